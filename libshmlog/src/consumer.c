@@ -1,0 +1,494 @@
+/* consumer.c - the ring's one consumer: reads committed records in order, recovers records of
+ * dead writers, reports loss, and hands space back only when told the records are stored.
+ *
+ * The protocol is in ring.h. State private to this file: the cursor (next record to read) runs
+ * ahead of the shared checkpoint/tail, which move only in shmlog_consumer_commit().
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "ring.h"
+#include "testhook.h"
+
+#define GRACE_MS 100       /* a CLAIMED record older than this: is its owner dead? */
+#define LONG_GRACE_MS 1000 /* an unclaimed reservation older than this: skip it */
+#define DROP_CHECK_EVERY 256
+#define RECLAIM_EVERY_MS 1000
+#define SEQ_UNKNOWN (1ull << 63) /* checkpoint flag: the seq at pos is not known yet */
+
+struct shmlog_consumer {
+	struct ring r;
+	uint64_t cursor, seq; /* next record to read and its sequence number */
+	int seq_known;        /* 0 after a skip: adopt the next committed record's seq */
+	uint64_t cp_gen;
+	uint64_t stall_pos;   /* the record we are waiting on, and since when */
+	int64_t stall_since;
+	uint64_t abandoned;   /* skipped records not yet reported, and whose (0: unknown) */
+	uint32_t abandoned_pid;
+	uint64_t seen_drops;
+	uint32_t until_drop_check, drop_scan;
+	uint64_t pending_drops[RING_SLOTS]; /* reported, applied to drops_reported at commit */
+	int64_t last_reclaim;
+	int delivered;        /* records handed out since we last went idle */
+	sw32 interrupted;
+	int have_stash;       /* a record parsed but held back behind a loss report */
+	struct shmlog_record stash;
+	unsigned char *buf;   /* the current record, copied out of shared memory */
+	char synth[160];
+	uint64_t my_pid, my_start;
+};
+
+/* ------------------------------------------------------------------ claim of the role */
+
+static int claim_role(struct shmlog_consumer *c)
+{
+	struct ring_hdr *h = c->r.hdr;
+
+	c->my_pid = (uint64_t)getpid();
+	c->my_start = proc_start_time(getpid());
+	for (int tries = 0; tries < 100; tries++) {
+		uint64_t pid = at_load(&h->consumer_pid), start = at_load(&h->consumer_start);
+		if (pid && (pid == c->my_pid || proc_alive((pid_t)pid, start)))
+			return set_err(EBUSY,
+				       "ring '%s' already has a collector: pid %llu; stop it first "
+				       "(one consumer per ring)",
+				       c->r.name, (unsigned long long)pid);
+		if (at_cas2_full(&h->consumer_pid, pid, start, c->my_pid, c->my_start))
+			return 0;
+	}
+	return set_err(EBUSY, "ring '%s': could not take the consumer role", c->r.name);
+}
+
+struct shmlog_consumer *shmlog_consumer_open(const char *name, const struct shmlog_options *opts)
+{
+	struct shmlog_consumer *c = calloc(1, sizeof(*c));
+	int err;
+
+	if (!c) {
+		errno = -set_err(ENOMEM, "out of memory");
+		return NULL;
+	}
+	err = ring_attach(&c->r, name, opts, !(opts && (opts->flags & SHMLOG_OPEN_NOCREATE)), 1);
+	if (err == 0 && !(c->buf = malloc(c->r.max_record)))
+		err = set_err(ENOMEM, "out of memory");
+	if (err == 0)
+		err = claim_role(c);
+	if (err < 0) {
+		ring_detach(&c->r);
+		free(c->buf);
+		free(c);
+		errno = -err;
+		return NULL;
+	}
+	struct ring_hdr *h = c->r.hdr;
+	uint64_t seq;
+	ring_read_checkpoint(&c->r, &c->cursor, &seq);
+	c->seq = seq & ~SEQ_UNKNOWN;
+	c->seq_known = !(seq & SEQ_UNKNOWN);
+	c->cp_gen = at_load(&h->cp_gen);
+	/* A predecessor killed between checkpoint and tail left the tail behind: catch it up. */
+	if (at_load(&h->tail) < c->cursor)
+		at_store_release(&h->tail, c->cursor);
+	c->seen_drops = (uint64_t)-1;
+	c->last_reclaim = mono_ms();
+	return c;
+}
+
+void shmlog_consumer_close(struct shmlog_consumer *c)
+{
+	if (!c)
+		return;
+	at_cas2_full(&c->r.hdr->consumer_pid, c->my_pid, c->my_start, 0, 0);
+	ring_detach(&c->r);
+	free(c->buf);
+	free(c);
+}
+
+void shmlog_consumer_checkpoint(const struct shmlog_consumer *c, uint64_t *pos, uint64_t *seq)
+{
+	uint64_t s;
+	ring_read_checkpoint(&c->r, pos, &s);
+	*seq = s & ~SEQ_UNKNOWN;
+}
+
+void shmlog_consumer_interrupt(struct shmlog_consumer *c)
+{
+	at_store32_release(&c->interrupted, 1);
+	at_fetch_add32_full(&c->r.hdr->data_futex, 1);
+	futex_wake_all(&c->r.hdr->data_futex);
+}
+
+/* ------------------------------------------------------------------ loss reports */
+
+static int synthetic(struct shmlog_consumer *c, struct shmlog_record *rec, int event, uint32_t pid,
+		     uint64_t count, const char *what)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->seq = c->seq;
+	rec->pos = c->cursor;
+	rec->time_ns = clock_ns(CLOCK_REALTIME);
+	rec->pid = pid;
+	rec->level = SHMLOG_WARNING;
+	rec->flags = SHMLOG_REC_SYNTHETIC;
+	rec->tag = "shmlog";
+	rec->tag_len = 6;
+	rec->count = count;
+	int n = pid ? snprintf(c->synth, sizeof(c->synth), "pid %u %s %llu records", pid, what,
+			       (unsigned long long)count)
+		    : snprintf(c->synth, sizeof(c->synth), "%s %llu records", what,
+			       (unsigned long long)count);
+	rec->msg = c->synth;
+	rec->msg_len = rec->msg_full_len = (size_t)n;
+	return event;
+}
+
+/* Finds a producer whose drop counter is ahead of what was reported. */
+static int report_drops(struct shmlog_consumer *c, struct shmlog_record *rec)
+{
+	uint64_t total = at_load(&c->r.hdr->drops);
+	if (total == c->seen_drops)
+		return 0;
+	for (uint32_t n = 0; n < RING_SLOTS; n++) {
+		uint32_t i = (c->drop_scan + n) % RING_SLOTS;
+		struct ring_slot *s = &c->r.slots[i];
+		unsigned st = at_load32_acquire(&s->state);
+		if (st != SLOT_LIVE && st != SLOT_CLOSED)
+			continue;
+		uint64_t d = at_load(&s->drops);
+		uint64_t r = at_load(&s->drops_reported) + c->pending_drops[i];
+		if (d > r) {
+			c->pending_drops[i] += d - r;
+			c->drop_scan = i + 1;
+			return synthetic(c, rec, SHMLOG_NEXT_DROPPED, s->pid, d - r,
+					 "dropped (ring full)");
+		}
+	}
+	c->seen_drops = total;
+	return 0;
+}
+
+static void note_abandoned(struct shmlog_consumer *c, uint64_t n, uint32_t slot, uint32_t pid)
+{
+	c->abandoned += n;
+	c->abandoned_pid = c->abandoned_pid && c->abandoned_pid != pid ? 0 : pid;
+	at_fetch_add_full(&c->r.hdr->abandoned, n);
+	if (slot < RING_SLOTS)
+		at_store(&c->r.slots[slot].abandoned, at_load(&c->r.slots[slot].abandoned) + n);
+}
+
+/* ------------------------------------------------------------------ reading */
+
+enum step { STEP_RECORD, STEP_MOVED, STEP_EMPTY, STEP_INFLIGHT };
+
+static int live_word(const struct ring *r, uint64_t w, uint64_t pos)
+{
+	return w == ring_word(r, pos, ST_CLAIMED) || w == ring_word(r, pos, ST_COMMITTED) ||
+	       w == ring_word(r, pos, ST_PADDING);
+}
+
+static int len_valid(const struct ring *r, uint64_t pos, uint64_t len, uint64_t head)
+{
+	return len >= REC_HDR_SIZE && len % RING_ALIGN == 0 && len <= r->max_record &&
+	       (pos & r->mask) + len <= r->size && pos + len <= head;
+}
+
+/* Fills REC from the record copied to BUF (LEN bytes). Returns 0, or -1 if it is damaged. */
+static int parse_record(const struct ring *r, const unsigned char *buf, uint32_t len,
+			struct shmlog_record *rec)
+{
+	const struct rec_hdr *rh = (const void *)buf;
+	uint64_t body = (uint64_t)rh->tag_len + rh->msg_len + rh->fields_len;
+
+	if (REC_HDR_SIZE + body > len)
+		return -1;
+	memset(rec, 0, sizeof(*rec));
+	rec->time_ns = rh->time_ns;
+	rec->pid = rh->pid;
+	rec->tid = rh->tid;
+	rec->level = meta_level(rh->meta);
+	if (rec->level < SHMLOG_DEBUG || rec->level > SHMLOG_CRITICAL)
+		return -1;
+	rec->flags = rh->flags & SHMLOG_REC_TRUNCATED;
+	rec->tag = (const char *)buf + REC_HDR_SIZE;
+	rec->tag_len = rh->tag_len;
+	rec->msg = rec->tag + rh->tag_len;
+	rec->msg_len = rh->msg_len;
+	rec->msg_full_len = rh->msg_full_len > rh->msg_len ? rh->msg_full_len : rh->msg_len;
+	rec->fields = (const unsigned char *)rec->msg + rh->msg_len;
+	rec->fields_len = rh->fields_len;
+	rec->nfields = rh->nfields;
+	(void)r;
+	return 0;
+}
+
+/* Marks [cursor, Q) SKIPPED, where Q is the first live record after the cursor; a writer still
+ * to claim in there then fails its claim CAS and cannot write into space we hand back. Returns
+ * STEP_MOVED, or STEP_INFLIGHT when no live record follows yet (keep waiting). */
+static enum step skip_to_next_live(struct shmlog_consumer *c, uint64_t from, uint64_t head)
+{
+	struct ring *r = &c->r;
+	uint64_t q = head, limit = c->cursor + r->size;
+
+	if (head > limit)
+		head = limit;
+	for (uint64_t p = from; p < head; p += RING_ALIGN)
+		if (live_word(r, at_load(&ring_rec(r, p)->state), p)) {
+			q = p;
+			break;
+		}
+	if (q >= head)
+		return STEP_INFLIGHT;
+	if (q == c->cursor)
+		return STEP_MOVED; /* the late writer claimed: nothing to skip after all */
+	for (uint64_t p = from; p < q; p += RING_ALIGN) {
+		sw64 *w = &ring_rec(r, p)->state;
+		for (;;) {
+			uint64_t v = at_load(w);
+			if (v == ring_word(r, p, ST_SKIPPED))
+				break;
+			if (live_word(r, v, p)) {
+				q = p; /* a late writer claimed here first: its record is live */
+				break;
+			}
+			if (at_cas_full(w, v, ring_word(r, p, ST_SKIPPED)))
+				break;
+		}
+		TESTHOOK(CONSUMER_MID_SKIP);
+	}
+	c->cursor = q;
+	c->seq_known = 0;
+	c->stall_pos = UINT64_MAX;
+	return STEP_MOVED;
+}
+
+/* Past its grace period, is the record at the cursor stuck for good? */
+static int stalled_for(struct shmlog_consumer *c, int64_t grace, int64_t *left)
+{
+	int64_t now = mono_ms();
+	if (c->stall_pos != c->cursor) {
+		c->stall_pos = c->cursor;
+		c->stall_since = now;
+	}
+	*left = c->stall_since + grace - now;
+	return *left <= 0;
+}
+
+static enum step take_committed(struct shmlog_consumer *c, struct shmlog_record *rec,
+				uint64_t head)
+{
+	struct ring *r = &c->r;
+	struct rec_hdr *rh = ring_rec(r, c->cursor);
+	uint32_t len = meta_len(at_load(&rh->meta));
+
+	if (!len_valid(r, c->cursor, len, head))
+		return skip_to_next_live(c, c->cursor + RING_ALIGN, head);
+	memcpy(c->buf, rh, len);
+	const struct rec_hdr *copy = (const void *)c->buf;
+	if (parse_record(r, c->buf, len, rec) < 0) {
+		/* Length sound, body not: step over it; the seq jump counts it. */
+		c->cursor += len;
+		c->seq_known = 0;
+		return STEP_MOVED;
+	}
+	if (!c->seq_known) {
+		uint64_t s = copy->seq;
+		uint64_t gap = s >= c->seq && s - c->seq <= r->size / RING_ALIGN ? s - c->seq : 1;
+		if (gap)
+			note_abandoned(c, gap, UINT32_MAX, 0);
+		c->seq += gap;
+		c->seq_known = 1;
+	}
+	rec->seq = c->seq++;
+	rec->pos = c->cursor;
+	c->cursor += len;
+	uint32_t slot = meta_slot(copy->meta);
+	if (slot < RING_SLOTS)
+		at_store(&r->slots[slot].consumed, at_load(&r->slots[slot].consumed) + 1);
+	return STEP_RECORD;
+}
+
+static enum step step(struct shmlog_consumer *c, struct shmlog_record *rec, int64_t *wait_ms)
+{
+	struct ring *r = &c->r;
+	uint64_t head = at_load(&r->hdr->head_pos), pos = c->cursor;
+
+	if (head <= pos)
+		return STEP_EMPTY;
+	if (head - pos > r->size)
+		head = pos + r->size; /* a damaged head: never read past one lap */
+	struct rec_hdr *rh = ring_rec(r, pos);
+	/* [B-commit] pairs with the writer's release of COMMITTED. */
+	uint64_t w = at_load_acquire(&rh->state);
+
+	if (w == ring_word(r, pos, ST_COMMITTED))
+		return take_committed(c, rec, head);
+	if (w == ring_word(r, pos, ST_PADDING)) {
+		uint64_t len = meta_len(at_load(&rh->meta));
+		if (len != r->size - (pos & r->mask) || pos + len > head)
+			return skip_to_next_live(c, pos + RING_ALIGN, head);
+		c->cursor += len;
+		return STEP_MOVED;
+	}
+	if (w == ring_word(r, pos, ST_CLAIMED)) {
+		if (!stalled_for(c, GRACE_MS, wait_ms))
+			return STEP_INFLIGHT;
+		uint64_t meta = at_load(&rh->meta);
+		if (ring_owner_alive(r, meta_slot(meta), meta_gen(meta))) {
+			c->stall_since = mono_ms(); /* check again a grace period from now */
+			*wait_ms = GRACE_MS;
+			return STEP_INFLIGHT;
+		}
+		uint32_t slot = meta_slot(meta), len = meta_len(meta);
+		uint32_t pid = slot < RING_SLOTS ? r->slots[slot].pid : 0;
+		if (!len_valid(r, pos, len, head))
+			return skip_to_next_live(c, pos + RING_ALIGN, head);
+		note_abandoned(c, 1, slot, pid);
+		c->cursor += len;
+		if (c->seq_known)
+			c->seq++;
+		return STEP_MOVED;
+	}
+	if (w == ring_word(r, pos, ST_SKIPPED))
+		return skip_to_next_live(c, pos, head); /* a predecessor began this skip */
+	/* Reserved, not claimed yet: its writer is slow, stopped, or died right after its CAS. */
+	if (!stalled_for(c, LONG_GRACE_MS, wait_ms))
+		return STEP_INFLIGHT;
+	enum step s = skip_to_next_live(c, pos, head);
+	if (s == STEP_INFLIGHT)
+		*wait_ms = GRACE_MS;
+	return s;
+}
+
+/* Sleeps until a writer commits, the timeout passes, or we are interrupted. */
+static void wait_for_data(struct shmlog_consumer *c, int64_t timeout_ms, int inflight)
+{
+	struct ring_hdr *h = c->r.hdr;
+
+	if (c->delivered) {
+		/* Going idle after delivering: wake followers, whom writers only wake through us. */
+		c->delivered = 0;
+		at_fetch_add32_full(&h->data_futex, 1);
+		futex_wake_all(&h->data_futex);
+	}
+	unsigned v = at_load32(&h->data_futex);
+	at_store32_release(&h->consumer_sleeping, 1);
+	/* [B-sleep] pairs with the writer's CAS2 on head then load of consumer_sleeping. */
+	at_fence_full();
+	if (at_load(&h->head_pos) <= c->cursor || inflight) {
+		if (!at_load32(&c->interrupted))
+			futex_wait(&h->data_futex, v,
+				   timeout_ms > INT32_MAX ? -1 : (int)timeout_ms);
+	}
+	at_store32_release(&h->consumer_sleeping, 0);
+}
+
+int shmlog_consumer_next(struct shmlog_consumer *c, struct shmlog_record *rec, int timeout_ms)
+{
+	int64_t deadline = timeout_ms < 0 ? INT64_MAX : mono_ms() + timeout_ms;
+
+	if (!c || !rec)
+		return -EINVAL;
+	for (;;) {
+		if (c->abandoned) {
+			uint64_t n = c->abandoned;
+			c->abandoned = 0;
+			synthetic(c, rec, SHMLOG_NEXT_ABANDONED, c->abandoned_pid, n,
+				  c->abandoned_pid ? "died; abandoned" : "writers died; abandoned");
+			c->abandoned_pid = 0;
+			return SHMLOG_NEXT_ABANDONED;
+		}
+		if (c->have_stash) {
+			c->have_stash = 0;
+			*rec = c->stash;
+			c->delivered = 1;
+			return SHMLOG_NEXT_RECORD;
+		}
+		if (c->until_drop_check-- == 0) {
+			c->until_drop_check = DROP_CHECK_EVERY;
+			if (report_drops(c, rec))
+				return SHMLOG_NEXT_DROPPED;
+		}
+		int64_t wait_ms = -1;
+		enum step s = step(c, rec, &wait_ms);
+		if (s == STEP_RECORD) {
+			if (c->abandoned) {
+				c->stash = *rec; /* report the loss first, in stream order */
+				c->have_stash = 1;
+				continue;
+			}
+			c->delivered = 1;
+			return SHMLOG_NEXT_RECORD;
+		}
+		if (s == STEP_MOVED)
+			continue;
+		if (s == STEP_EMPTY && report_drops(c, rec))
+			return SHMLOG_NEXT_DROPPED;
+		if (at_load32(&c->interrupted)) {
+			at_store32_release(&c->interrupted, 0);
+			return SHMLOG_NEXT_EMPTY;
+		}
+		int64_t left = deadline == INT64_MAX ? -1 : deadline - mono_ms();
+		if (timeout_ms == 0 || (left <= 0 && deadline != INT64_MAX))
+			return SHMLOG_NEXT_EMPTY;
+		if (s == STEP_INFLIGHT && (left < 0 || wait_ms < left))
+			left = wait_ms < 1 ? 1 : wait_ms;
+		wait_for_data(c, left, s == STEP_INFLIGHT);
+	}
+}
+
+/* ------------------------------------------------------------------ commit */
+
+static void apply_reports_and_reclaim(struct shmlog_consumer *c)
+{
+	struct ring *r = &c->r;
+	int64_t now = mono_ms();
+	int reclaim = now - c->last_reclaim >= RECLAIM_EVERY_MS;
+
+	if (reclaim)
+		c->last_reclaim = now;
+	for (uint32_t i = 0; i < RING_SLOTS; i++) {
+		struct ring_slot *s = &r->slots[i];
+		if (c->pending_drops[i]) {
+			at_store(&s->drops_reported, at_load(&s->drops_reported) + c->pending_drops[i]);
+			c->pending_drops[i] = 0;
+		}
+		if (!reclaim)
+			continue;
+		unsigned st = at_load32_acquire(&s->state);
+		if ((st == SLOT_CLOSED ||
+		     (st == SLOT_LIVE && !proc_alive((pid_t)s->pid, s->start))) &&
+		    at_load(&s->drops) == at_load(&s->drops_reported))
+			at_cas32_full(&s->state, st, SLOT_FREE);
+	}
+}
+
+int shmlog_consumer_commit(struct shmlog_consumer *c)
+{
+	if (!c)
+		return -EINVAL;
+	struct ring_hdr *h = c->r.hdr;
+	uint64_t g = c->cp_gen + 1;
+	uint64_t pos = c->have_stash ? c->stash.pos : c->cursor;
+	uint64_t seq = c->have_stash ? c->stash.seq : c->seq;
+
+	if (!c->seq_known && !c->have_stash)
+		seq |= SEQ_UNKNOWN;
+	at_store(&h->cp[g & 1][0], pos);
+	at_store(&h->cp[g & 1][1], seq);
+	/* [B-cp] the pair is complete before the generation names it. */
+	at_store_release(&h->cp_gen, g);
+	c->cp_gen = g;
+	TESTHOOK(CONSUMER_MID_COMMIT);
+	/* [B-tail] we are done reading everything below pos. */
+	at_store_release(&h->tail, pos);
+	/* [B-space] pairs with the waiter's increment of space_waiters before reading tail. */
+	at_fence_full();
+	if (at_load32(&h->space_waiters)) {
+		at_fetch_add32_full(&h->space_futex, 1);
+		futex_wake_all(&h->space_futex);
+	}
+	apply_reports_and_reclaim(c);
+	return 0;
+}

@@ -1,0 +1,59 @@
+/* internal.h - small private services shared by the library's roles: errors, clocks, futexes,
+ * and what the kernel says about other processes. */
+#ifndef SHMLOG_INTERNAL_H
+#define SHMLOG_INTERNAL_H
+
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "atomics.h"
+
+/* errmsg.c: records a one-line explanation for shmlog_errmsg() and returns -err. */
+int set_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* proc.c */
+/* The start time of PID in clock ticks since boot, 0 if it does not exist or is a zombie. */
+uint64_t proc_start_time(pid_t pid);
+/* 1 if PID is still the process that started at START, 0 if it is gone (or a zombie). */
+int proc_alive(pid_t pid, uint64_t start);
+/* This process's name (comm), NUL-terminated in 16 bytes. */
+void proc_comm(char out[16]);
+
+static inline int64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+static inline int64_t mono_ms(void)
+{
+	return clock_ns(CLOCK_MONOTONIC) / 1000000;
+}
+
+/* Futexes on shared memory: never FUTEX_PRIVATE_FLAG, the waiters are in other processes.
+ * timeout_ms < 0 waits without limit. Returns 0 when woken or the word had changed, -ETIMEDOUT
+ * or -EINTR otherwise. */
+static inline int futex_wait(sw32 *addr, unsigned expected, int timeout_ms)
+{
+	struct timespec ts, *tp = NULL;
+	if (timeout_ms >= 0) {
+		ts.tv_sec = timeout_ms / 1000;
+		ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000;
+		tp = &ts;
+	}
+	if (syscall(SYS_futex, addr, FUTEX_WAIT, expected, tp, NULL, 0) == 0)
+		return 0;
+	return errno == EAGAIN ? 0 : -errno;
+}
+static inline void futex_wake_all(sw32 *addr)
+{
+	syscall(SYS_futex, addr, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+}
+
+#endif

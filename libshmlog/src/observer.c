@@ -1,0 +1,312 @@
+/* observer.c - a read-only view of a live ring: never writes a byte of shared memory, reports
+ * being lapped by writers as an exact count of lost records, never returns a torn record. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "ring.h"
+
+#define INFLIGHT_WAIT_MS 10 /* a record reserved but not committed yet: look again soon */
+#define NO_CONSUMER_WAIT_MS 50 /* no collector to wake us: writers only wake through it */
+
+enum jump { JUMP_NONE, JUMP_LOST, JUMP_ABANDONED };
+
+struct shmlog_observer {
+	struct ring r;
+	uint64_t cursor, seq;
+	int seq_known;
+	enum jump jump;       /* why seq is unknown: we were lapped, or records were abandoned */
+	uint64_t lost, abandoned;
+	int have_stash;
+	struct shmlog_record stash;
+	unsigned char *buf;
+	char synth[128];
+};
+
+static int live_word(const struct ring *r, uint64_t w, uint64_t pos)
+{
+	return w == ring_word(r, pos, ST_CLAIMED) || w == ring_word(r, pos, ST_COMMITTED) ||
+	       w == ring_word(r, pos, ST_PADDING);
+}
+
+/* head {pos, seq} as one consistent pair: both change together in every CAS2, and pos only
+ * grows, so an unchanged pos around the seq load brackets it. */
+static void head_snapshot(const struct ring *r, uint64_t *pos, uint64_t *seq)
+{
+	for (int i = 0; i < 1000; i++) {
+		uint64_t p1 = at_load_acquire(&r->hdr->head_pos);
+		uint64_t s = at_load_acquire(&r->hdr->head_seq);
+		at_fence_read();
+		if (at_load(&r->hdr->head_pos) == p1 || i == 999) {
+			*pos = p1;
+			*seq = s;
+			return;
+		}
+	}
+}
+
+/* Moves the cursor to the first live record at or after FROM (and within the last lap). */
+static void resync(struct shmlog_observer *o, uint64_t from, enum jump why)
+{
+	const struct ring *r = &o->r;
+	uint64_t head = at_load_acquire(&r->hdr->head_pos);
+	uint64_t oldest = head > r->size ? head - r->size : 0;
+
+	if (from < oldest)
+		from = oldest;
+	from = align16(from);
+	o->cursor = head;
+	for (uint64_t p = from; p < head; p += RING_ALIGN)
+		if (live_word(r, at_load_acquire(&ring_rec(r, p)->state), p)) {
+			o->cursor = p;
+			break;
+		}
+	if (o->seq_known && why != JUMP_NONE)
+		o->jump = why;
+	o->seq_known = 0;
+}
+
+struct shmlog_observer *shmlog_observer_open(const char *name, int start)
+{
+	struct shmlog_observer *o = calloc(1, sizeof(*o));
+	int err;
+
+	if (!o) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	err = ring_attach(&o->r, name, NULL, 0, 0);
+	if (err == 0 && !(o->buf = malloc(o->r.max_record)))
+		err = set_err(ENOMEM, "out of memory");
+	if (err < 0) {
+		ring_detach(&o->r);
+		free(o->buf);
+		free(o);
+		errno = -err;
+		return NULL;
+	}
+	if (start == SHMLOG_OBSERVE_NEWEST) {
+		head_snapshot(&o->r, &o->cursor, &o->seq);
+		o->seq_known = 1;
+	} else {
+		resync(o, 0, JUMP_NONE);
+	}
+	return o;
+}
+
+void shmlog_observer_close(struct shmlog_observer *o)
+{
+	if (!o)
+		return;
+	ring_detach(&o->r);
+	free(o->buf);
+	free(o);
+}
+
+static int synthetic(struct shmlog_observer *o, struct shmlog_record *rec, int event,
+		     uint64_t count)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->seq = o->seq;
+	rec->time_ns = clock_ns(CLOCK_REALTIME);
+	rec->level = SHMLOG_WARNING;
+	rec->flags = SHMLOG_REC_SYNTHETIC;
+	rec->tag = "shmlog";
+	rec->tag_len = 6;
+	rec->count = count;
+	int n = snprintf(o->synth, sizeof(o->synth), "%s %llu records",
+			 event == SHMLOG_NEXT_LOST ? "reader was lapped: lost"
+						   : "writers died: abandoned",
+			 (unsigned long long)count);
+	rec->msg = o->synth;
+	rec->msg_len = rec->msg_full_len = (size_t)n;
+	return event;
+}
+
+/* Accounts for the seq jump to S after a resync or a skip. */
+static void adopt_seq(struct shmlog_observer *o, uint64_t s)
+{
+	uint64_t gap = s >= o->seq && s - o->seq <= o->r.size ? s - o->seq : 0;
+	if (o->jump == JUMP_LOST)
+		o->lost += gap;
+	else if (o->jump == JUMP_ABANDONED)
+		o->abandoned += gap;
+	o->jump = JUMP_NONE;
+	o->seq = s;
+	o->seq_known = 1;
+}
+
+enum ostep { O_RECORD, O_MOVED, O_EMPTY, O_INFLIGHT };
+
+static enum ostep take(struct shmlog_observer *o, struct shmlog_record *rec, uint64_t head)
+{
+	const struct ring *r = &o->r;
+	uint64_t pos = o->cursor;
+	const struct rec_hdr *rh = ring_rec(r, pos);
+	uint32_t len = meta_len(at_load(&rh->meta));
+
+	if (len < REC_HDR_SIZE || len % RING_ALIGN || len > r->max_record ||
+	    (pos & r->mask) + len > r->size || pos + len > head) {
+		resync(o, pos + RING_ALIGN, JUMP_ABANDONED);
+		return O_MOVED;
+	}
+	memcpy(o->buf, (const void *)rh, len);
+	/* [B-reserve] the copy is complete before we look at head: a reservation that could have
+	 * overwritten it shows there. */
+	at_fence_read();
+	if (at_load(&r->hdr->head_pos) - pos > r->size) {
+		resync(o, pos, JUMP_LOST);
+		return O_MOVED;
+	}
+	const struct rec_hdr *copy = (const void *)o->buf;
+	uint64_t body = (uint64_t)copy->tag_len + copy->msg_len + copy->fields_len;
+	int level = meta_level(copy->meta);
+	if (copy->state != ring_word(r, pos, ST_COMMITTED) || REC_HDR_SIZE + body > len ||
+	    level < SHMLOG_DEBUG || level > SHMLOG_CRITICAL) {
+		o->cursor += len;
+		o->seq++;
+		return O_MOVED;
+	}
+	if (!o->seq_known)
+		adopt_seq(o, copy->seq);
+	memset(rec, 0, sizeof(*rec));
+	rec->seq = o->seq++;
+	rec->pos = pos;
+	rec->time_ns = copy->time_ns;
+	rec->pid = copy->pid;
+	rec->tid = copy->tid;
+	rec->level = level;
+	rec->flags = copy->flags & SHMLOG_REC_TRUNCATED;
+	rec->tag = (const char *)o->buf + REC_HDR_SIZE;
+	rec->tag_len = copy->tag_len;
+	rec->msg = rec->tag + copy->tag_len;
+	rec->msg_len = copy->msg_len;
+	rec->msg_full_len = copy->msg_full_len > copy->msg_len ? copy->msg_full_len : copy->msg_len;
+	rec->fields = (const unsigned char *)rec->msg + copy->msg_len;
+	rec->fields_len = copy->fields_len;
+	rec->nfields = copy->nfields;
+	o->cursor += len;
+	return O_RECORD;
+}
+
+static enum ostep ostep(struct shmlog_observer *o, struct shmlog_record *rec)
+{
+	const struct ring *r = &o->r;
+	uint64_t head = at_load_acquire(&r->hdr->head_pos), pos = o->cursor;
+
+	if (head <= pos)
+		return O_EMPTY;
+	if (head - pos > r->size) {
+		resync(o, pos, JUMP_LOST);
+		return O_MOVED;
+	}
+	const struct rec_hdr *rh = ring_rec(r, pos);
+	/* [B-commit] pairs with the writer's release of COMMITTED. */
+	uint64_t w = at_load_acquire(&rh->state);
+	if (w == ring_word(r, pos, ST_COMMITTED))
+		return take(o, rec, head);
+	if (w == ring_word(r, pos, ST_PADDING)) {
+		uint64_t len = r->size - (pos & r->mask);
+		if (meta_len(at_load(&rh->meta)) != len)
+			resync(o, pos + RING_ALIGN, JUMP_ABANDONED);
+		else
+			o->cursor += len;
+		return O_MOVED;
+	}
+	/* Claimed, reserved or skipped. Once the consumer has moved past, it judged the record
+	 * abandoned, and so do we. */
+	uint64_t cp_pos, cp_seq;
+	ring_read_checkpoint(r, &cp_pos, &cp_seq);
+	if (cp_pos > pos) {
+		resync(o, pos + RING_ALIGN, JUMP_ABANDONED);
+		return O_MOVED;
+	}
+	return O_INFLIGHT;
+}
+
+int shmlog_observer_next(struct shmlog_observer *o, struct shmlog_record *rec, int timeout_ms)
+{
+	int64_t deadline = timeout_ms < 0 ? INT64_MAX : mono_ms() + timeout_ms;
+
+	if (!o || !rec)
+		return -EINVAL;
+	for (;;) {
+		if (o->lost || o->abandoned) {
+			int lost = o->lost != 0;
+			uint64_t n = lost ? o->lost : o->abandoned;
+			*(lost ? &o->lost : &o->abandoned) = 0;
+			return synthetic(o, rec, lost ? SHMLOG_NEXT_LOST : SHMLOG_NEXT_ABANDONED, n);
+		}
+		if (o->have_stash) {
+			o->have_stash = 0;
+			*rec = o->stash;
+			return SHMLOG_NEXT_RECORD;
+		}
+		unsigned v = at_load32_acquire(&o->r.hdr->data_futex);
+		enum ostep s = ostep(o, rec);
+		if (s == O_RECORD) {
+			if (o->lost || o->abandoned) {
+				o->stash = *rec;
+				o->have_stash = 1;
+				continue;
+			}
+			return SHMLOG_NEXT_RECORD;
+		}
+		if (s == O_MOVED)
+			continue;
+		int64_t left = deadline == INT64_MAX ? -1 : deadline - mono_ms();
+		if (timeout_ms == 0 || (deadline != INT64_MAX && left <= 0))
+			return SHMLOG_NEXT_EMPTY;
+		int cap = s == O_INFLIGHT ? INFLIGHT_WAIT_MS
+					  : at_load(&o->r.hdr->consumer_pid) ? -1 : NO_CONSUMER_WAIT_MS;
+		if (cap >= 0 && (left < 0 || cap < left))
+			left = cap;
+		futex_wait(&o->r.hdr->data_futex, v, left > INT32_MAX ? -1 : (int)left);
+	}
+}
+
+int shmlog_observer_stats(struct shmlog_observer *o, struct shmlog_stats *st,
+			  struct shmlog_producer_info *producers, size_t max)
+{
+	if (!o || !st)
+		return -EINVAL;
+	const struct ring *r = &o->r;
+	const struct ring_hdr *h = r->hdr;
+
+	memset(st, 0, sizeof(*st));
+	st->layout_version = RING_LAYOUT_VERSION;
+	st->ring_id = h->ring_id;
+	st->size = r->size;
+	head_snapshot(r, &st->head, &st->head_seq);
+	ring_read_checkpoint(r, &st->tail, &st->tail_seq);
+	st->tail_seq &= ~(1ull << 63);
+	st->drops = at_load(&h->drops);
+	st->abandoned = at_load(&h->abandoned);
+	st->policy = (int)at_load32(&h->policy);
+	st->full_timeout_ms = (int)at_load32(&h->full_timeout_ms);
+	st->min_level = (int)at_load32(&h->min_level);
+	st->consumer_pid = (pid_t)at_load(&h->consumer_pid);
+	st->consumer_alive = proc_alive(st->consumer_pid, at_load(&h->consumer_start));
+	st->created_ns = h->created_ns;
+	for (uint32_t i = 0; i < RING_SLOTS; i++) {
+		const struct ring_slot *s = &r->slots[i];
+		unsigned state = at_load32_acquire(&s->state);
+		if (state != SLOT_LIVE && state != SLOT_CLOSED)
+			continue;
+		int alive = state == SLOT_LIVE && proc_alive((pid_t)s->pid, s->start);
+		st->producers_live += alive;
+		if (!producers || st->nproducers >= max)
+			continue;
+		struct shmlog_producer_info *p = &producers[st->nproducers++];
+		p->slot = i;
+		p->pid = (pid_t)s->pid;
+		memcpy(p->comm, s->comm, sizeof(p->comm));
+		p->comm[15] = '\0';
+		p->drops = at_load(&s->drops);
+		p->consumed = at_load(&s->consumed);
+		p->abandoned = at_load(&s->abandoned);
+		p->alive = alive;
+	}
+	return 0;
+}

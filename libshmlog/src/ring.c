@@ -1,0 +1,329 @@
+/* ring.c - creating, attaching to and validating a ring's shared-memory object (see ring.h). */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+
+#include "internal.h"
+#include "ring.h"
+
+#define CREATE_WAIT_MS 2000 /* how long an attacher waits for a racing creator to finish */
+
+int ring_name_valid(const char *name)
+{
+	size_t n = 0;
+
+	if (!name)
+		return 0;
+	for (; name[n]; n++) {
+		unsigned char c = (unsigned char)name[n];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-'))
+			return 0;
+		if (n >= SHMLOG_NAME_MAX)
+			return 0;
+	}
+	/* "." and ".." alone would be odd names for a file in /dev/shm. */
+	return n > 0 && strcmp(name, ".") && strcmp(name, "..");
+}
+
+static void shm_path(char *out, size_t cap, const char *name)
+{
+	snprintf(out, cap, "/shmlog.%s", name);
+}
+
+static uint64_t mix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+static int check_options(const struct shmlog_options *o)
+{
+	uint64_t size = o->size ? o->size : SHMLOG_DEFAULT_SIZE;
+
+	if (size < SHMLOG_MIN_SIZE || size > SHMLOG_MAX_SIZE || (size & (size - 1)))
+		return set_err(EINVAL,
+			       "ring size %llu is invalid: use a power of two from 64K to 16G",
+			       (unsigned long long)size);
+	if (o->on_full < SHMLOG_ON_FULL_DEFAULT || o->on_full > SHMLOG_ON_FULL_TIMEOUT)
+		return set_err(EINVAL, "unknown full-ring policy %d: use block, drop or timeout",
+			       (int)o->on_full);
+	if (o->min_level < 0 || o->min_level > SHMLOG_CRITICAL)
+		return set_err(EINVAL, "minimum level %d is invalid: use 1 (debug) to 5 (critical)",
+			       (int)o->min_level);
+	if (o->full_timeout_ms < 0)
+		return set_err(EINVAL, "full_timeout_ms must not be negative");
+	return 0;
+}
+
+static void init_header(struct ring_hdr *h, const struct shmlog_options *o, uint64_t size)
+{
+	uint64_t id = 0;
+
+	if (getrandom(&id, sizeof(id), 0) != sizeof(id))
+		id = (uint64_t)clock_ns(CLOCK_REALTIME) ^ ((uint64_t)getpid() << 32);
+	h->layout_version = RING_LAYOUT_VERSION;
+	h->header_size = RING_HEADER_SIZE;
+	h->data_size = size;
+	h->ring_id = id;
+	h->created_ns = clock_ns(CLOCK_REALTIME);
+	h->nslots = RING_SLOTS;
+	h->max_record = size / 2 < RING_MAX_RECORD ? (uint32_t)(size / 2) : RING_MAX_RECORD;
+	h->creator_pid = (uint32_t)getpid();
+	h->policy = o->on_full ? (unsigned)o->on_full : SHMLOG_ON_FULL_BLOCK;
+	h->full_timeout_ms = o->full_timeout_ms ? (unsigned)o->full_timeout_ms : 100;
+	h->min_level = o->min_level ? (unsigned)o->min_level : SHMLOG_DEBUG;
+	/* [B-magic] everything above is visible before anyone accepts the ring. */
+	at_store_release(&h->magic, RING_MAGIC);
+}
+
+/* Creates the object if it does not exist. Returns an fd open read-write on a fully initialised
+ * ring, -EEXIST if someone else has (or is making) it, or another -errno. */
+static int try_create(const char *path, const char *name, const struct shmlog_options *o)
+{
+	uint64_t size = o->size ? o->size : SHMLOG_DEFAULT_SIZE;
+	mode_t mode = o->mode ? (mode_t)o->mode : 0600;
+	int fd = shm_open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+
+	if (fd < 0)
+		return errno == EEXIST ? -EEXIST
+				       : set_err(errno, "cannot create ring '%s' in /dev/shm: %s", name,
+						 strerror(errno));
+	/* umask must not narrow what the caller asked for: the mode is the sharing contract. */
+	if (fchmod(fd, mode) < 0 || ftruncate(fd, (off_t)(RING_HEADER_SIZE + size)) < 0) {
+		int err = errno;
+		shm_unlink(path);
+		close(fd);
+		return set_err(err, "cannot size ring '%s' to %llu bytes: %s", name,
+			       (unsigned long long)size, strerror(err));
+	}
+	void *p = mmap(NULL, RING_SLOTS_OFFSET, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		int err = errno;
+		shm_unlink(path);
+		close(fd);
+		return set_err(err, "cannot map ring '%s': %s", name, strerror(err));
+	}
+	init_header(p, o, size);
+	munmap(p, RING_SLOTS_OFFSET);
+	return fd;
+}
+
+static int open_existing(const char *path, const char *name, int writable)
+{
+	int fd = shm_open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC, 0);
+
+	if (fd >= 0)
+		return fd;
+	if (errno == ENOENT)
+		return set_err(ENOENT,
+			       "no ring named '%s' (/dev/shm%s): start shmlogd --ring %s, or check "
+			       "the name",
+			       name, path, name);
+	if (errno == EACCES)
+		return set_err(EACCES,
+			       "permission denied on ring '%s' (/dev/shm%s): run as its owner or ask "
+			       "for %s access",
+			       name, path, writable ? "write" : "read");
+	return set_err(errno, "cannot open ring '%s': %s", name, strerror(errno));
+}
+
+/* Reads the identity line, waiting briefly for a creator that is still initialising. */
+static int read_identity(int fd, const char *name, struct ring_hdr *out, uint64_t *file_size)
+{
+	int64_t deadline = mono_ms() + CREATE_WAIT_MS;
+	struct stat st;
+
+	for (;;) {
+		if (fstat(fd, &st) < 0)
+			return set_err(errno, "cannot stat ring '%s': %s", name, strerror(errno));
+		if ((uint64_t)st.st_size >= RING_SLOTS_OFFSET) {
+			if (pread(fd, out, sizeof(*out), 0) != (ssize_t)sizeof(*out))
+				return set_err(EIO, "cannot read the header of ring '%s'", name);
+			/* [B-magic] pread copies through the page cache, which is the shared
+			 * memory itself; the creator released magic last. */
+			at_fence_read();
+			if (out->magic == RING_MAGIC)
+				break;
+			if (out->magic != 0)
+				return set_err(EPROTO,
+					       "/dev/shm/shmlog.%s is not a shmlog ring (bad magic): "
+					       "remove it or choose another ring name",
+					       name);
+		} else if (st.st_size != 0) {
+			return set_err(EPROTO,
+				       "ring '%s' is truncated (%lld bytes): remove /dev/shm/shmlog.%s "
+				       "and restart its processes",
+				       name, (long long)st.st_size, name);
+		}
+		if (mono_ms() > deadline)
+			return set_err(ETIMEDOUT,
+				       "ring '%s' was never initialised by its creator: remove "
+				       "/dev/shm/shmlog.%s and retry",
+				       name, name);
+		usleep(1000);
+	}
+	*file_size = (uint64_t)st.st_size;
+	return 0;
+}
+
+static int validate_identity(const struct ring_hdr *h, uint64_t file_size, const char *name)
+{
+	if (h->layout_version != RING_LAYOUT_VERSION)
+		return set_err(EPROTONOSUPPORT,
+			       "ring '%s' has layout version %u but this shmlog speaks version %u: "
+			       "use matching shmlog versions, or remove /dev/shm/shmlog.%s",
+			       name, h->layout_version, RING_LAYOUT_VERSION, name);
+	uint64_t size = h->data_size;
+	if (h->header_size != RING_HEADER_SIZE || h->nslots != RING_SLOTS || size < SHMLOG_MIN_SIZE ||
+	    size > SHMLOG_MAX_SIZE || (size & (size - 1)) || h->max_record > size / 2 ||
+	    h->max_record < 4096)
+		return set_err(EPROTO,
+			       "ring '%s' has a damaged header: remove /dev/shm/shmlog.%s and restart "
+			       "its processes",
+			       name, name);
+	if (file_size < RING_HEADER_SIZE + size)
+		return set_err(EPROTO,
+			       "ring '%s' is truncated (%llu of %llu bytes): remove "
+			       "/dev/shm/shmlog.%s and restart its processes",
+			       name, (unsigned long long)file_size,
+			       (unsigned long long)(RING_HEADER_SIZE + size), name);
+	return 0;
+}
+
+int ring_attach(struct ring *r, const char *name, const struct shmlog_options *opts, int create,
+		int writable)
+{
+	struct shmlog_options defaults;
+	char path[SHMLOG_NAME_MAX + 16];
+	struct ring_hdr id;
+	uint64_t file_size = 0;
+	int fd = -EEXIST, err;
+
+	memset(r, 0, sizeof(*r));
+	if (!ring_name_valid(name))
+		return set_err(EINVAL,
+			       "ring name '%s' is invalid: use 1 to 64 characters from A-Z a-z 0-9 . _ -",
+			       name ? name : "(null)");
+	if (!opts) {
+		shmlog_options_init(&defaults);
+		opts = &defaults;
+	}
+	if ((err = check_options(opts)) < 0)
+		return err;
+	shm_path(path, sizeof(path), name);
+	if (create && writable)
+		fd = try_create(path, name, opts);
+	if (fd == -EEXIST)
+		fd = open_existing(path, name, writable);
+	if (fd < 0)
+		return fd;
+	if ((err = read_identity(fd, name, &id, &file_size)) < 0 ||
+	    (err = validate_identity(&id, file_size, name)) < 0) {
+		close(fd);
+		return err;
+	}
+	r->map_len = RING_HEADER_SIZE + id.data_size;
+	void *p = mmap(NULL, r->map_len, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED,
+		       fd, 0);
+	err = errno;
+	close(fd);
+	if (p == MAP_FAILED)
+		return set_err(err, "cannot map ring '%s' (%zu bytes): %s", name, r->map_len,
+			       strerror(err));
+	r->hdr = p;
+	r->slots = (struct ring_slot *)((char *)p + RING_SLOTS_OFFSET);
+	r->data = (unsigned char *)p + RING_HEADER_SIZE;
+	/* The identity line is immutable after magic; use the copy we validated, not the live
+	 * words, so a later scribble cannot change sizes under us. */
+	r->size = id.data_size;
+	r->mask = id.data_size - 1;
+	r->key = mix64(id.ring_id);
+	r->max_record = id.max_record;
+	r->writable = writable;
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	return 0;
+}
+
+void ring_detach(struct ring *r)
+{
+	if (r && r->hdr)
+		munmap(r->hdr, r->map_len);
+	if (r)
+		r->hdr = NULL;
+}
+
+void ring_read_checkpoint(const struct ring *r, uint64_t *pos, uint64_t *seq)
+{
+	const struct ring_hdr *h = r->hdr;
+
+	for (int tries = 0;; tries++) {
+		/* [B-cp] pairs with the consumer's release of cp_gen after writing the pair. */
+		uint64_t g1 = at_load_acquire(&h->cp_gen);
+		uint64_t p = at_load(&h->cp[g1 & 1][0]);
+		uint64_t s = at_load(&h->cp[g1 & 1][1]);
+		at_fence_read();
+		uint64_t g2 = at_load(&h->cp_gen);
+		/* The pair at g1 & 1 is rewritten only for generation g1 + 2. */
+		if (g2 - g1 < 2 || tries > 100) {
+			*pos = p;
+			*seq = s;
+			return;
+		}
+	}
+}
+
+int ring_owner_alive(const struct ring *r, uint32_t slot, uint32_t gen)
+{
+	if (slot >= RING_SLOTS)
+		return 0;
+	const struct ring_slot *s = &r->slots[slot];
+	unsigned state = at_load32_acquire(&s->state);
+	if (state == SLOT_BUSY)
+		return 1; /* a process is moving in; its records are not ours to judge yet */
+	if (state != SLOT_LIVE || (at_load32(&s->gen) & 0xff) != gen)
+		return 0;
+	return proc_alive((pid_t)s->pid, s->start);
+}
+
+void shmlog_options_init(struct shmlog_options *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->size = SHMLOG_DEFAULT_SIZE;
+	opts->mode = 0600;
+	opts->on_full = SHMLOG_ON_FULL_DEFAULT;
+	opts->full_timeout_ms = 100;
+	opts->min_level = SHMLOG_DEBUG;
+}
+
+int shmlog_unlink(const char *name)
+{
+	char path[SHMLOG_NAME_MAX + 16];
+
+	if (!ring_name_valid(name))
+		return set_err(EINVAL, "ring name '%s' is invalid", name ? name : "(null)");
+	shm_path(path, sizeof(path), name);
+	if (shm_unlink(path) < 0)
+		return set_err(errno, "cannot remove ring '%s': %s", name, strerror(errno));
+	return 0;
+}
+
+int shmlog_ring_set_level(const char *name, int level)
+{
+	struct ring r;
+	int err;
+
+	if (level < SHMLOG_DEBUG || level > SHMLOG_CRITICAL)
+		return set_err(EINVAL, "level %d is invalid: use debug, info, warning, error or critical",
+			       level);
+	if ((err = ring_attach(&r, name, NULL, 0, 1)) < 0)
+		return err;
+	at_store32_release(&r.hdr->min_level, (unsigned)level);
+	ring_detach(&r);
+	return 0;
+}

@@ -1,0 +1,281 @@
+/* ring.h - the shared-memory ring: its layout, its record state machine and its protocol.
+ *
+ * Private header. docs/FORMAT.md says the same for people who never open the code.
+ *
+ * 1. LAYOUT
+ *
+ * A ring is the POSIX shared-memory object "/shmlog.NAME": a header, then a data area of SIZE
+ * bytes (a power of two). All integers are native-endian (the ring never leaves the machine).
+ *
+ *   offset      size        what                                  written by, ordering
+ *   0           64          identity line (struct ring_hdr)       creator, before magic (release)
+ *   64          16          head {pos, seq}                       writers, CAS2 [B-reserve]
+ *   128         8           tail                                  consumer, release [B-tail]
+ *   192         40          checkpoint {gen, {pos,seq}[2]}        consumer, release on gen [B-cp]
+ *   256         8           data futex word, consumer_sleeping    writers bump / consumer sets
+ *   320         8           space futex word, space_waiters       consumer bumps / writers count
+ *   384         12          policy, full_timeout_ms, min_level    creator; min_level: set_level
+ *   448         16          drops, abandoned counters             writers FAA / consumer
+ *   512         16          consumer claim {pid, start time}      consumers, CAS2
+ *   4096        128 * 1024  producer table (struct ring_slot)     see struct ring_slot
+ *   HEADER_SIZE SIZE        data area: records
+ *
+ * Positions (head, tail, a record's pos) are 64-bit byte counters that only grow; the byte of
+ * position p is data[p & (SIZE - 1)]. At 1 GB/s they last 500 years, so they never wrap and a
+ * stale value can never be mistaken for a current one (no ABA). head.seq counts reservations:
+ * every record gets a dense sequence number, reserved together with its bytes in one CAS2, which
+ * is what lets readers count exactly how many records they missed.
+ *
+ * 2. RECORDS
+ *
+ * Records start 16-byte aligned and never straddle the end of the data area: a reservation that
+ * would is made of a padding record up to the end plus the record at the start, in one CAS2.
+ *
+ *   offset  size  field
+ *   0       8     state word: ((pos ^ key) & ~15) | state       key: from the ring id
+ *   8       8     meta: total length u32 | slot u16 | slot gen u8 | level u8
+ *   16      8     seq
+ *   24      8     time, ns since the epoch
+ *   32      4+4   pid, tid
+ *   40      4+4   stored message length, message length before truncation
+ *   48      4     encoded fields length
+ *   52      1+1+2 tag length, field count, flags
+ *   56      ...   tag, message, fields (record.h), zero padding up to a multiple of 16
+ *
+ * The state word carries the record's own position, mixed with a key derived from the random
+ * ring id: a word that does not decode to the position where it is read is stale data from an
+ * earlier lap or payload, never a header. That self-identification lets any reader
+ * resynchronise from any point by scanning 16-byte steps.
+ *
+ * 3. STATES
+ *
+ *        CAS2 on head            CAS2 on words 0-1             release store
+ *   free -------------> reserved -----------------> CLAIMED -----------------> COMMITTED
+ *                           |                          |  owner dead past grace
+ *                           | unclaimed past           +------> skipped by the consumer
+ *                           | long grace: consumer CASes
+ *                           +------> SKIPPED (writer's claim CAS then fails: it drops)
+ *   PADDING is written directly by the claim CAS2 of a wrapping reservation.
+ *
+ * The claim is a CAS2 over the state word and the meta word, so a reader that sees CLAIMED also
+ * sees the record's length and owner. It is a CAS rather than a store so that a writer stalled
+ * between reserving and claiming (SIGSTOP, preemption) for longer than the consumer's long grace
+ * cannot write into space the consumer already skipped: the consumer's SKIPPED mark makes the late
+ * claim fail.
+ *
+ * 4. ALGORITHM
+ *
+ * Writer: load head and tail; if head.pos + need - tail > SIZE apply the full-ring policy;
+ * CAS2(head, {pos, seq} -> {pos + need, seq + 1}); claim; copy the payload; store COMMITTED with
+ * release; if the consumer said it sleeps, wake it.
+ *
+ * Consumer: at its cursor, load the state word with acquire. COMMITTED: copy out, validate, hand
+ * over, step. PADDING: step to the next lap. CLAIMED: wait; past the grace period, if the owner
+ * (slot pid + process start time + slot generation) is dead, skip it as abandoned. Not
+ * self-identifying and head beyond: a reservation not claimed yet; past the long grace, mark each
+ * 16-byte step SKIPPED until a self-identifying record, and count the sequence numbers jumped as
+ * abandoned. Commit (after the caller stored the records): write the checkpoint, then the tail.
+ *
+ * Observer: like the consumer but read-only: after copying a record it re-reads head; if head
+ * went past pos + SIZE the copy may be torn, so it resynchronises by scanning from head - SIZE
+ * and reports the sequence numbers it jumped as lost.
+ *
+ * 5. BARRIER PAIRS
+ *
+ *   [B-reserve] writer's CAS2 on head (full)    <-> observer's read fence before re-reading head:
+ *               a reservation that overwrites a record is visible once its bytes could be.
+ *   [B-commit]  writer's release of COMMITTED   <-> reader's acquire load of the state word:
+ *               the payload is visible before the state says it is there.
+ *   [B-tail]    consumer's release of tail      <-> writer's acquire load of tail: the consumer
+ *               finished reading the bytes it hands back before writers reuse them.
+ *   [B-cp]      consumer's release of cp.gen    <-> reader's acquire of cp.gen (seqlock-style).
+ *   [B-sleep]   consumer: sleeping = 1, full fence, load head  <-> writer: CAS2 on head (full),
+ *               load sleeping: either the consumer sees the reservation or the writer sees it
+ *               sleeping and wakes it after committing.
+ *   [B-space]   writer: space_waiters += 1 (full), load tail  <-> consumer: store tail, full
+ *               fence, load space_waiters: a waiter sees the new tail or is woken.
+ *   [B-magic]   creator's release of magic      <-> attacher's acquire of magic: the header is
+ *               initialised before anyone uses it.
+ *
+ * 6. FAILURES
+ *
+ * Writer killed after CAS, before claim: unclaimed reservation, skipped after the long grace.
+ * Writer killed after claim: CLAIMED with a dead owner, skipped after the grace period.
+ * Consumer killed anywhere: the next consumer resumes at the checkpoint; records after it are
+ * delivered again, and the caller (shmlogd) recognises the ones it already stored.
+ * Any shared word may be garbage: every length and position is validated before use, loops are
+ * bounded, and garbage costs records, never memory safety or liveness.
+ */
+#ifndef SHMLOG_RING_H
+#define SHMLOG_RING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "atomics.h"
+#include "shmlog.h"
+
+#define RING_MAGIC 0x3152474f4c4d4853ull /* "SHMLOGR1" */
+#define RING_LAYOUT_VERSION 1u
+#define RING_SLOTS 1024u
+#define RING_SLOTS_OFFSET 4096u
+#define RING_HEADER_SIZE (RING_SLOTS_OFFSET + RING_SLOTS * 128u)
+#define RING_ALIGN 16u
+#define RING_MAX_RECORD (64u * 1024)
+
+/* Record states: the low 4 bits of a state word. 0 is never valid (fresh zeroed memory). */
+enum { ST_CLAIMED = 1, ST_COMMITTED = 2, ST_PADDING = 3, ST_SKIPPED = 4 };
+
+struct ring_hdr {
+	/* Identity: written once by the creator before magic is released [B-magic]. */
+	sw64 magic;
+	uint32_t layout_version;
+	uint32_t header_size;
+	uint64_t data_size;
+	uint64_t ring_id;
+	int64_t created_ns;
+	uint32_t nslots;
+	uint32_t max_record;
+	uint32_t creator_pid;
+	uint32_t pad0[3];
+
+	/* Writers: CAS2 [B-reserve], [B-sleep]. Readers: plain loads. */
+	sw64 head_pos __attribute__((aligned(64)));
+	sw64 head_seq;
+
+	/* Consumer: release [B-tail]. Writers: acquire. */
+	sw64 tail __attribute__((aligned(64)));
+
+	/* Consumer: writes the inactive pair, then releases gen [B-cp]. Pair gen & 1 is current. */
+	sw64 cp_gen __attribute__((aligned(64)));
+	sw64 cp[2][2];
+
+	/* data_futex: bumped by a writer waking the consumer, and by the consumer going idle (to
+	 * wake followers). consumer_sleeping: set by the consumer [B-sleep], cleared by the waker. */
+	sw32 data_futex __attribute__((aligned(64)));
+	sw32 consumer_sleeping;
+
+	/* space_futex: bumped by the consumer after moving tail while space_waiters > 0 [B-space]. */
+	sw32 space_futex __attribute__((aligned(64)));
+	sw32 space_waiters;
+
+	/* Policy: creator; min_level: anyone with write access (plain store/load, a hint). */
+	sw32 policy __attribute__((aligned(64)));
+	sw32 full_timeout_ms;
+	sw32 min_level;
+
+	/* Counters: drops by writers (FAA), abandoned by the consumer. */
+	sw64 drops __attribute__((aligned(64)));
+	sw64 abandoned;
+
+	/* Consumer claim {pid, start time}: CAS2 by would-be consumers. */
+	sw64 consumer_pid __attribute__((aligned(64)));
+	sw64 consumer_start;
+};
+
+_Static_assert(offsetof(struct ring_hdr, head_pos) == 64, "layout");
+_Static_assert(offsetof(struct ring_hdr, tail) == 128, "layout");
+_Static_assert(offsetof(struct ring_hdr, cp_gen) == 192, "layout");
+_Static_assert(offsetof(struct ring_hdr, data_futex) == 256, "layout");
+_Static_assert(offsetof(struct ring_hdr, space_futex) == 320, "layout");
+_Static_assert(offsetof(struct ring_hdr, policy) == 384, "layout");
+_Static_assert(offsetof(struct ring_hdr, drops) == 448, "layout");
+_Static_assert(offsetof(struct ring_hdr, consumer_pid) == 512, "layout");
+_Static_assert(sizeof(struct ring_hdr) <= RING_SLOTS_OFFSET, "layout");
+
+/* A producer: one per writing process. The first line is the writer's, the second the
+ * consumer's, so they never share a cache line. */
+enum { SLOT_FREE = 0, SLOT_BUSY = 1, SLOT_LIVE = 2, SLOT_CLOSED = 3 };
+
+struct ring_slot {
+	sw32 state;        /* FREE/BUSY/LIVE/CLOSED: CAS by the process taking or freeing it */
+	uint32_t pid;      /* owner; written while BUSY */
+	uint64_t start;    /* owner's start time (clock ticks since boot); written while BUSY */
+	sw64 drops;        /* records the owner dropped: owner FAA */
+	sw32 gen;          /* bumped each time the slot changes owner; records carry its low 8 bits */
+	char comm[16];     /* owner's process name; written while BUSY */
+	uint32_t pad0[3];
+
+	sw64 drops_reported __attribute__((aligned(64))); /* consumer */
+	sw64 consumed;                                    /* consumer */
+	sw64 abandoned;                                   /* consumer */
+};
+
+_Static_assert(sizeof(struct ring_slot) == 128, "layout");
+_Static_assert(offsetof(struct ring_slot, drops_reported) == 64, "layout");
+
+/* The record header, as it sits in the data area. */
+struct rec_hdr {
+	sw64 state;
+	sw64 meta;
+	uint64_t seq;
+	int64_t time_ns;
+	uint32_t pid, tid;
+	uint32_t msg_len, msg_full_len;
+	uint32_t fields_len;
+	uint8_t tag_len, nfields;
+	uint16_t flags;
+};
+
+#define REC_HDR_SIZE 56u
+_Static_assert(sizeof(struct rec_hdr) == REC_HDR_SIZE, "layout");
+_Static_assert(offsetof(struct rec_hdr, seq) == 16, "layout");
+_Static_assert(offsetof(struct rec_hdr, pid) == 32, "layout");
+_Static_assert(offsetof(struct rec_hdr, msg_len) == 40, "layout");
+_Static_assert(offsetof(struct rec_hdr, fields_len) == 48, "layout");
+
+/* A mapped ring, as every role sees it. */
+struct ring {
+	struct ring_hdr *hdr;
+	unsigned char *data;
+	struct ring_slot *slots;
+	uint64_t size, mask, key;
+	uint32_t max_record;
+	size_t map_len;
+	int writable;
+	char name[SHMLOG_NAME_MAX + 1];
+};
+
+static inline uint64_t ring_word(const struct ring *r, uint64_t pos, unsigned state)
+{
+	return ((pos ^ r->key) & ~(uint64_t)15) | state;
+}
+static inline uint64_t meta_make(uint32_t len, uint32_t slot, uint32_t gen, int level)
+{
+	return (uint64_t)len | (uint64_t)(slot & 0xffff) << 32 | (uint64_t)(gen & 0xff) << 48 |
+	       (uint64_t)(level & 0xff) << 56;
+}
+static inline uint32_t meta_len(uint64_t m)
+{
+	return (uint32_t)m;
+}
+static inline uint32_t meta_slot(uint64_t m)
+{
+	return (uint32_t)(m >> 32) & 0xffff;
+}
+static inline uint32_t meta_gen(uint64_t m)
+{
+	return (uint32_t)(m >> 48) & 0xff;
+}
+static inline int meta_level(uint64_t m)
+{
+	return (int)(m >> 56);
+}
+static inline struct rec_hdr *ring_rec(const struct ring *r, uint64_t pos)
+{
+	return (struct rec_hdr *)(r->data + (pos & r->mask));
+}
+static inline uint64_t align16(uint64_t n)
+{
+	return (n + 15) & ~(uint64_t)15;
+}
+
+/* ring.c */
+int ring_name_valid(const char *name);
+int ring_attach(struct ring *r, const char *name, const struct shmlog_options *opts, int create,
+		int writable);
+void ring_detach(struct ring *r);
+void ring_read_checkpoint(const struct ring *r, uint64_t *pos, uint64_t *seq);
+int ring_owner_alive(const struct ring *r, uint32_t slot, uint32_t gen);
+
+#endif

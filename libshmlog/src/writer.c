@@ -1,0 +1,533 @@
+/* writer.c - the writer API: reserve, claim, fill, commit (the protocol is in ring.h).
+ *
+ * The common path makes no syscall, takes no lock and allocates nothing: a level check, the
+ * clock (vDSO), one CAS2 to reserve, one CAS2 to claim, memcpy, one release store to commit and
+ * one load to see whether the consumer sleeps. Everything else (a full ring, the first write
+ * after fork(), a sleeping consumer) is off to the side.
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "record.h"
+#include "ring.h"
+#include "testhook.h"
+
+#define ORPHAN_WAIT_MS 1000 /* longest a blocking writer waits while no consumer is attached */
+#define CTX_BYTES 4096
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+struct shmlog {
+	struct ring r;
+	int on_full;         /* this handle's policy; SHMLOG_ON_FULL_DEFAULT: the ring's */
+	int full_timeout_ms; /* for SHMLOG_ON_FULL_TIMEOUT; 0: the ring's */
+	uint32_t slot, gen;  /* our producer slot, and its generation */
+	sw32 reg_gen;        /* fork generation our slot was registered in */
+	sw32 registering;    /* 1 while a thread re-registers after fork() */
+	sw64 cached_tail;    /* last tail seen: spares the shared tail line on most writes */
+	sw64 orphan_pid;     /* consumer_pid word when we last gave up waiting for a consumer */
+	sw32 orphaned;
+};
+
+/* Bumped in the child after fork(): handles and thread ids from before are stale there. */
+static sw32 g_fork_gen = 1;
+static pthread_once_t g_atfork_once = PTHREAD_ONCE_INIT;
+
+static __thread uint32_t t_tid, t_tid_gen;
+static __thread unsigned char t_ctx[CTX_BYTES];
+static __thread uint32_t t_ctx_len, t_ctx_n;
+
+static void on_fork_child(void)
+{
+	at_fetch_add32_full(&g_fork_gen, 1);
+}
+
+static void register_atfork(void)
+{
+	pthread_atfork(NULL, NULL, on_fork_child);
+}
+
+static uint32_t current_tid(void)
+{
+	unsigned g = at_load32(&g_fork_gen);
+	if (unlikely(t_tid_gen != g)) {
+		t_tid = (uint32_t)syscall(SYS_gettid);
+		t_tid_gen = g;
+	}
+	return t_tid;
+}
+
+/* ------------------------------------------------------------------ producer slots */
+
+static int slot_reclaimable(struct ring_slot *s, unsigned state)
+{
+	if (at_load(&s->drops) != at_load(&s->drops_reported))
+		return 0; /* the consumer has still to report its drops */
+	return state == SLOT_CLOSED || (state == SLOT_LIVE && !proc_alive((pid_t)s->pid, s->start));
+}
+
+/* Takes a free slot, or one whose process is gone and whose drops were reported. */
+static int slot_register(struct shmlog *lg)
+{
+	struct ring *r = &lg->r;
+	uint64_t start = proc_start_time(getpid());
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint32_t i = 0; i < RING_SLOTS; i++) {
+			struct ring_slot *s = &r->slots[i];
+			unsigned st = at_load32_acquire(&s->state);
+			if (pass == 0 ? st != SLOT_FREE : !slot_reclaimable(s, st))
+				continue;
+			if (!at_cas32_full(&s->state, st, SLOT_BUSY))
+				continue;
+			s->pid = (uint32_t)getpid();
+			s->start = start;
+			proc_comm(s->comm);
+			at_store(&s->drops, 0);
+			at_store(&s->drops_reported, 0);
+			at_store(&s->consumed, 0);
+			at_store(&s->abandoned, 0);
+			lg->gen = at_fetch_add32_full(&s->gen, 1) + 1;
+			lg->slot = i;
+			/* Records carry (slot, gen): the consumer judges their owner by both. */
+			at_store32_release(&s->state, SLOT_LIVE);
+			return 0;
+		}
+	}
+	return set_err(ENOSPC,
+		       "ring '%s' has no free producer slot (%u live processes): close unused "
+		       "handles",
+		       r->name, RING_SLOTS);
+}
+
+static void slot_release(struct shmlog *lg)
+{
+	struct ring_slot *s = &lg->r.slots[lg->slot];
+	/* CLOSED, not FREE: drops not yet reported must survive until the consumer sees them. */
+	at_cas32_full(&s->state, SLOT_LIVE, SLOT_CLOSED);
+}
+
+/* After fork() the child writes through its own slot; the parent's stays the parent's. */
+static int ensure_registered(struct shmlog *lg)
+{
+	unsigned g = at_load32(&g_fork_gen);
+	if (likely(at_load32(&lg->reg_gen) == g))
+		return 0;
+	if (at_cas32_full(&lg->registering, 0, 1)) {
+		int err = slot_register(lg);
+		at_store32_release(&lg->reg_gen, g);
+		at_store32_release(&lg->registering, 0);
+		return err;
+	}
+	while (at_load32_acquire(&lg->registering))
+		sched_yield();
+	return 0;
+}
+
+/* ------------------------------------------------------------------ open / close */
+
+struct shmlog *shmlog_open(const char *name, const struct shmlog_options *opts)
+{
+	struct shmlog *lg = calloc(1, sizeof(*lg));
+	int err;
+
+	if (!lg) {
+		errno = -set_err(ENOMEM, "out of memory opening ring '%s'", name ? name : "");
+		return NULL;
+	}
+	pthread_once(&g_atfork_once, register_atfork);
+	err = ring_attach(&lg->r, name, opts, !(opts && (opts->flags & SHMLOG_OPEN_NOCREATE)), 1);
+	if (err == 0)
+		err = slot_register(lg);
+	if (err < 0) {
+		ring_detach(&lg->r);
+		free(lg);
+		errno = -err;
+		return NULL;
+	}
+	lg->reg_gen = at_load32(&g_fork_gen);
+	lg->on_full = opts ? opts->on_full : SHMLOG_ON_FULL_DEFAULT;
+	lg->full_timeout_ms = opts ? opts->full_timeout_ms : 0;
+	lg->cached_tail = at_load_acquire(&lg->r.hdr->tail);
+	return lg;
+}
+
+void shmlog_close(struct shmlog *lg)
+{
+	if (!lg)
+		return;
+	if (at_load32(&lg->reg_gen) == at_load32(&g_fork_gen))
+		slot_release(lg);
+	ring_detach(&lg->r);
+	free(lg);
+}
+
+/* ------------------------------------------------------------------ full ring */
+
+static int consumer_present(const struct ring *r)
+{
+	uint64_t pid = at_load(&r->hdr->consumer_pid);
+	return pid && proc_alive((pid_t)pid, at_load(&r->hdr->consumer_start));
+}
+
+static void count_drop(struct shmlog *lg)
+{
+	at_fetch_add_full(&lg->r.slots[lg->slot].drops, 1);
+	at_fetch_add_full(&lg->r.hdr->drops, 1);
+}
+
+/* Waits until the tail moves past SEEN_TAIL, per policy. Returns 0 to retry the reservation, or
+ * -ENOBUFS when the record must be dropped. */
+static int wait_for_space(struct shmlog *lg, uint64_t seen_tail)
+{
+	struct ring_hdr *h = lg->r.hdr;
+	int policy = lg->on_full ? lg->on_full : (int)at_load32(&h->policy);
+	int limit = lg->full_timeout_ms ? lg->full_timeout_ms : (int)at_load32(&h->full_timeout_ms);
+	int64_t start = mono_ms();
+
+	if (policy != SHMLOG_ON_FULL_BLOCK && policy != SHMLOG_ON_FULL_TIMEOUT)
+		return -ENOBUFS;
+	/* A writer must not stall again and again while no collector runs: once it gave up,
+	 * it drops at once until the consumer claim changes. */
+	if (at_load32(&lg->orphaned) && at_load(&h->consumer_pid) == at_load(&lg->orphan_pid))
+		return -ENOBUFS;
+	at_store32_release(&lg->orphaned, 0);
+	if (policy == SHMLOG_ON_FULL_BLOCK)
+		limit = -1;
+	for (;;) {
+		int64_t waited = mono_ms() - start;
+		if (limit >= 0 && waited >= limit)
+			return -ENOBUFS;
+		if (waited >= ORPHAN_WAIT_MS && !consumer_present(&lg->r)) {
+			at_store(&lg->orphan_pid, at_load(&h->consumer_pid));
+			at_store32_release(&lg->orphaned, 1);
+			return -ENOBUFS;
+		}
+		unsigned v = at_load32(&h->space_futex);
+		/* [B-space] count ourselves before re-reading tail; pairs with the consumer's fence
+		 * between storing tail and reading space_waiters. */
+		at_fetch_add32_full(&h->space_waiters, 1);
+		uint64_t tail = at_load_acquire(&h->tail);
+		int slice = 100;
+		if (limit >= 0 && limit - waited < slice)
+			slice = (int)(limit - waited);
+		if (tail == seen_tail)
+			futex_wait(&h->space_futex, v, slice < 1 ? 1 : slice);
+		at_fetch_add32_full(&h->space_waiters, (unsigned)-1);
+		if (at_load_acquire(&h->tail) != seen_tail)
+			return 0;
+	}
+}
+
+/* ------------------------------------------------------------------ reserve / claim / commit */
+
+struct resv {
+	uint64_t pos;  /* where the reservation starts (the padding, if any) */
+	uint64_t seq;
+	uint32_t pad;  /* padding bytes before the record */
+};
+
+static int reserve(struct shmlog *lg, uint32_t need, struct resv *rv)
+{
+	struct ring *r = &lg->r;
+	struct ring_hdr *h = r->hdr;
+
+	for (int spins = 0;; spins++) {
+		uint64_t pos = at_load(&h->head_pos), seq = at_load(&h->head_seq);
+		uint64_t off = pos & r->mask;
+		uint32_t pad = off + need > r->size ? (uint32_t)(r->size - off) : 0;
+		uint64_t end = pos + pad + need;
+		uint64_t tail = at_load(&lg->cached_tail);
+
+		if (unlikely(end - tail > r->size || tail > pos)) {
+			/* [B-tail] the consumer is done with the bytes below the tail it released. */
+			tail = at_load_acquire(&h->tail);
+			at_store(&lg->cached_tail, tail);
+			if (tail > pos) {
+				if (spins > 1000)
+					return -EPROTO; /* a tail beyond head: damaged ring */
+				continue;
+			}
+			if (end - tail > r->size) {
+				int err = wait_for_space(lg, tail);
+				if (err < 0)
+					return err;
+				continue;
+			}
+		}
+		/* [B-reserve] [B-sleep] full barrier: see ring.h. */
+		if (at_cas2_full(&h->head_pos, pos, seq, end, seq + 1)) {
+			rv->pos = pos;
+			rv->seq = seq;
+			rv->pad = pad;
+			return 0;
+		}
+	}
+}
+
+/* CAS2 the state and meta words of the record at POS from whatever stale bytes they hold. Fails
+ * only if the consumer marked POS skipped: we stalled past its long grace and lost the record. */
+static int claim(const struct ring *r, uint64_t pos, unsigned state, uint64_t meta)
+{
+	struct rec_hdr *rec = ring_rec(r, pos);
+	uint64_t want = ring_word(r, pos, state), skipped = ring_word(r, pos, ST_SKIPPED);
+
+	for (int i = 0; i < 64; i++) {
+		uint64_t o0 = at_load(&rec->state), o1 = at_load(&rec->meta);
+		if (o0 == skipped)
+			return -1;
+		if (at_cas2_full(&rec->state, o0, o1, want, meta))
+			return 0;
+	}
+	return -1;
+}
+
+static void wake_consumer(struct ring_hdr *h)
+{
+	/* [B-sleep] the consumer set this flag, fenced, then looked at head. */
+	if (at_load32(&h->consumer_sleeping) && at_cas32_full(&h->consumer_sleeping, 1, 0)) {
+		at_fetch_add32_full(&h->data_futex, 1);
+		futex_wake_all(&h->data_futex);
+	}
+}
+
+struct body {
+	const char *tag;
+	size_t tag_len;
+	const char *msg;
+	size_t msg_len, msg_full_len;
+	const struct shmlog_field *fields;
+	size_t nfields;
+	size_t fields_len; /* writer's fields, encoded */
+};
+
+static int commit_record(struct shmlog *lg, int level, const struct body *b)
+{
+	struct ring *r = &lg->r;
+	struct resv rv;
+	size_t fixed = REC_HDR_SIZE + b->tag_len + b->fields_len + t_ctx_len;
+	size_t msg_len = b->msg_len;
+	uint16_t flags = 0;
+
+	if (msg_len > SHMLOG_MAX_MESSAGE)
+		msg_len = SHMLOG_MAX_MESSAGE;
+	if (fixed + msg_len > r->max_record) {
+		if (fixed + 16 > r->max_record)
+			return set_err(EMSGSIZE,
+				       "record fields take %zu bytes, more than ring '%s' allows "
+				       "(%u): log fewer or shorter fields",
+				       fixed, r->name, r->max_record);
+		msg_len = r->max_record - fixed;
+	}
+	if (msg_len < b->msg_full_len)
+		flags |= SHMLOG_REC_TRUNCATED;
+	uint32_t need = (uint32_t)align16(fixed + msg_len);
+	int64_t now = clock_ns(CLOCK_REALTIME);
+	int err = reserve(lg, need, &rv);
+	if (unlikely(err < 0)) {
+		if (err == -ENOBUFS)
+			count_drop(lg);
+		return err;
+	}
+	TESTHOOK(WRITER_AFTER_RESERVE);
+	if (unlikely(rv.pad) && claim(r, rv.pos, ST_PADDING, meta_make(rv.pad, lg->slot, lg->gen,
+									 0)) < 0)
+		return -ENOBUFS;
+	uint64_t pos = rv.pos + rv.pad;
+	if (unlikely(claim(r, pos, ST_CLAIMED, meta_make(need, lg->slot, lg->gen, level)) < 0))
+		return -ENOBUFS;
+	TESTHOOK(WRITER_AFTER_CLAIM);
+
+	struct rec_hdr *rec = ring_rec(r, pos);
+	rec->seq = rv.seq;
+	rec->time_ns = now;
+	rec->pid = r->slots[lg->slot].pid;
+	rec->tid = current_tid();
+	rec->msg_len = (uint32_t)msg_len;
+	rec->msg_full_len = (uint32_t)(b->msg_full_len > UINT32_MAX ? UINT32_MAX : b->msg_full_len);
+	rec->fields_len = (uint32_t)(b->fields_len + t_ctx_len);
+	rec->tag_len = (uint8_t)b->tag_len;
+	rec->nfields = (uint8_t)(b->nfields + t_ctx_n);
+	rec->flags = flags;
+	unsigned char *p = (unsigned char *)rec + REC_HDR_SIZE;
+	memcpy(p, b->tag, b->tag_len);
+	p += b->tag_len;
+	memcpy(p, b->msg, msg_len);
+	p += msg_len;
+	for (size_t i = 0; i < b->nfields; i++)
+		p += field_encode(p, &b->fields[i]);
+	memcpy(p, t_ctx, t_ctx_len);
+	/* [B-commit] the payload above is visible before the state says COMMITTED. */
+	at_store_release(&rec->state, ring_word(r, pos, ST_COMMITTED));
+	wake_consumer(r->hdr);
+	return 0;
+}
+
+/* Checks arguments and the level; returns 1 to write, 0 to skip quietly, -errno on misuse. */
+static int admit(struct shmlog *lg, int level)
+{
+	if (unlikely(!lg || level < SHMLOG_DEBUG || level > SHMLOG_CRITICAL))
+		return set_err(EINVAL, "invalid handle or level %d", level);
+	if (level < (int)at_load32(&lg->r.hdr->min_level))
+		return 0;
+	if (unlikely(ensure_registered(lg) < 0))
+		return -ENOSPC;
+	return 1;
+}
+
+static size_t fields_size(const struct shmlog_field *f, size_t n, int *bad)
+{
+	size_t total = 0;
+
+	*bad = n > SHMLOG_MAX_FIELDS || (n && !f) || n + t_ctx_n > 255;
+	for (size_t i = 0; i < n && !*bad; i++) {
+		size_t s = field_encoded_size(&f[i]);
+		*bad = s == 0;
+		total += s;
+	}
+	return total;
+}
+
+int shmlog_write_fields(struct shmlog *lg, int level, const char *tag, const char *msg,
+			size_t len, const struct shmlog_field *fields, size_t nfields)
+{
+	int ok = admit(lg, level), bad;
+	if (ok <= 0)
+		return ok;
+	struct body b = {.tag = tag ? tag : "", .msg = msg ? msg : "", .msg_len = msg ? len : 0,
+			 .fields = fields, .nfields = nfields};
+	b.tag_len = strnlen(b.tag, SHMLOG_MAX_TAG);
+	b.msg_full_len = b.msg_len;
+	b.fields_len = fields_size(fields, nfields, &bad);
+	if (bad)
+		return set_err(EINVAL, "invalid fields: each needs a key of 1-%d bytes and a known "
+				       "type, at most %d per record",
+			       SHMLOG_MAX_KEY, SHMLOG_MAX_FIELDS);
+	return commit_record(lg, level, &b);
+}
+
+int shmlog_write(struct shmlog *lg, int level, const char *tag, const char *msg, size_t len)
+{
+	return shmlog_write_fields(lg, level, tag, msg, len, NULL, 0);
+}
+
+/* Formats into a per-thread buffer: no allocation; a message past SHMLOG_MAX_MESSAGE keeps its
+ * full length for the truncation mark. */
+static int log_formatted(struct shmlog *lg, int level, const char *tag,
+			 const struct shmlog_field *fields, size_t nfields, const char *fmt,
+			 va_list ap)
+{
+	static __thread char buf[SHMLOG_MAX_MESSAGE + 1];
+	int ok = admit(lg, level), bad;
+	if (ok <= 0)
+		return ok;
+	int n = vsnprintf(buf, sizeof(buf), fmt ? fmt : "", ap);
+	if (n < 0)
+		return set_err(EINVAL, "invalid format string");
+	struct body b = {.tag = tag ? tag : "", .msg = buf, .fields = fields, .nfields = nfields};
+	b.tag_len = strnlen(b.tag, SHMLOG_MAX_TAG);
+	b.msg_full_len = (size_t)n;
+	b.msg_len = (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1;
+	b.fields_len = fields_size(fields, nfields, &bad);
+	if (bad)
+		return set_err(EINVAL, "invalid fields");
+	return commit_record(lg, level, &b);
+}
+
+int shmlog_logv(struct shmlog *lg, int level, const char *tag, const char *fmt, va_list ap)
+{
+	return log_formatted(lg, level, tag, NULL, 0, fmt, ap);
+}
+
+int shmlog_log(struct shmlog *lg, int level, const char *tag, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int ret = log_formatted(lg, level, tag, NULL, 0, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+int shmlog_log_fields(struct shmlog *lg, int level, const char *tag,
+		      const struct shmlog_field *fields, size_t nfields, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int ret = log_formatted(lg, level, tag, fields, nfields, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ context, level, flush */
+
+int shmlog_context_push(const struct shmlog_field *fields, size_t nfields)
+{
+	int token = (int)(t_ctx_n << 16 | t_ctx_len), bad;
+	size_t size = fields_size(fields, nfields, &bad);
+
+	if (bad)
+		return set_err(EINVAL, "invalid context fields");
+	if (t_ctx_len + size > CTX_BYTES || t_ctx_n + nfields > SHMLOG_MAX_FIELDS)
+		return set_err(E2BIG, "thread context would exceed %d bytes or %d fields: pop what "
+				      "you pushed",
+			       CTX_BYTES, SHMLOG_MAX_FIELDS);
+	for (size_t i = 0; i < nfields; i++)
+		t_ctx_len += (uint32_t)field_encode(t_ctx + t_ctx_len, &fields[i]);
+	t_ctx_n += (uint32_t)nfields;
+	return token;
+}
+
+void shmlog_context_pop(int token)
+{
+	if (token < 0)
+		return;
+	uint32_t len = (uint32_t)token & 0xffff, n = (uint32_t)token >> 16;
+	if (len <= t_ctx_len && n <= t_ctx_n) {
+		t_ctx_len = len;
+		t_ctx_n = n;
+	}
+}
+
+int shmlog_get_level(const struct shmlog *lg)
+{
+	return lg ? (int)at_load32(&lg->r.hdr->min_level) : -EINVAL;
+}
+
+int shmlog_set_level(struct shmlog *lg, int level)
+{
+	if (!lg || level < SHMLOG_DEBUG || level > SHMLOG_CRITICAL)
+		return set_err(EINVAL, "level %d is invalid: use 1 (debug) to 5 (critical)", level);
+	at_store32_release(&lg->r.hdr->min_level, (unsigned)level);
+	return 0;
+}
+
+int shmlog_flush(struct shmlog *lg, int timeout_ms)
+{
+	if (!lg)
+		return -EINVAL;
+	struct ring_hdr *h = lg->r.hdr;
+	uint64_t target = at_load(&h->head_pos);
+	int64_t deadline = timeout_ms < 0 ? INT64_MAX : mono_ms() + timeout_ms;
+
+	for (;;) {
+		unsigned v = at_load32(&h->space_futex);
+		at_fetch_add32_full(&h->space_waiters, 1); /* [B-space] */
+		uint64_t tail = at_load_acquire(&h->tail);
+		int64_t left = deadline - mono_ms();
+		if (tail < target && left > 0)
+			futex_wait(&h->space_futex, v, left > 1000 ? 1000 : (int)left);
+		at_fetch_add32_full(&h->space_waiters, (unsigned)-1);
+		if (at_load_acquire(&h->tail) >= target)
+			return 0;
+		if (deadline - mono_ms() <= 0)
+			return set_err(ETIMEDOUT,
+				       "ring '%s': the collector did not consume everything within "
+				       "%d ms: is shmlogd running?",
+				       lg->r.name, timeout_ms);
+	}
+}

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# test.sh - builds shmlog and runs the whole test suite: a plain build, then an ASan+UBSan build.
+#
+#   scripts/test.sh            both builds (build/plain, build/asan)
+#   scripts/test.sh --quick    the plain build only
+#
+# Environment: SHMLOG_JOBS (build parallelism, default: nproc), CI=true (no colours, no prompts).
+# Exit status: 0 when every build configured, compiled and passed its tests; 1 otherwise.
+set -euo pipefail
+
+usage() {
+	cat <<'EOF'
+Usage: scripts/test.sh [--quick]
+
+Builds shmlog and runs its tests with ctest:
+  build/plain  RelWithDebInfo
+  build/asan   AddressSanitizer + UndefinedBehaviorSanitizer (skipped with --quick)
+
+  --quick     run only the plain build
+  -h, --help  show this help
+
+Environment: SHMLOG_JOBS=N compiles with N jobs (default: nproc); CI=true disables colours.
+EOF
+}
+
+quick=0
+for arg in "$@"; do
+	case $arg in
+	--quick) quick=1 ;;
+	-h | --help)
+		usage
+		exit 0
+		;;
+	*)
+		printf 'test.sh: unknown option %s; see scripts/test.sh --help\n' "$arg" >&2
+		exit 64
+		;;
+	esac
+done
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+jobs=${SHMLOG_JOBS:-$(nproc 2>/dev/null || echo 2)}
+if ! [[ $jobs =~ ^[1-9][0-9]*$ ]]; then
+	printf 'test.sh: SHMLOG_JOBS=%s is not a positive number\n' "$jobs" >&2
+	exit 64
+fi
+
+if [[ ${CI:-} == true || ! -t 1 || -n ${NO_COLOR:-} ]]; then
+	bold='' red='' green='' reset=''
+	color_opt=(-DCMAKE_COLOR_DIAGNOSTICS=OFF)
+else
+	bold=$'\e[1m' red=$'\e[31m' green=$'\e[32m' reset=$'\e[0m'
+	color_opt=(-DCMAKE_COLOR_DIAGNOSTICS=ON)
+fi
+
+say() { printf '%s==> %s%s\n' "$bold" "$*" "$reset"; }
+
+"$root/scripts/setup-deps.sh"
+
+# Sanitizer settings for every process the tests start (children inherit them).
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+results=()
+failed=0
+
+# run_build NAME DIR CMAKE-ARGS...: configure, build and test one tree; records one summary line.
+run_build() {
+	local name=$1 dir=$2
+	shift 2
+	local log="$dir/ctest.log" summary status=ok
+
+	say "[$name] configure $dir"
+	if ! cmake -S "$root" -B "$dir" "${color_opt[@]}" "$@"; then
+		status="configure failed"
+	else
+		say "[$name] build ($jobs jobs)"
+		if ! cmake --build "$dir" --parallel "$jobs"; then
+			status="build failed"
+		else
+			say "[$name] test"
+			# -j2: multi-process tests hold the ctest resource lock "ring-heavy", so they never
+			# run next to each other. A tree with no tests at all is a failure, not a pass.
+			if ! ctest --test-dir "$dir" --output-on-failure --no-tests=error -j2 2>&1 |
+				tee "$log"; then
+				status="tests failed"
+			fi
+		fi
+	fi
+
+	summary=""
+	[[ -f $log ]] && summary=$(grep -E '^[0-9]+% tests passed|No tests were found' "$log" | tail -n 1 || true)
+	[[ $status == ok ]] || summary="${summary:+$summary; }$status"
+	if [[ $status == ok ]]; then
+		results+=("${green}[$name] ${summary}${reset}")
+	else
+		results+=("${red}[$name] FAILED: ${summary}${reset}")
+		failed=1
+	fi
+	say "[$name] ${summary}"
+}
+
+# Start from a fresh log so an old run's summary is never reported as this one's.
+rm -f build/plain/ctest.log build/asan/ctest.log
+
+run_build plain build/plain -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSHMLOG_SANITIZE=
+
+if ((!quick)); then
+	# -O1 and assertions on: what the sanitizers are tuned for, and fewer gcc false warnings.
+	run_build asan build/asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-O1 -g" \
+		-DSHMLOG_SANITIZE=address,undefined
+fi
+
+say "summary"
+printf '%s\n' "${results[@]}"
+exit "$failed"
