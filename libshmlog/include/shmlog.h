@@ -168,12 +168,16 @@ const char *shmlog_errmsg(void);
 const char *shmlog_version(void);
 
 /* Compile-time filtering: define SHMLOG_COMPILE_MIN_LEVEL before including this header and calls
- * below it compile to nothing (arguments are not evaluated). */
+ * below it compile to nothing (arguments are not evaluated). These are statements; call
+ * shmlog_log() directly where the return value matters. */
 #ifndef SHMLOG_COMPILE_MIN_LEVEL
 #define SHMLOG_COMPILE_MIN_LEVEL SHMLOG_DEBUG
 #endif
-#define SHMLOG_IF_LEVEL_(lvl, h, tag, ...) \
-	((lvl) >= SHMLOG_COMPILE_MIN_LEVEL ? shmlog_log((h), (lvl), (tag), __VA_ARGS__) : 0)
+#define SHMLOG_IF_LEVEL_(lvl, h, tag, ...)                               \
+	do {                                                             \
+		if ((lvl) >= SHMLOG_COMPILE_MIN_LEVEL)                   \
+			(void)shmlog_log((h), (lvl), (tag), __VA_ARGS__); \
+	} while (0)
 #define shmlog_debug(h, tag, ...) SHMLOG_IF_LEVEL_(SHMLOG_DEBUG, h, tag, __VA_ARGS__)
 #define shmlog_info(h, tag, ...) SHMLOG_IF_LEVEL_(SHMLOG_INFO, h, tag, __VA_ARGS__)
 #define shmlog_warning(h, tag, ...) SHMLOG_IF_LEVEL_(SHMLOG_WARNING, h, tag, __VA_ARGS__)

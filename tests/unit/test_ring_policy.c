@@ -1,0 +1,207 @@
+/* test_ring_policy - what a writer does when the ring is full: block waits and resumes, drop
+ * counts exactly, timeout waits then drops, and nobody stalls again and again without a
+ * collector. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+static struct shmlog_options small_ring(int policy)
+{
+	struct shmlog_options o;
+	shmlog_options_init(&o);
+	o.size = 64 * 1024;
+	o.on_full = policy;
+	return o;
+}
+
+struct tally {
+	long records;
+	uint64_t dropped;
+	pid_t dropped_pid;
+};
+
+static int count_events(void *arg, int ev, const struct shmlog_record *rec)
+{
+	struct tally *t = arg;
+	if (ev == SHMLOG_NEXT_RECORD)
+		t->records++;
+	if (ev == SHMLOG_NEXT_DROPPED) {
+		t->dropped += rec->count;
+		t->dropped_pid = (pid_t)rec->pid;
+		assert_true(rec->flags & SHMLOG_REC_SYNTHETIC);
+		assert_non_null(strstr(rec->msg, "dropped"));
+	}
+	return 0;
+}
+
+static void test_drop_policy_counts_every_dropped_record_exactly(void **state)
+{
+	(void)state;
+	const char *name = tu_ring_name("drop");
+	struct shmlog_options o = small_ring(SHMLOG_ON_FULL_DROP);
+	struct shmlog_consumer *c = shmlog_consumer_open(name, &o);
+	struct shmlog *lg = shmlog_open(name, &o);
+	assert_non_null(c);
+	assert_non_null(lg);
+	char msg[200];
+	memset(msg, 'd', sizeof(msg));
+	long ok = 0, dropped = 0;
+	for (int i = 0; i < 2000; i++) {
+		int r = shmlog_write(lg, SHMLOG_INFO, "drop", msg, sizeof(msg));
+		if (r == 0)
+			ok++;
+		else if (r == -ENOBUFS)
+			dropped++;
+		else
+			fail_msg("unexpected %d", r);
+	}
+	assert_true(ok > 100 && dropped > 1000);
+	struct tally t = {0};
+	tu_drain(c, ok + 1, 300, count_events, &t);
+	assert_int_equal(t.records, ok);
+	assert_int_equal(t.dropped, dropped);
+	assert_int_equal(t.dropped_pid, getpid());
+	/* Reported once: after the commit, nothing more is reported. */
+	struct shmlog_record rec;
+	assert_int_equal(shmlog_consumer_next(c, &rec, 100), SHMLOG_NEXT_EMPTY);
+	shmlog_close(lg);
+	shmlog_consumer_close(c);
+	shmlog_unlink(name);
+}
+
+static int block_writer(void *arg, int n)
+{
+	const char *name = arg;
+	struct shmlog *lg = shmlog_open(name, NULL);
+	char msg[1000];
+	memset(msg, 'b', sizeof(msg));
+	for (int i = 0; i < n; i++)
+		if (!lg || shmlog_write(lg, SHMLOG_INFO, "block", msg, sizeof(msg)) != 0)
+			return 1;
+	shmlog_close(lg);
+	return 0;
+}
+
+static uint64_t ring_head(const char *name)
+{
+	struct shmlog_observer *ob = shmlog_observer_open(name, SHMLOG_OBSERVE_NEWEST);
+	struct shmlog_stats st;
+	assert_non_null(ob);
+	assert_int_equal(shmlog_observer_stats(ob, &st, NULL, 0), 0);
+	shmlog_observer_close(ob);
+	return st.head;
+}
+
+static void test_block_policy_waits_for_room_then_resumes_losing_nothing(void **state)
+{
+	(void)state;
+	const char *name = tu_ring_name("block");
+	struct shmlog_options o = small_ring(SHMLOG_ON_FULL_BLOCK);
+	struct shmlog_consumer *c = shmlog_consumer_open(name, &o);
+	assert_non_null(c);
+	pid_t pid = tu_fork(block_writer, (void *)name, 500);
+	/* The writer fills the ring and then waits: head stops moving, the child stays alive. */
+	usleep(300 * 1000);
+	uint64_t h1 = ring_head(name);
+	usleep(200 * 1000);
+	assert_int_equal(ring_head(name), h1);
+	assert_int_equal(waitpid(pid, NULL, WNOHANG), 0);
+	struct tally t = {0};
+	assert_int_equal(tu_drain(c, 500, 2000, count_events, &t), 500);
+	assert_int_equal(t.dropped, 0);
+	assert_int_equal(tu_wait(pid), 0);
+	shmlog_consumer_close(c);
+	shmlog_unlink(name);
+}
+
+/* Fills the ring to the last 16 bytes through a drop-policy handle of its own; returns how many
+ * of its writes were dropped on the way. */
+static uint64_t fill(const char *name)
+{
+	uint64_t misses = 0;
+	struct shmlog_options o = small_ring(SHMLOG_ON_FULL_DROP);
+	struct shmlog *lg = shmlog_open(name, &o);
+	char msg[1000];
+	assert_non_null(lg);
+	memset(msg, 'f', sizeof(msg));
+	for (size_t len = sizeof(msg); len > 0; len /= 2)
+		while (shmlog_write(lg, SHMLOG_INFO, "", msg, len) == 0 || (misses++, 0))
+			;
+	while (shmlog_write(lg, SHMLOG_INFO, "", msg, 0) == 0 || (misses++, 0))
+		;
+	shmlog_close(lg);
+	return misses;
+}
+
+static void test_timeout_policy_waits_its_time_then_drops(void **state)
+{
+	(void)state;
+	const char *name = tu_ring_name("timeout");
+	struct shmlog_options o = small_ring(SHMLOG_ON_FULL_DROP);
+	struct shmlog_consumer *c = shmlog_consumer_open(name, &o);
+	uint64_t misses = fill(name);
+	struct shmlog_options w = small_ring(SHMLOG_ON_FULL_TIMEOUT);
+	w.full_timeout_ms = 150;
+	struct shmlog *lg = shmlog_open(name, &w);
+	assert_non_null(lg);
+	int64_t t0 = tu_now_ms();
+	assert_int_equal(shmlog_log(lg, SHMLOG_INFO, "t", "late"), -ENOBUFS);
+	int64_t took = tu_now_ms() - t0;
+	assert_true(took >= 140 && took < 1000);
+	struct tally t = {0};
+	tu_drain(c, 100000, 300, count_events, &t);
+	assert_int_equal(t.dropped, misses + 1);
+	shmlog_close(lg);
+	shmlog_consumer_close(c);
+	shmlog_unlink(name);
+}
+
+static void test_blocking_writer_without_collector_stalls_once_then_drops_at_once(void **state)
+{
+	(void)state;
+	const char *name = tu_ring_name("orphan");
+	struct shmlog_options o = small_ring(SHMLOG_ON_FULL_BLOCK);
+	struct shmlog *lg = shmlog_open(name, &o);
+	assert_non_null(lg);
+	uint64_t misses = fill(name); /* no consumer: the first write past full waits about a second, then drops */
+	int64_t t0 = tu_now_ms();
+	assert_int_equal(shmlog_log(lg, SHMLOG_INFO, "t", "x"), -ENOBUFS);
+	int64_t first = tu_now_ms() - t0;
+	assert_true(first >= 900 && first < 3000);
+	t0 = tu_now_ms();
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(shmlog_log(lg, SHMLOG_INFO, "t", "x"), -ENOBUFS);
+	assert_true(tu_now_ms() - t0 < 100); /* no stall again and again */
+	/* A collector arrives: blocking is lossless again. */
+	struct shmlog_consumer *c = shmlog_consumer_open(name, &o);
+	assert_non_null(c);
+	struct tally t = {0};
+	tu_drain(c, 100000, 200, count_events, &t);
+	assert_int_equal(t.dropped, misses + 101);
+	assert_int_equal(shmlog_log(lg, SHMLOG_INFO, "t", "after"), 0);
+	shmlog_close(lg);
+	shmlog_consumer_close(c);
+	shmlog_unlink(name);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_drop_policy_counts_every_dropped_record_exactly),
+		cmocka_unit_test(test_block_policy_waits_for_room_then_resumes_losing_nothing),
+		cmocka_unit_test(test_timeout_policy_waits_its_time_then_drops),
+		cmocka_unit_test(test_blocking_writer_without_collector_stalls_once_then_drops_at_once),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

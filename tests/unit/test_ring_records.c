@@ -1,0 +1,301 @@
+/* test_ring_records - what goes into a record comes out of the consumer: every size, the
+ * truncation mark, padding at the wrap, typed and context fields, level filtering, flush. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ring.h"
+#include "testutil.h"
+
+struct fixture {
+	const char *name;
+	struct shmlog *lg;
+	struct shmlog_consumer *c;
+};
+
+static int setup_size(void **state, uint64_t size)
+{
+	static struct fixture f;
+	struct shmlog_options o;
+	shmlog_options_init(&o);
+	o.size = size;
+	f.name = tu_ring_name("rec");
+	f.c = shmlog_consumer_open(f.name, &o);
+	f.lg = shmlog_open(f.name, &o);
+	if (!f.c || !f.lg)
+		return -1;
+	*state = &f;
+	return 0;
+}
+static int setup(void **state)
+{
+	return setup_size(state, 1 << 20);
+}
+static int setup_small(void **state)
+{
+	return setup_size(state, 64 * 1024);
+}
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	shmlog_close(f->lg);
+	shmlog_consumer_close(f->c);
+	shmlog_unlink(f->name);
+	return 0;
+}
+
+/* The next event, which must be a record. */
+static void next_record(struct fixture *f, struct shmlog_record *rec)
+{
+	int ev = shmlog_consumer_next(f->c, rec, 1000);
+	assert_int_equal(ev, SHMLOG_NEXT_RECORD);
+}
+
+static void test_every_message_size_from_empty_to_maximum_round_trips(void **state)
+{
+	struct fixture *f = *state;
+	static char msg[SHMLOG_MAX_MESSAGE];
+	uint64_t st = 42;
+	for (size_t i = 0; i < sizeof(msg); i++)
+		msg[i] = (char)tu_rand(&st); /* any bytes, NULs included */
+	for (size_t len = 0; len <= SHMLOG_MAX_MESSAGE; len += len < 4096 ? 1 : 61) {
+		assert_int_equal(shmlog_write(f->lg, SHMLOG_INFO, "sz", msg, len), 0);
+		struct shmlog_record rec;
+		next_record(f, &rec);
+		assert_int_equal(rec.msg_len, len);
+		assert_int_equal(rec.msg_full_len, len);
+		assert_int_equal(rec.flags & SHMLOG_REC_TRUNCATED, 0);
+		assert_memory_equal(rec.msg, msg, len);
+		assert_int_equal(rec.tag_len, 2);
+		assert_memory_equal(rec.tag, "sz", 2);
+		assert_int_equal(rec.pid, getpid());
+		if (len % 64 == 0)
+			shmlog_consumer_commit(f->c);
+	}
+	/* The maximum itself. */
+	assert_int_equal(shmlog_write(f->lg, SHMLOG_INFO, "sz", msg, SHMLOG_MAX_MESSAGE), 0);
+	struct shmlog_record rec;
+	next_record(f, &rec);
+	assert_int_equal(rec.msg_len, SHMLOG_MAX_MESSAGE);
+	assert_memory_equal(rec.msg, msg, SHMLOG_MAX_MESSAGE);
+}
+
+static void test_message_above_maximum_is_truncated_and_marked(void **state)
+{
+	struct fixture *f = *state;
+	size_t big = SHMLOG_MAX_MESSAGE * 3;
+	char *msg = malloc(big);
+	memset(msg, 'z', big);
+	assert_int_equal(shmlog_write(f->lg, SHMLOG_WARNING, "big", msg, big), 0);
+	struct shmlog_record rec;
+	next_record(f, &rec);
+	assert_int_equal(rec.msg_len, SHMLOG_MAX_MESSAGE);
+	assert_int_equal(rec.msg_full_len, big);
+	assert_true(rec.flags & SHMLOG_REC_TRUNCATED);
+	char line[SHMLOG_MAX_MESSAGE + 256];
+	assert_true(shmlog_format(&rec, SHMLOG_FORMAT_TEXT, 0, line, sizeof(line)) > 0);
+	assert_non_null(strstr(line, "truncated"));
+	/* printf-style messages are truncated the same way. */
+	memset(msg + SHMLOG_MAX_MESSAGE + 10, 0, 1);
+	assert_int_equal(shmlog_log(f->lg, SHMLOG_INFO, "big", "%s", msg), 0);
+	next_record(f, &rec);
+	assert_int_equal(rec.msg_len, SHMLOG_MAX_MESSAGE);
+	assert_int_equal(rec.msg_full_len, SHMLOG_MAX_MESSAGE + 10);
+	assert_true(rec.flags & SHMLOG_REC_TRUNCATED);
+	free(msg);
+}
+
+static void test_log_formats_like_printf(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(shmlog_log(f->lg, SHMLOG_ERROR, "fmt", "n=%d s=%s x=%#x", 42, "ok", 255), 0);
+	struct shmlog_record rec;
+	next_record(f, &rec);
+	assert_int_equal(rec.level, SHMLOG_ERROR);
+	assert_int_equal(rec.msg_len, strlen("n=42 s=ok x=0xff"));
+	assert_memory_equal(rec.msg, "n=42 s=ok x=0xff", rec.msg_len);
+}
+
+static void test_wrap_pads_to_the_end_and_records_never_straddle(void **state)
+{
+	struct fixture *f = *state;
+	char msg[3000];
+	uint64_t expect_seq = 0, lap_starts = 0;
+	memset(msg, 'w', sizeof(msg));
+	for (int i = 0; i < 400; i++) {
+		size_t len = 100 + (size_t)(i * 37) % 2800;
+		assert_int_equal(shmlog_write(f->lg, SHMLOG_INFO, "wrap", msg, len), 0);
+		struct shmlog_record rec;
+		next_record(f, &rec);
+		assert_int_equal(rec.msg_len, len);
+		assert_int_equal(rec.seq, expect_seq++);
+		uint64_t off = rec.pos & (64 * 1024 - 1);
+		assert_true(off + align16(REC_HDR_SIZE + 4 + len) <= 64 * 1024);
+		lap_starts += off == 0 && rec.pos > 0;
+		shmlog_consumer_commit(f->c);
+	}
+	assert_true(lap_starts >= 5); /* the ring really wrapped, with padding each time */
+}
+
+static void test_typed_fields_round_trip_with_their_types(void **state)
+{
+	struct fixture *f = *state;
+	struct shmlog_field in[] = {
+		SHMLOG_STR("path", "/a b"),
+		SHMLOG_INT("status", -200),
+		SHMLOG_FLOAT("ms", 1.25),
+		SHMLOG_BOOL("cached", 1),
+		SHMLOG_STRN("bin", "x\0y", 3),
+	};
+	assert_int_equal(shmlog_write_fields(f->lg, SHMLOG_INFO, "http", "done", 4, in, 5), 0);
+	struct shmlog_record rec;
+	next_record(f, &rec);
+	assert_int_equal(rec.nfields, 5);
+	size_t off = 0;
+	struct shmlog_field out;
+	assert_int_equal(shmlog_record_field(&rec, &off, &out), 1);
+	assert_int_equal(out.type, SHMLOG_FIELD_STRING);
+	assert_memory_equal(out.key, "path", 4);
+	assert_int_equal(out.v.s.len, 4);
+	assert_memory_equal(out.v.s.ptr, "/a b", 4);
+	assert_int_equal(shmlog_record_field(&rec, &off, &out), 1);
+	assert_int_equal(out.type, SHMLOG_FIELD_INT);
+	assert_int_equal(out.v.i, -200);
+	assert_int_equal(shmlog_record_field(&rec, &off, &out), 1);
+	assert_int_equal(out.type, SHMLOG_FIELD_FLOAT);
+	assert_true(out.v.f == 1.25);
+	assert_int_equal(shmlog_record_field(&rec, &off, &out), 1);
+	assert_int_equal(out.type, SHMLOG_FIELD_BOOL);
+	assert_int_equal(out.v.b, 1);
+	assert_int_equal(shmlog_record_field(&rec, &off, &out), 1);
+	assert_int_equal(out.v.s.len, 3);
+	assert_memory_equal(out.v.s.ptr, "x\0y", 3);
+	assert_int_equal(shmlog_record_field(&rec, &off, &out), 0);
+}
+
+static void test_invalid_fields_are_refused_and_nothing_is_written(void **state)
+{
+	struct fixture *f = *state;
+	struct shmlog_field nokey = {.key = NULL, .type = SHMLOG_FIELD_INT};
+	struct shmlog_field badtype = {.key = "k", .type = 99};
+	assert_int_equal(shmlog_write_fields(f->lg, SHMLOG_INFO, "t", "m", 1, &nokey, 1), -EINVAL);
+	assert_int_equal(shmlog_write_fields(f->lg, SHMLOG_INFO, "t", "m", 1, &badtype, 1), -EINVAL);
+	struct shmlog_record rec;
+	assert_int_equal(shmlog_consumer_next(f->c, &rec, 0), SHMLOG_NEXT_EMPTY);
+}
+
+static void test_context_fields_attach_to_every_record_until_popped(void **state)
+{
+	struct fixture *f = *state;
+	struct shmlog_field req = SHMLOG_STR("request.id", "r-17");
+	struct shmlog_field user = SHMLOG_INT("user", 5);
+	int t1 = shmlog_context_push(&req, 1);
+	assert_true(t1 >= 0);
+	int t2 = shmlog_context_push(&user, 1);
+	assert_true(t2 >= 0);
+	struct shmlog_field own = SHMLOG_INT("own", 1);
+	assert_int_equal(shmlog_log_fields(f->lg, SHMLOG_INFO, "ctx", &own, 1, "a"), 0);
+	shmlog_context_pop(t2);
+	assert_int_equal(shmlog_log(f->lg, SHMLOG_INFO, "ctx", "b"), 0);
+	shmlog_context_pop(t1);
+	assert_int_equal(shmlog_log(f->lg, SHMLOG_INFO, "ctx", "c"), 0);
+
+	struct shmlog_record rec;
+	struct shmlog_field out;
+	size_t off = 0;
+	next_record(f, &rec);
+	assert_int_equal(rec.nfields, 3);
+	assert_int_equal(shmlog_record_field(&rec, &off, &out), 1);
+	assert_memory_equal(out.key, "own", 3); /* the writer's own fields come first */
+	assert_int_equal(shmlog_record_field(&rec, &off, &out), 1);
+	assert_memory_equal(out.key, "request.id", 10);
+	assert_int_equal(shmlog_record_field(&rec, &off, &out), 1);
+	assert_memory_equal(out.key, "user", 4);
+	next_record(f, &rec);
+	assert_int_equal(rec.nfields, 1);
+	off = 0;
+	assert_int_equal(shmlog_record_field(&rec, &off, &out), 1);
+	assert_memory_equal(out.key, "request.id", 10);
+	next_record(f, &rec);
+	assert_int_equal(rec.nfields, 0);
+}
+
+static void test_context_refuses_more_than_its_capacity(void **state)
+{
+	(void)state;
+	static char big[5000];
+	memset(big, 'c', sizeof(big) - 1);
+	struct shmlog_field huge = SHMLOG_STR("big", big);
+	assert_int_equal(shmlog_context_push(&huge, 1), -E2BIG);
+}
+
+static void test_records_below_the_ring_minimum_level_are_skipped(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(shmlog_set_level(f->lg, SHMLOG_WARNING), 0);
+	assert_int_equal(shmlog_get_level(f->lg), SHMLOG_WARNING);
+	assert_int_equal(shmlog_log(f->lg, SHMLOG_INFO, "lvl", "skipped"), 0);
+	assert_int_equal(shmlog_log(f->lg, SHMLOG_ERROR, "lvl", "kept"), 0);
+	struct shmlog_record rec;
+	next_record(f, &rec);
+	assert_int_equal(rec.level, SHMLOG_ERROR);
+	assert_int_equal(shmlog_consumer_next(f->c, &rec, 0), SHMLOG_NEXT_EMPTY);
+	assert_int_equal(shmlog_set_level(f->lg, 9), -EINVAL);
+	assert_int_equal(shmlog_log(f->lg, 0, "lvl", "bad level"), -EINVAL);
+	assert_int_equal(shmlog_set_level(f->lg, SHMLOG_DEBUG), 0);
+}
+
+static void test_compile_time_filter_drops_calls_without_evaluating_arguments(void **state)
+{
+	struct fixture *f = *state;
+	int evaluated = 0;
+#undef SHMLOG_COMPILE_MIN_LEVEL
+#define SHMLOG_COMPILE_MIN_LEVEL SHMLOG_WARNING
+	shmlog_debug(f->lg, "cmp", "%d", ++evaluated);
+	shmlog_info(f->lg, "cmp", "%d", ++evaluated);
+	shmlog_error(f->lg, "cmp", "%d", ++evaluated);
+	assert_int_equal(evaluated, 1);
+	struct shmlog_record rec;
+	next_record(f, &rec);
+	assert_int_equal(rec.level, SHMLOG_ERROR);
+	assert_int_equal(shmlog_consumer_next(f->c, &rec, 0), SHMLOG_NEXT_EMPTY);
+}
+
+static void test_flush_returns_once_the_consumer_committed(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(shmlog_log(f->lg, SHMLOG_INFO, "fl", "one"), 0);
+	/* Nobody consumed yet: a short flush times out. */
+	assert_int_equal(shmlog_flush(f->lg, 50), -ETIMEDOUT);
+	struct shmlog_record rec;
+	next_record(f, &rec);
+	assert_int_equal(shmlog_flush(f->lg, 50), -ETIMEDOUT); /* read but not committed */
+	shmlog_consumer_commit(f->c);
+	assert_int_equal(shmlog_flush(f->lg, 50), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_every_message_size_from_empty_to_maximum_round_trips, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_message_above_maximum_is_truncated_and_marked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_formats_like_printf, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wrap_pads_to_the_end_and_records_never_straddle, setup_small, teardown),
+		cmocka_unit_test_setup_teardown(test_typed_fields_round_trip_with_their_types, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_invalid_fields_are_refused_and_nothing_is_written, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_context_fields_attach_to_every_record_until_popped, setup, teardown),
+		cmocka_unit_test(test_context_refuses_more_than_its_capacity),
+		cmocka_unit_test_setup_teardown(test_records_below_the_ring_minimum_level_are_skipped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_compile_time_filter_drops_calls_without_evaluating_arguments, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flush_returns_once_the_consumer_committed, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
