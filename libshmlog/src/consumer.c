@@ -25,11 +25,13 @@ struct shmlog_consumer {
 	uint64_t cp_gen;
 	uint64_t stall_pos;   /* the record we are waiting on, and since when */
 	int64_t stall_since;
+	int64_t inflight_wait; /* backoff while a record is in flight: 1 ms, doubling */
 	uint64_t abandoned;   /* skipped records not yet reported, and whose (0: unknown) */
 	uint32_t abandoned_pid;
 	uint64_t seen_drops;
 	uint32_t until_drop_check, drop_scan;
 	uint64_t pending_drops[RING_SLOTS]; /* reported, applied to drops_reported at commit */
+	unsigned pending_word[RING_SLOTS];  /* the slot's state word when they were reported */
 	int64_t last_reclaim;
 	int delivered;        /* records handed out since we last went idle */
 	sw32 interrupted;
@@ -38,7 +40,24 @@ struct shmlog_consumer {
 	unsigned char *buf;   /* the current record, copied out of shared memory */
 	char synth[160];
 	uint64_t my_pid, my_start;
+	unsigned fork_gen;    /* ring_fork_gen at open: a handle inherited by a child is refused */
 };
+
+static int live_word(const struct ring *r, uint64_t w, uint64_t pos)
+{
+	return w == ring_word(r, pos, ST_CLAIMED) || w == ring_word(r, pos, ST_COMMITTED) ||
+	       w == ring_word(r, pos, ST_PADDING);
+}
+
+/* The first self-identifying record of the last lap before head, or head itself. */
+static uint64_t oldest_live(const struct ring *r, uint64_t head)
+{
+	uint64_t p = align16(head > r->size ? head - r->size : 0);
+	for (head &= ~(uint64_t)(RING_ALIGN - 1); p < head; p += RING_ALIGN)
+		if (live_word(r, at_load(&ring_rec(r, p)->state), p))
+			return p;
+	return head;
+}
 
 /* ------------------------------------------------------------------ claim of the role */
 
@@ -83,15 +102,22 @@ struct shmlog_consumer *shmlog_consumer_open(const char *name, const struct shml
 		return NULL;
 	}
 	struct ring_hdr *h = c->r.hdr;
-	uint64_t seq;
+	uint64_t seq, head = at_load(&h->head_pos);
 	ring_read_checkpoint(&c->r, &c->cursor, &seq);
 	c->seq = seq & ~SEQ_UNKNOWN;
 	c->seq_known = !(seq & SEQ_UNKNOWN);
+	if (c->cursor % RING_ALIGN || c->cursor > head || head - c->cursor > c->r.size) {
+		/* A damaged checkpoint: resume at the oldest record still in the ring. */
+		c->cursor = oldest_live(&c->r, head);
+		c->seq_known = 0;
+	}
+	c->fork_gen = at_load32(&ring_fork_gen);
 	c->cp_gen = at_load(&h->cp_gen);
 	/* A predecessor killed between checkpoint and tail left the tail behind: catch it up. */
 	if (at_load(&h->tail) < c->cursor)
 		at_store_release(&h->tail, c->cursor);
 	c->seen_drops = (uint64_t)-1;
+	c->inflight_wait = 1;
 	c->last_reclaim = mono_ms();
 	return c;
 }
@@ -153,13 +179,16 @@ static int report_drops(struct shmlog_consumer *c, struct shmlog_record *rec)
 	for (uint32_t n = 0; n < RING_SLOTS; n++) {
 		uint32_t i = (c->drop_scan + n) % RING_SLOTS;
 		struct ring_slot *s = &c->r.slots[i];
-		unsigned st = at_load32_acquire(&s->state);
+		unsigned w = at_load32_acquire(&s->state), st = slot_st(w);
 		if (st != SLOT_LIVE && st != SLOT_CLOSED)
 			continue;
+		if (c->pending_drops[i] && c->pending_word[i] != w)
+			c->pending_drops[i] = 0; /* the slot changed hands since: its owner is new */
 		uint64_t d = at_load(&s->drops);
 		uint64_t r = at_load(&s->drops_reported) + c->pending_drops[i];
 		if (d > r) {
 			c->pending_drops[i] += d - r;
+			c->pending_word[i] = w;
 			c->drop_scan = i + 1;
 			return synthetic(c, rec, SHMLOG_NEXT_DROPPED, s->pid, d - r,
 					 "dropped (ring full)");
@@ -169,24 +198,29 @@ static int report_drops(struct shmlog_consumer *c, struct shmlog_record *rec)
 	return 0;
 }
 
-static void note_abandoned(struct shmlog_consumer *c, uint64_t n, uint32_t slot, uint32_t pid)
+/* The slot a record was written through, if it still belongs to that record's writer. */
+static struct ring_slot *owner_slot(const struct ring *r, uint64_t meta)
+{
+	uint32_t slot = meta_slot(meta);
+	if (slot >= RING_SLOTS)
+		return NULL;
+	struct ring_slot *s = &r->slots[slot];
+	return (slot_gen(at_load32(&s->state)) & 0xff) == meta_gen(meta) ? s : NULL;
+}
+
+static void note_abandoned(struct shmlog_consumer *c, uint64_t n, struct ring_slot *s,
+			   uint32_t pid)
 {
 	c->abandoned += n;
 	c->abandoned_pid = c->abandoned_pid && c->abandoned_pid != pid ? 0 : pid;
 	at_fetch_add_full(&c->r.hdr->abandoned, n);
-	if (slot < RING_SLOTS)
-		at_store(&c->r.slots[slot].abandoned, at_load(&c->r.slots[slot].abandoned) + n);
+	if (s)
+		at_store(&s->abandoned, at_load(&s->abandoned) + n);
 }
 
 /* ------------------------------------------------------------------ reading */
 
 enum step { STEP_RECORD, STEP_MOVED, STEP_EMPTY, STEP_INFLIGHT };
-
-static int live_word(const struct ring *r, uint64_t w, uint64_t pos)
-{
-	return w == ring_word(r, pos, ST_CLAIMED) || w == ring_word(r, pos, ST_COMMITTED) ||
-	       w == ring_word(r, pos, ST_PADDING);
-}
 
 static int len_valid(const struct ring *r, uint64_t pos, uint64_t len, uint64_t head)
 {
@@ -226,7 +260,8 @@ static int parse_record(const struct ring *r, const unsigned char *buf, uint32_t
 /* Marks [cursor, Q) SKIPPED, where Q is the first live record after the cursor; a writer still
  * to claim in there then fails its claim CAS and cannot write into space we hand back. Returns
  * STEP_MOVED, or STEP_INFLIGHT when no live record follows yet (keep waiting). */
-static enum step skip_to_next_live(struct shmlog_consumer *c, uint64_t from, uint64_t head)
+static enum step skip_to_next_live(struct shmlog_consumer *c, uint64_t from, uint64_t head,
+				   int64_t *wait_ms)
 {
 	struct ring *r = &c->r;
 	uint64_t q = head, limit = c->cursor + r->size;
@@ -238,8 +273,10 @@ static enum step skip_to_next_live(struct shmlog_consumer *c, uint64_t from, uin
 			q = p;
 			break;
 		}
-	if (q >= head)
+	if (q >= head) {
+		*wait_ms = GRACE_MS;
 		return STEP_INFLIGHT;
+	}
 	if (q == c->cursor)
 		return STEP_MOVED; /* the late writer claimed: nothing to skip after all */
 	for (uint64_t p = from; p < q; p += RING_ALIGN) {
@@ -276,14 +313,14 @@ static int stalled_for(struct shmlog_consumer *c, int64_t grace, int64_t *left)
 }
 
 static enum step take_committed(struct shmlog_consumer *c, struct shmlog_record *rec,
-				uint64_t head)
+				uint64_t head, int64_t *wait_ms)
 {
 	struct ring *r = &c->r;
 	struct rec_hdr *rh = ring_rec(r, c->cursor);
 	uint32_t len = meta_len(at_load(&rh->meta));
 
 	if (!len_valid(r, c->cursor, len, head))
-		return skip_to_next_live(c, c->cursor + RING_ALIGN, head);
+		return skip_to_next_live(c, c->cursor + RING_ALIGN, head, wait_ms);
 	memcpy(c->buf, rh, len);
 	const struct rec_hdr *copy = (const void *)c->buf;
 	if (parse_record(r, c->buf, len, rec) < 0) {
@@ -296,16 +333,16 @@ static enum step take_committed(struct shmlog_consumer *c, struct shmlog_record 
 		uint64_t s = copy->seq;
 		uint64_t gap = s >= c->seq && s - c->seq <= r->size / RING_ALIGN ? s - c->seq : 1;
 		if (gap)
-			note_abandoned(c, gap, UINT32_MAX, 0);
+			note_abandoned(c, gap, NULL, 0);
 		c->seq += gap;
 		c->seq_known = 1;
 	}
 	rec->seq = c->seq++;
 	rec->pos = c->cursor;
 	c->cursor += len;
-	uint32_t slot = meta_slot(copy->meta);
-	if (slot < RING_SLOTS)
-		at_store(&r->slots[slot].consumed, at_load(&r->slots[slot].consumed) + 1);
+	struct ring_slot *s = owner_slot(r, copy->meta);
+	if (s)
+		at_store(&s->consumed, at_load(&s->consumed) + 1);
 	return STEP_RECORD;
 }
 
@@ -323,11 +360,11 @@ static enum step step(struct shmlog_consumer *c, struct shmlog_record *rec, int6
 	uint64_t w = at_load_acquire(&rh->state);
 
 	if (w == ring_word(r, pos, ST_COMMITTED))
-		return take_committed(c, rec, head);
+		return take_committed(c, rec, head, wait_ms);
 	if (w == ring_word(r, pos, ST_PADDING)) {
 		uint64_t len = meta_len(at_load(&rh->meta));
 		if (len != r->size - (pos & r->mask) || pos + len > head)
-			return skip_to_next_live(c, pos + RING_ALIGN, head);
+			return skip_to_next_live(c, pos + RING_ALIGN, head, wait_ms);
 		c->cursor += len;
 		return STEP_MOVED;
 	}
@@ -343,22 +380,21 @@ static enum step step(struct shmlog_consumer *c, struct shmlog_record *rec, int6
 		uint32_t slot = meta_slot(meta), len = meta_len(meta);
 		uint32_t pid = slot < RING_SLOTS ? r->slots[slot].pid : 0;
 		if (!len_valid(r, pos, len, head))
-			return skip_to_next_live(c, pos + RING_ALIGN, head);
-		note_abandoned(c, 1, slot, pid);
+			return skip_to_next_live(c, pos + RING_ALIGN, head, wait_ms);
 		c->cursor += len;
-		if (c->seq_known)
+		/* With seq unknown, the jump to the next record's seq counts this one. */
+		if (c->seq_known) {
+			note_abandoned(c, 1, owner_slot(r, meta), pid);
 			c->seq++;
+		}
 		return STEP_MOVED;
 	}
 	if (w == ring_word(r, pos, ST_SKIPPED))
-		return skip_to_next_live(c, pos, head); /* a predecessor began this skip */
+		return skip_to_next_live(c, pos, head, wait_ms); /* a predecessor began this skip */
 	/* Reserved, not claimed yet: its writer is slow, stopped, or died right after its CAS. */
 	if (!stalled_for(c, LONG_GRACE_MS, wait_ms))
 		return STEP_INFLIGHT;
-	enum step s = skip_to_next_live(c, pos, head);
-	if (s == STEP_INFLIGHT)
-		*wait_ms = GRACE_MS;
-	return s;
+	return skip_to_next_live(c, pos, head, wait_ms);
 }
 
 /* Sleeps until a writer commits, the timeout passes, or we are interrupted. */
@@ -376,11 +412,20 @@ static void wait_for_data(struct shmlog_consumer *c, int64_t timeout_ms, int inf
 	at_store32_release(&h->consumer_sleeping, 1);
 	/* [B-sleep] pairs with the writer's CAS2 on head then load of consumer_sleeping. */
 	at_fence_full();
-	if (at_load(&h->head_pos) <= c->cursor || inflight) {
-		if (!at_load32(&c->interrupted))
-			futex_wait(&h->data_futex, v,
-				   timeout_ms > INT32_MAX ? -1 : (int)timeout_ms);
+	uint64_t w = at_load_acquire(&ring_rec(&c->r, c->cursor)->state);
+	int idle = at_load(&h->head_pos) <= c->cursor;
+	/* The record we wait on may have been committed since we looked; and a writer that
+	 * committed before seeing our flag has not woken us, so in-flight sleeps stay short
+	 * (doubling from 1 ms) instead of lasting a whole grace period. */
+	if (inflight && w != ring_word(&c->r, c->cursor, ST_COMMITTED)) {
+		if (timeout_ms < 0 || c->inflight_wait < timeout_ms)
+			timeout_ms = c->inflight_wait;
+		c->inflight_wait = c->inflight_wait < GRACE_MS ? c->inflight_wait * 2 : GRACE_MS;
+	} else if (!idle) {
+		timeout_ms = 0;
 	}
+	if (timeout_ms != 0 && !at_load32(&c->interrupted))
+		futex_wait(&h->data_futex, v, timeout_ms > INT32_MAX ? -1 : (int)timeout_ms);
 	at_store32_release(&h->consumer_sleeping, 0);
 }
 
@@ -390,6 +435,9 @@ int shmlog_consumer_next(struct shmlog_consumer *c, struct shmlog_record *rec, i
 
 	if (!c || !rec)
 		return -EINVAL;
+	if (at_load32(&ring_fork_gen) != c->fork_gen)
+		return set_err(EBUSY, "a consumer handle cannot be used in a child after fork(): "
+				      "open a new one there");
 	for (;;) {
 		if (c->abandoned) {
 			uint64_t n = c->abandoned;
@@ -412,6 +460,8 @@ int shmlog_consumer_next(struct shmlog_consumer *c, struct shmlog_record *rec, i
 		}
 		int64_t wait_ms = -1;
 		enum step s = step(c, rec, &wait_ms);
+		if (s != STEP_INFLIGHT)
+			c->inflight_wait = 1;
 		if (s == STEP_RECORD) {
 			if (c->abandoned) {
 				c->stash = *rec; /* report the loss first, in stream order */
@@ -451,16 +501,19 @@ static void apply_reports_and_reclaim(struct shmlog_consumer *c)
 	for (uint32_t i = 0; i < RING_SLOTS; i++) {
 		struct ring_slot *s = &r->slots[i];
 		if (c->pending_drops[i]) {
-			at_store(&s->drops_reported, at_load(&s->drops_reported) + c->pending_drops[i]);
+			/* Applied only if the slot still has the owner whose drops we reported. */
+			if (at_load32(&s->state) == c->pending_word[i])
+				at_store(&s->drops_reported,
+					 at_load(&s->drops_reported) + c->pending_drops[i]);
 			c->pending_drops[i] = 0;
 		}
 		if (!reclaim)
 			continue;
-		unsigned st = at_load32_acquire(&s->state);
+		unsigned w = at_load32_acquire(&s->state), st = slot_st(w);
 		if ((st == SLOT_CLOSED ||
 		     (st == SLOT_LIVE && !proc_alive((pid_t)s->pid, s->start))) &&
 		    at_load(&s->drops) == at_load(&s->drops_reported))
-			at_cas32_full(&s->state, st, SLOT_FREE);
+			at_cas32_full(&s->state, w, slot_word(slot_gen(w), SLOT_FREE));
 	}
 }
 

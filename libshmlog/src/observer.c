@@ -9,6 +9,9 @@
 
 #define INFLIGHT_WAIT_MS 10 /* a record reserved but not committed yet: look again soon */
 #define NO_CONSUMER_WAIT_MS 50 /* no collector to wake us: writers only wake through it */
+#define CONSUMER_CHECK_MS 1000 /* how long we trust a collector to wake us before checking it */
+#define GRACE_MS 100      /* as the consumer's: a CLAIMED record older than this may be dead */
+#define LONG_GRACE_MS 1000 /* an unclaimed reservation older than this is abandoned */
 
 enum jump { JUMP_NONE, JUMP_LOST, JUMP_ABANDONED };
 
@@ -18,6 +21,8 @@ struct shmlog_observer {
 	int seq_known;
 	enum jump jump;       /* why seq is unknown: we were lapped, or records were abandoned */
 	uint64_t lost, abandoned;
+	uint64_t stall_pos;   /* the record we wait on, and since when */
+	int64_t stall_since;
 	int have_stash;
 	struct shmlog_record stash;
 	unsigned char *buf;
@@ -44,6 +49,14 @@ static void head_snapshot(const struct ring *r, uint64_t *pos, uint64_t *seq)
 			return;
 		}
 	}
+}
+
+/* Have writers reserved past POS + SIZE, so that what we read at POS may be a newer lap's? */
+static int lapped(const struct shmlog_observer *o, uint64_t pos)
+{
+	/* [B-reserve] our earlier loads complete before we look at head. */
+	at_fence_read();
+	return at_load_acquire(&o->r.hdr->head_pos) - pos > o->r.size;
 }
 
 /* Moves the cursor to the first live record at or after FROM (and within the last lap). */
@@ -127,7 +140,9 @@ static int synthetic(struct shmlog_observer *o, struct shmlog_record *rec, int e
 /* Accounts for the seq jump to S after a resync or a skip. */
 static void adopt_seq(struct shmlog_observer *o, uint64_t s)
 {
-	uint64_t gap = s >= o->seq && s - o->seq <= o->r.size ? s - o->seq : 0;
+	/* No more records can be missing than were ever reserved. */
+	uint64_t head_seq = at_load_acquire(&o->r.hdr->head_seq);
+	uint64_t gap = s >= o->seq && s <= head_seq ? s - o->seq : 0;
 	if (o->jump == JUMP_LOST)
 		o->lost += gap;
 	else if (o->jump == JUMP_ABANDONED)
@@ -139,6 +154,34 @@ static void adopt_seq(struct shmlog_observer *o, uint64_t s)
 
 enum ostep { O_RECORD, O_MOVED, O_EMPTY, O_INFLIGHT };
 
+static int consumer_alive(const struct ring *r)
+{
+	uint64_t pid = at_load(&r->hdr->consumer_pid);
+	return pid && proc_alive((pid_t)pid, at_load(&r->hdr->consumer_start));
+}
+
+/* Without a live consumer nobody skips a dead writer's record for us: past the consumer's grace
+ * periods, a CLAIMED record whose owner is dead, or a reservation never claimed, is abandoned. */
+static int abandoned_here(struct shmlog_observer *o, uint64_t w)
+{
+	const struct ring *r = &o->r;
+	int64_t now = mono_ms();
+
+	if (o->stall_pos != o->cursor) {
+		o->stall_pos = o->cursor;
+		o->stall_since = now;
+		return 0;
+	}
+	if (consumer_alive(r))
+		return 0;
+	if (w == ring_word(r, o->cursor, ST_CLAIMED)) {
+		uint64_t meta = at_load(&ring_rec(r, o->cursor)->meta);
+		return now - o->stall_since >= GRACE_MS &&
+		       !ring_owner_alive(r, meta_slot(meta), meta_gen(meta));
+	}
+	return now - o->stall_since >= LONG_GRACE_MS;
+}
+
 static enum ostep take(struct shmlog_observer *o, struct shmlog_record *rec, uint64_t head)
 {
 	const struct ring *r = &o->r;
@@ -148,14 +191,14 @@ static enum ostep take(struct shmlog_observer *o, struct shmlog_record *rec, uin
 
 	if (len < REC_HDR_SIZE || len % RING_ALIGN || len > r->max_record ||
 	    (pos & r->mask) + len > r->size || pos + len > head) {
-		resync(o, pos + RING_ALIGN, JUMP_ABANDONED);
+		/* A torn read of a lapped record, or a damaged one. */
+		resync(o, lapped(o, pos) ? pos : pos + RING_ALIGN,
+		       lapped(o, pos) ? JUMP_LOST : JUMP_ABANDONED);
 		return O_MOVED;
 	}
 	memcpy(o->buf, (const void *)rh, len);
-	/* [B-reserve] the copy is complete before we look at head: a reservation that could have
-	 * overwritten it shows there. */
-	at_fence_read();
-	if (at_load(&r->hdr->head_pos) - pos > r->size) {
+	/* A reservation that could have overwritten the copy shows in head. */
+	if (lapped(o, pos)) {
 		resync(o, pos, JUMP_LOST);
 		return O_MOVED;
 	}
@@ -165,7 +208,9 @@ static enum ostep take(struct shmlog_observer *o, struct shmlog_record *rec, uin
 	if (copy->state != ring_word(r, pos, ST_COMMITTED) || REC_HDR_SIZE + body > len ||
 	    level < SHMLOG_DEBUG || level > SHMLOG_CRITICAL) {
 		o->cursor += len;
-		o->seq++;
+		o->seq += o->seq_known; /* if unknown, the jump to the next seq counts it */
+		if (o->seq_known)
+			o->jump = JUMP_ABANDONED;
 		return O_MOVED;
 	}
 	if (!o->seq_known)
@@ -208,17 +253,24 @@ static enum ostep ostep(struct shmlog_observer *o, struct shmlog_record *rec)
 		return take(o, rec, head);
 	if (w == ring_word(r, pos, ST_PADDING)) {
 		uint64_t len = r->size - (pos & r->mask);
-		if (meta_len(at_load(&rh->meta)) != len)
+		if (lapped(o, pos))
+			resync(o, pos, JUMP_LOST);
+		else if (meta_len(at_load(&rh->meta)) != len)
 			resync(o, pos + RING_ALIGN, JUMP_ABANDONED);
 		else
 			o->cursor += len;
 		return O_MOVED;
 	}
+	/* Not committed. If writers lapped us meanwhile, what we read is a newer lap's. */
+	if (lapped(o, pos)) {
+		resync(o, pos, JUMP_LOST);
+		return O_MOVED;
+	}
 	/* Claimed, reserved or skipped. Once the consumer has moved past, it judged the record
-	 * abandoned, and so do we. */
+	 * abandoned, and so do we; with no consumer, we judge by the same rules it would. */
 	uint64_t cp_pos, cp_seq;
 	ring_read_checkpoint(r, &cp_pos, &cp_seq);
-	if (cp_pos > pos) {
+	if (cp_pos > pos || abandoned_here(o, w)) {
 		resync(o, pos + RING_ALIGN, JUMP_ABANDONED);
 		return O_MOVED;
 	}
@@ -258,8 +310,11 @@ int shmlog_observer_next(struct shmlog_observer *o, struct shmlog_record *rec, i
 		int64_t left = deadline == INT64_MAX ? -1 : deadline - mono_ms();
 		if (timeout_ms == 0 || (deadline != INT64_MAX && left <= 0))
 			return SHMLOG_NEXT_EMPTY;
-		int cap = s == O_INFLIGHT ? INFLIGHT_WAIT_MS
-					  : at_load(&o->r.hdr->consumer_pid) ? -1 : NO_CONSUMER_WAIT_MS;
+		/* Writers wake us only through a live consumer (see ring.h): without one, look
+		 * again soon; with one, still check now and then that it has not died. */
+		int cap = s == O_INFLIGHT		? INFLIGHT_WAIT_MS
+			  : consumer_alive(&o->r) ? CONSUMER_CHECK_MS
+						  : NO_CONSUMER_WAIT_MS;
 		if (cap >= 0 && (left < 0 || cap < left))
 			left = cap;
 		futex_wait(&o->r.hdr->data_futex, v, left > INT32_MAX ? -1 : (int)left);
@@ -291,7 +346,7 @@ int shmlog_observer_stats(struct shmlog_observer *o, struct shmlog_stats *st,
 	st->created_ns = h->created_ns;
 	for (uint32_t i = 0; i < RING_SLOTS; i++) {
 		const struct ring_slot *s = &r->slots[i];
-		unsigned state = at_load32_acquire(&s->state);
+		unsigned state = slot_st(at_load32_acquire(&s->state));
 		if (state != SLOT_LIVE && state != SLOT_CLOSED)
 			continue;
 		int alive = state == SLOT_LIVE && proc_alive((pid_t)s->pid, s->start);

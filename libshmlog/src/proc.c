@@ -12,6 +12,8 @@
 
 uint64_t proc_start_time(pid_t pid)
 {
+	int err;
+
 	char path[64], buf[1024];
 	ssize_t n;
 	int fd;
@@ -19,11 +21,12 @@ uint64_t proc_start_time(pid_t pid)
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return 0;
+		return errno == ENOENT ? 0 : PROC_START_UNKNOWN;
 	n = read(fd, buf, sizeof(buf) - 1);
+	err = errno;
 	close(fd);
 	if (n <= 0)
-		return 0;
+		return n < 0 && err != ESRCH ? PROC_START_UNKNOWN : 0;
 	buf[n] = '\0';
 	/* The name in parentheses may hold spaces and ')': fields resume after the last ')'. */
 	char *p = strrchr(buf, ')');
@@ -48,7 +51,9 @@ int proc_alive(pid_t pid, uint64_t start)
 		return 0;
 	if (kill(pid, 0) < 0 && errno == ESRCH)
 		return 0;
-	return proc_start_time(pid) == start;
+	uint64_t now = proc_start_time(pid);
+	/* /proc hidden from us (hidepid): kill() says it exists, and that is all we can know. */
+	return now == start || now == PROC_START_UNKNOWN;
 }
 
 void proc_comm(char out[16])

@@ -1,6 +1,8 @@
 /* ring.c - creating, attaching to and validating a ring's shared-memory object (see ring.h). */
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
@@ -27,6 +29,82 @@ int ring_name_valid(const char *name)
 	}
 	/* "." and ".." alone would be odd names for a file in /dev/shm. */
 	return n > 0 && strcmp(name, ".") && strcmp(name, "..");
+}
+
+/* One mapping per ring object per process, shared by all its handles: fewer page tables, and a
+ * thread sanitizer sees one address for one byte, so it can pair releases with acquires between
+ * a writer handle and a consumer handle of the same process. Read-only handles reuse a writable
+ * mapping when there is one (they never write through it). */
+struct mapping {
+	dev_t dev;
+	ino_t ino;
+	int writable, refs;
+	void *addr;
+	size_t len;
+	struct mapping *next;
+};
+
+static struct mapping *g_maps;
+static pthread_mutex_t g_maps_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t g_maps_once = PTHREAD_ONCE_INIT;
+
+static void maps_lock(void)
+{
+	pthread_mutex_lock(&g_maps_lock);
+}
+static void maps_unlock(void)
+{
+	pthread_mutex_unlock(&g_maps_lock);
+}
+static void maps_atfork(void)
+{
+	pthread_atfork(maps_lock, maps_unlock, maps_unlock);
+}
+
+static void *map_get(int fd, const struct stat *st, size_t len, int writable)
+{
+	struct mapping *m;
+	void *addr = MAP_FAILED;
+
+	pthread_once(&g_maps_once, maps_atfork);
+	maps_lock();
+	for (m = g_maps; m; m = m->next)
+		if (m->dev == st->st_dev && m->ino == st->st_ino && m->len == len &&
+		    m->writable >= writable)
+			break;
+	if (m) {
+		m->refs++;
+		addr = m->addr;
+	} else if ((m = calloc(1, sizeof(*m)))) {
+		addr = mmap(NULL, len, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED,
+			    fd, 0);
+		if (addr != MAP_FAILED) {
+			*m = (struct mapping){st->st_dev, st->st_ino, writable, 1, addr, len, g_maps};
+			g_maps = m;
+		} else {
+			free(m);
+		}
+	} else {
+		errno = ENOMEM;
+	}
+	maps_unlock();
+	return addr;
+}
+
+static void map_put(void *addr)
+{
+	struct mapping **pp, *m;
+
+	maps_lock();
+	for (pp = &g_maps; (m = *pp); pp = &m->next)
+		if (m->addr == addr)
+			break;
+	if (m && --m->refs == 0) {
+		*pp = m->next;
+		munmap(m->addr, m->len);
+		free(m);
+	}
+	maps_unlock();
 }
 
 static void shm_path(char *out, size_t cap, const char *name)
@@ -134,7 +212,7 @@ static int open_existing(const char *path, const char *name, int writable)
 }
 
 /* Reads the identity line, waiting briefly for a creator that is still initialising. */
-static int read_identity(int fd, const char *name, struct ring_hdr *out, uint64_t *file_size)
+static int read_identity(int fd, const char *name, struct ring_hdr *out, struct stat *stp)
 {
 	int64_t deadline = mono_ms() + CREATE_WAIT_MS;
 	struct stat st;
@@ -143,14 +221,16 @@ static int read_identity(int fd, const char *name, struct ring_hdr *out, uint64_
 		if (fstat(fd, &st) < 0)
 			return set_err(errno, "cannot stat ring '%s': %s", name, strerror(errno));
 		if ((uint64_t)st.st_size >= RING_SLOTS_OFFSET) {
-			if (pread(fd, out, sizeof(*out), 0) != (ssize_t)sizeof(*out))
-				return set_err(EIO, "cannot read the header of ring '%s'", name);
-			/* [B-magic] pread copies through the page cache, which is the shared
-			 * memory itself; the creator released magic last. */
-			at_fence_read();
-			if (out->magic == RING_MAGIC)
+			struct ring_hdr *h = mmap(NULL, RING_SLOTS_OFFSET, PROT_READ, MAP_SHARED, fd, 0);
+			if (h == MAP_FAILED)
+				return set_err(errno, "cannot map ring '%s': %s", name, strerror(errno));
+			/* [B-magic] pairs with the creator's release of magic, written last. */
+			uint64_t magic = at_load_acquire(&h->magic);
+			memcpy(out, (const void *)h, sizeof(*out));
+			munmap(h, RING_SLOTS_OFFSET);
+			if (magic == RING_MAGIC)
 				break;
-			if (out->magic != 0)
+			if (magic != 0)
 				return set_err(EPROTO,
 					       "/dev/shm/shmlog.%s is not a shmlog ring (bad magic): "
 					       "remove it or choose another ring name",
@@ -168,7 +248,7 @@ static int read_identity(int fd, const char *name, struct ring_hdr *out, uint64_
 				       name, name);
 		usleep(1000);
 	}
-	*file_size = (uint64_t)st.st_size;
+	*stp = st;
 	return 0;
 }
 
@@ -202,7 +282,7 @@ int ring_attach(struct ring *r, const char *name, const struct shmlog_options *o
 	struct shmlog_options defaults;
 	char path[SHMLOG_NAME_MAX + 16];
 	struct ring_hdr id;
-	uint64_t file_size = 0;
+	struct stat st = {0};
 	int fd = -EEXIST, err;
 
 	memset(r, 0, sizeof(*r));
@@ -223,14 +303,13 @@ int ring_attach(struct ring *r, const char *name, const struct shmlog_options *o
 		fd = open_existing(path, name, writable);
 	if (fd < 0)
 		return fd;
-	if ((err = read_identity(fd, name, &id, &file_size)) < 0 ||
-	    (err = validate_identity(&id, file_size, name)) < 0) {
+	if ((err = read_identity(fd, name, &id, &st)) < 0 ||
+	    (err = validate_identity(&id, (uint64_t)st.st_size, name)) < 0) {
 		close(fd);
 		return err;
 	}
 	r->map_len = RING_HEADER_SIZE + id.data_size;
-	void *p = mmap(NULL, r->map_len, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED,
-		       fd, 0);
+	void *p = map_get(fd, &st, r->map_len, writable);
 	err = errno;
 	close(fd);
 	if (p == MAP_FAILED)
@@ -253,7 +332,7 @@ int ring_attach(struct ring *r, const char *name, const struct shmlog_options *o
 void ring_detach(struct ring *r)
 {
 	if (r && r->hdr)
-		munmap(r->hdr, r->map_len);
+		map_put(r->hdr);
 	if (r)
 		r->hdr = NULL;
 }
@@ -269,8 +348,8 @@ void ring_read_checkpoint(const struct ring *r, uint64_t *pos, uint64_t *seq)
 		uint64_t s = at_load(&h->cp[g1 & 1][1]);
 		at_fence_read();
 		uint64_t g2 = at_load(&h->cp_gen);
-		/* The pair at g1 & 1 is rewritten only for generation g1 + 2. */
-		if (g2 - g1 < 2 || tries > 100) {
+		/* The pair at g1 & 1 is rewritten while cp_gen is g1 + 1, for generation g1 + 2. */
+		if (g2 == g1 || tries > 100) {
 			*pos = p;
 			*seq = s;
 			return;
@@ -283,10 +362,10 @@ int ring_owner_alive(const struct ring *r, uint32_t slot, uint32_t gen)
 	if (slot >= RING_SLOTS)
 		return 0;
 	const struct ring_slot *s = &r->slots[slot];
-	unsigned state = at_load32_acquire(&s->state);
-	if (state == SLOT_BUSY)
-		return 1; /* a process is moving in; its records are not ours to judge yet */
-	if (state != SLOT_LIVE || (at_load32(&s->gen) & 0xff) != gen)
+	unsigned w = at_load32_acquire(&s->state);
+	/* Any other generation, or a slot no longer LIVE, means the writer is gone: a slot is
+	 * only handed on (with a new generation) once its owner closed or died. */
+	if (slot_st(w) != SLOT_LIVE || (slot_gen(w) & 0xff) != gen)
 		return 0;
 	return proc_alive((pid_t)s->pid, s->start);
 }

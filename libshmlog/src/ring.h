@@ -183,16 +183,33 @@ _Static_assert(offsetof(struct ring_hdr, drops) == 448, "layout");
 _Static_assert(offsetof(struct ring_hdr, consumer_pid) == 512, "layout");
 _Static_assert(sizeof(struct ring_hdr) <= RING_SLOTS_OFFSET, "layout");
 
-/* A producer: one per writing process. The first line is the writer's, the second the
- * consumer's, so they never share a cache line. */
+/* A producer: one per writer handle. The first line is the writer's, the second the consumer's
+ * (the writer resets it once, while the slot is BUSY), so they never share a cache line. */
 enum { SLOT_FREE = 0, SLOT_BUSY = 1, SLOT_LIVE = 2, SLOT_CLOSED = 3 };
 
+/* A slot's state word holds its generation above its state, so that one CAS changes both: a
+ * process reclaiming a dead owner's slot can never act on a slot that changed hands since it
+ * looked (no ABA). Records carry the low 8 bits of the generation of the slot they were written
+ * through. */
+static inline unsigned slot_st(unsigned w)
+{
+	return w & 0xff;
+}
+static inline unsigned slot_gen(unsigned w)
+{
+	return w >> 8;
+}
+static inline unsigned slot_word(unsigned gen, unsigned st)
+{
+	return (gen & 0xffffff) << 8 | st;
+}
+
 struct ring_slot {
-	sw32 state;        /* FREE/BUSY/LIVE/CLOSED: CAS by the process taking or freeing it */
+	sw32 state;        /* slot_word(gen, FREE/BUSY/LIVE/CLOSED): CAS by whoever changes it */
 	uint32_t pid;      /* owner; written while BUSY */
 	uint64_t start;    /* owner's start time (clock ticks since boot); written while BUSY */
 	sw64 drops;        /* records the owner dropped: owner FAA */
-	sw32 gen;          /* bumped each time the slot changes owner; records carry its low 8 bits */
+	uint32_t reserved;
 	char comm[16];     /* owner's process name; written while BUSY */
 	uint32_t pad0[3];
 

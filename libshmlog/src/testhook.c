@@ -13,7 +13,7 @@ static const char *const names[TH_COUNT] = {
 	[TH_CONSUMER_MID_SKIP] = "CONSUMER_MID_SKIP",
 };
 
-volatile int testhook_armed = 1; /* 1 until the environment has been read */
+volatile int testhook_armed;
 static enum testhook_point armed_point;
 static int armed_left;
 
@@ -24,10 +24,10 @@ void testhook_arm(enum testhook_point p, int nth)
 	testhook_armed = p != TH_NONE;
 }
 
-static void read_env(void)
+/* Read before main(), so no thread can race with it. */
+__attribute__((constructor)) static void read_env(void)
 {
 	const char *v = getenv("SHMLOG_CRASH_AT");
-	testhook_armed = 0;
 	if (!v)
 		return;
 	for (int i = 1; i < TH_COUNT; i++) {
@@ -39,12 +39,6 @@ static void read_env(void)
 
 void testhook_hit(enum testhook_point p)
 {
-	static int env_read;
-	if (!env_read) {
-		env_read = 1;
-		if (armed_point == TH_NONE)
-			read_env();
-	}
 	if (p == armed_point && armed_left > 0 && --armed_left == 0)
 		raise(SIGKILL);
 }

@@ -1,7 +1,7 @@
 /* testhook.h - named crash points for the crash-injection tests (built with SHMLOG_TEST_HOOKS).
  *
  * Private header. A test arms a point with SHMLOG_CRASH_AT=NAME[:N] in the environment (read
- * once per process, at the first hook) or testhook_arm(); the Nth time the point is reached the
+ * once, before main) or testhook_arm() (before the process starts threads); the Nth time the point is reached the
  * process kills itself with SIGKILL, exactly there. Without SHMLOG_TEST_HOOKS the hooks compile
  * to nothing.
  */

@@ -30,12 +30,13 @@ struct shmlog {
 	sw32 reg_gen;        /* fork generation our slot was registered in */
 	sw32 registering;    /* 1 while a thread re-registers after fork() */
 	sw64 cached_tail;    /* last tail seen: spares the shared tail line on most writes */
-	sw64 orphan_pid;     /* consumer_pid word when we last gave up waiting for a consumer */
+	sw64 orphan_pid;     /* consumer claim {pid, start} when we gave up waiting for a consumer */
+	sw64 orphan_start;
 	sw32 orphaned;
 };
 
 /* Bumped in the child after fork(): handles and thread ids from before are stale there. */
-static sw32 g_fork_gen = 1;
+sw32 ring_fork_gen = 1;
 static pthread_once_t g_atfork_once = PTHREAD_ONCE_INIT;
 
 static __thread uint32_t t_tid, t_tid_gen;
@@ -44,7 +45,7 @@ static __thread uint32_t t_ctx_len, t_ctx_n;
 
 static void on_fork_child(void)
 {
-	at_fetch_add32_full(&g_fork_gen, 1);
+	at_fetch_add32_full(&ring_fork_gen, 1);
 }
 
 static void register_atfork(void)
@@ -54,7 +55,7 @@ static void register_atfork(void)
 
 static uint32_t current_tid(void)
 {
-	unsigned g = at_load32(&g_fork_gen);
+	unsigned g = at_load32(&ring_fork_gen);
 	if (unlikely(t_tid_gen != g)) {
 		t_tid = (uint32_t)syscall(SYS_gettid);
 		t_tid_gen = g;
@@ -80,10 +81,11 @@ static int slot_register(struct shmlog *lg)
 	for (int pass = 0; pass < 2; pass++) {
 		for (uint32_t i = 0; i < RING_SLOTS; i++) {
 			struct ring_slot *s = &r->slots[i];
-			unsigned st = at_load32_acquire(&s->state);
-			if (pass == 0 ? st != SLOT_FREE : !slot_reclaimable(s, st))
+			unsigned w = at_load32_acquire(&s->state);
+			if (pass == 0 ? slot_st(w) != SLOT_FREE : !slot_reclaimable(s, slot_st(w)))
 				continue;
-			if (!at_cas32_full(&s->state, st, SLOT_BUSY))
+			unsigned gen = (slot_gen(w) + 1) & 0xffffff;
+			if (!at_cas32_full(&s->state, w, slot_word(gen, SLOT_BUSY)))
 				continue;
 			s->pid = (uint32_t)getpid();
 			s->start = start;
@@ -92,10 +94,10 @@ static int slot_register(struct shmlog *lg)
 			at_store(&s->drops_reported, 0);
 			at_store(&s->consumed, 0);
 			at_store(&s->abandoned, 0);
-			lg->gen = at_fetch_add32_full(&s->gen, 1) + 1;
+			lg->gen = gen;
 			lg->slot = i;
 			/* Records carry (slot, gen): the consumer judges their owner by both. */
-			at_store32_release(&s->state, SLOT_LIVE);
+			at_store32_release(&s->state, slot_word(gen, SLOT_LIVE));
 			return 0;
 		}
 	}
@@ -109,18 +111,20 @@ static void slot_release(struct shmlog *lg)
 {
 	struct ring_slot *s = &lg->r.slots[lg->slot];
 	/* CLOSED, not FREE: drops not yet reported must survive until the consumer sees them. */
-	at_cas32_full(&s->state, SLOT_LIVE, SLOT_CLOSED);
+	at_cas32_full(&s->state, slot_word(lg->gen, SLOT_LIVE), slot_word(lg->gen, SLOT_CLOSED));
 }
 
 /* After fork() the child writes through its own slot; the parent's stays the parent's. */
 static int ensure_registered(struct shmlog *lg)
 {
-	unsigned g = at_load32(&g_fork_gen);
+	unsigned g = at_load32(&ring_fork_gen);
 	if (likely(at_load32(&lg->reg_gen) == g))
 		return 0;
 	if (at_cas32_full(&lg->registering, 0, 1)) {
 		int err = slot_register(lg);
-		at_store32_release(&lg->reg_gen, g);
+		/* On failure the next write tries again: never write through the parent's slot. */
+		if (err == 0)
+			at_store32_release(&lg->reg_gen, g);
 		at_store32_release(&lg->registering, 0);
 		return err;
 	}
@@ -150,7 +154,7 @@ struct shmlog *shmlog_open(const char *name, const struct shmlog_options *opts)
 		errno = -err;
 		return NULL;
 	}
-	lg->reg_gen = at_load32(&g_fork_gen);
+	lg->reg_gen = at_load32(&ring_fork_gen);
 	lg->on_full = opts ? opts->on_full : SHMLOG_ON_FULL_DEFAULT;
 	lg->full_timeout_ms = opts ? opts->full_timeout_ms : 0;
 	lg->cached_tail = at_load_acquire(&lg->r.hdr->tail);
@@ -161,7 +165,7 @@ void shmlog_close(struct shmlog *lg)
 {
 	if (!lg)
 		return;
-	if (at_load32(&lg->reg_gen) == at_load32(&g_fork_gen))
+	if (at_load32(&lg->reg_gen) == at_load32(&ring_fork_gen))
 		slot_release(lg);
 	ring_detach(&lg->r);
 	free(lg);
@@ -194,20 +198,29 @@ static int wait_for_space(struct shmlog *lg, uint64_t seen_tail)
 		return -ENOBUFS;
 	/* A writer must not stall again and again while no collector runs: once it gave up,
 	 * it drops at once until the consumer claim changes. */
-	if (at_load32(&lg->orphaned) && at_load(&h->consumer_pid) == at_load(&lg->orphan_pid))
+	if (at_load32(&lg->orphaned) && at_load(&h->consumer_pid) == at_load(&lg->orphan_pid) &&
+	    at_load(&h->consumer_start) == at_load(&lg->orphan_start))
 		return -ENOBUFS;
 	at_store32_release(&lg->orphaned, 0);
 	if (policy == SHMLOG_ON_FULL_BLOCK)
 		limit = -1;
 	for (;;) {
 		int64_t waited = mono_ms() - start;
-		if (limit >= 0 && waited >= limit)
-			return -ENOBUFS;
-		if (waited >= ORPHAN_WAIT_MS && !consumer_present(&lg->r)) {
-			at_store(&lg->orphan_pid, at_load(&h->consumer_pid));
-			at_store32_release(&lg->orphaned, 1);
-			return -ENOBUFS;
+		int timed_out = limit >= 0 && waited >= limit;
+		if (timed_out || waited >= ORPHAN_WAIT_MS) {
+			if (!consumer_present(&lg->r)) {
+				at_store(&lg->orphan_pid, at_load(&h->consumer_pid));
+				at_store(&lg->orphan_start, at_load(&h->consumer_start));
+				at_store32_release(&lg->orphaned, 1);
+				return -ENOBUFS;
+			}
+			if (timed_out)
+				return -ENOBUFS;
 		}
+		/* Nudge the consumer: if the writer that should have woken it died between
+		 * clearing consumer_sleeping and FUTEX_WAKE, we are the ones to do it. */
+		at_fetch_add32_full(&h->data_futex, 1);
+		futex_wake_all(&h->data_futex);
 		unsigned v = at_load32(&h->space_futex);
 		/* [B-space] count ourselves before re-reading tail; pairs with the consumer's fence
 		 * between storing tail and reading space_waiters. */
@@ -237,19 +250,21 @@ static int reserve(struct shmlog *lg, uint32_t need, struct resv *rv)
 	struct ring *r = &lg->r;
 	struct ring_hdr *h = r->hdr;
 
-	for (int spins = 0;; spins++) {
+	for (int bad_tail = 0;;) {
 		uint64_t pos = at_load(&h->head_pos), seq = at_load(&h->head_seq);
 		uint64_t off = pos & r->mask;
 		uint32_t pad = off + need > r->size ? (uint32_t)(r->size - off) : 0;
 		uint64_t end = pos + pad + need;
-		uint64_t tail = at_load(&lg->cached_tail);
+		/* Acquire/release on the cache too: a thread trusting a tail another thread read
+		 * must inherit that thread's [B-tail] ordering (plain moves on x86). */
+		uint64_t tail = at_load_acquire(&lg->cached_tail);
 
 		if (unlikely(end - tail > r->size || tail > pos)) {
 			/* [B-tail] the consumer is done with the bytes below the tail it released. */
 			tail = at_load_acquire(&h->tail);
-			at_store(&lg->cached_tail, tail);
+			at_store_release(&lg->cached_tail, tail);
 			if (tail > pos) {
-				if (spins > 1000)
+				if (++bad_tail > 1000)
 					return -EPROTO; /* a tail beyond head: damaged ring */
 				continue;
 			}
@@ -271,15 +286,18 @@ static int reserve(struct shmlog *lg, uint32_t need, struct resv *rv)
 }
 
 /* CAS2 the state and meta words of the record at POS from whatever stale bytes they hold. Fails
- * only if the consumer marked POS skipped: we stalled past its long grace and lost the record. */
+ * only if we stalled past the consumer's long grace and lost the record: the consumer marked POS
+ * skipped, or, later still, the ring lapped and a newer record now lives there. */
 static int claim(const struct ring *r, uint64_t pos, unsigned state, uint64_t meta)
 {
 	struct rec_hdr *rec = ring_rec(r, pos);
 	uint64_t want = ring_word(r, pos, state), skipped = ring_word(r, pos, ST_SKIPPED);
 
 	for (int i = 0; i < 64; i++) {
-		uint64_t o0 = at_load(&rec->state), o1 = at_load(&rec->meta);
-		if (o0 == skipped)
+		uint64_t o0 = at_load_acquire(&rec->state), o1 = at_load(&rec->meta);
+		/* Whoever put o0 there reserved past pos + SIZE first (their CAS2 on head precedes
+		 * their claim), so if o0 is a newer lap's word, head shows it. */
+		if (o0 == skipped || at_load_acquire(&r->hdr->head_pos) - pos > r->size)
 			return -1;
 		if (at_cas2_full(&rec->state, o0, o1, want, meta))
 			return 0;

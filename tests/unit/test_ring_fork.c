@@ -16,13 +16,19 @@
 #include "testutil.h"
 
 static struct shmlog *g_lg;
+static int g_logged[2], g_release[2]; /* child -> parent: logged; parent -> child: close now */
 
 static int child_logs(void *arg, int n)
 {
+	char c = 0;
 	(void)arg;
+	alarm(20); /* never outlive a parent whose assertion failed */
 	for (int i = 0; i < n; i++)
 		if (shmlog_log(g_lg, SHMLOG_INFO, "child", "c%d", i) != 0)
 			return 1;
+	/* Keep the producer slot until the parent has looked at the table. */
+	if (write(g_logged[1], &c, 1) != 1 || read(g_release[0], &c, 1) != 1)
+		return 2;
 	shmlog_close(g_lg);
 	return 0;
 }
@@ -56,10 +62,13 @@ static void test_handle_opened_before_fork_writes_as_the_child_in_the_child(void
 	assert_non_null(g_lg);
 	/* The parent's tid cache is warm before the fork: the child must not inherit it. */
 	assert_int_equal(shmlog_log(g_lg, SHMLOG_INFO, "parent", "before"), 0);
+	assert_int_equal(pipe(g_logged), 0);
+	assert_int_equal(pipe(g_release), 0);
 	pid_t child = tu_fork(child_logs, NULL, 50);
 	for (int i = 0; i < 50; i++)
 		assert_int_equal(shmlog_log(g_lg, SHMLOG_INFO, "parent", "p%d", i), 0);
-	assert_int_equal(tu_wait(child), 0);
+	char byte = 0;
+	assert_int_equal(read(g_logged[0], &byte, 1), 1);
 	struct seen s = {.parent = getpid(), .child = child};
 	assert_int_equal(tu_drain(c, 101, 500, classify, &s), 101);
 	assert_int_equal(s.from_parent, 51);
@@ -79,6 +88,12 @@ static void test_handle_opened_before_fork_writes_as_the_child_in_the_child(void
 			child_slot = (int)prods[i].slot;
 	}
 	assert_true(parent_slot >= 0 && child_slot >= 0 && parent_slot != child_slot);
+	assert_int_equal(write(g_release[1], &byte, 1), 1);
+	assert_int_equal(tu_wait(child), 0);
+	for (int i = 0; i < 2; i++) {
+		close(g_logged[i]);
+		close(g_release[i]);
+	}
 	shmlog_observer_close(ob);
 	shmlog_close(g_lg);
 	shmlog_consumer_close(c);
