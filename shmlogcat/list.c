@@ -1,0 +1,144 @@
+/* list.c - --list: the rings on this machine (the /dev/shm/shmlog.NAME objects), each with its
+ * size, fill, live writers and collector, or why it cannot be read. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "output.h"
+#include "shmlogcat.h"
+
+#define SHM_DIR "/dev/shm"
+#define RING_PREFIX "shmlog."
+#define NAME_WIDTH 24
+
+/* Why a ring could not be opened, in a few words for a table cell; the full messages are
+ * what `shmlogcat NAME` prints. */
+static const char *short_reason(int err)
+{
+	switch (err) {
+	case ENOENT:
+		return "vanished";
+	case EPROTO:
+		return "not a shmlog ring, or damaged";
+	case EPROTONOSUPPORT:
+		return "made by another shmlog layout version";
+	case EACCES:
+	case EPERM:
+		return "permission denied";
+	case EINVAL:
+		return "invalid ring name";
+	case ETIMEDOUT:
+		return "never initialised";
+	default:
+		return strerror(err);
+	}
+}
+
+static void print_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	output_safe(stdout, name, len);
+	/* A name that does not fit its column gets one of its own. */
+	if (len < NAME_WIDTH)
+		printf("%*s", (int)(NAME_WIDTH - len), "");
+	else
+		printf("\n%*s", NAME_WIDTH, "");
+}
+
+static void print_ring(const char *name)
+{
+	struct shmlog_observer *obs = shmlog_observer_open(name, SHMLOG_OBSERVE_NEWEST);
+	struct shmlog_stats st;
+	char size[SIZE_TEXT_MAX];
+
+	print_name(name);
+	if (!obs) {
+		printf(" %s\n", short_reason(errno));
+		return;
+	}
+	shmlog_observer_stats(obs, &st, NULL, 0);
+	shmlog_observer_close(obs);
+	printf(" %6s %5.1f%% %7u  ", size_text(st.size, size),
+	       st.size ? 100.0 * (double)(st.head - st.tail) / (double)st.size : 0.0,
+	       st.producers_live);
+	if (st.consumer_pid)
+		printf("pid %d%s\n", (int)st.consumer_pid, st.consumer_alive ? "" : " (dead)");
+	else
+		printf("none\n");
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The ring names in SHM_DIR, sorted. Returns the count, or -errno. */
+static int scan(char ***names)
+{
+	DIR *dir = opendir(SHM_DIR);
+	struct dirent *d;
+	size_t n = 0;
+	int err = 0;
+
+	*names = NULL;
+	if (!dir)
+		return -errno;
+	while ((d = readdir(dir))) {
+		char **grown;
+
+		if (strncmp(d->d_name, RING_PREFIX, strlen(RING_PREFIX)))
+			continue;
+		if (!(grown = realloc(*names, (n + 1) * sizeof(*grown)))) {
+			err = ENOMEM;
+			break;
+		}
+		*names = grown;
+		if (!(grown[n] = strdup(d->d_name + strlen(RING_PREFIX)))) {
+			err = ENOMEM;
+			break;
+		}
+		n++;
+	}
+	closedir(dir);
+	if (err) {
+		while (n)
+			free((*names)[--n]);
+		free(*names);
+		*names = NULL;
+		return -err;
+	}
+	if (n)
+		qsort(*names, n, sizeof(**names), by_name);
+	return (int)n;
+}
+
+int run_list(const struct options *o)
+{
+	char **names;
+	int n = scan(&names), status = 0;
+
+	(void)o;
+	if (n < 0) {
+		fprintf(stderr, PROGRAM_NAME ": cannot list the rings in " SHM_DIR ": %s\n",
+			strerror(-n));
+		status = n == -ENOMEM ? EX_OSERR : EX_OSFILE;
+		n = 0;
+	} else {
+		printf("%-*s %6s %6s %7s  %s\n", NAME_WIDTH, "NAME", "SIZE", "USED", "WRITERS",
+		       "COLLECTOR");
+	}
+	for (int i = 0; i < n; i++) {
+		print_ring(names[i]);
+		free(names[i]);
+	}
+	free(names);
+	if (fflush(stdout) != 0 && errno != EPIPE) {
+		fprintf(stderr, PROGRAM_NAME ": cannot write output: %s\n", strerror(errno));
+		return EX_IOERR;
+	}
+	return status;
+}

@@ -1,0 +1,365 @@
+/* options.c - parses and checks shmlogcat's command line, and prints --help. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "options.h"
+
+#define MAX_INTERVAL_SEC 3600
+
+enum {
+	OPT_COLOR = 256,
+	OPT_SINCE,
+	OPT_UNTIL,
+	OPT_STATS,
+	OPT_INTERVAL,
+	OPT_LIST,
+	OPT_SET_LEVEL,
+};
+
+static const struct option long_options[] = {
+	{"follow", no_argument, NULL, 'f'},
+	{"lines", required_argument, NULL, 'n'},
+	{"output", required_argument, NULL, 'o'},
+	{"color", optional_argument, NULL, OPT_COLOR},
+	{"level", required_argument, NULL, 'l'},
+	{"pid", required_argument, NULL, 'p'},
+	{"tag", required_argument, NULL, 't'},
+	{"grep", required_argument, NULL, 'g'},
+	{"ignore-case", no_argument, NULL, 'i'},
+	{"since", required_argument, NULL, OPT_SINCE},
+	{"until", required_argument, NULL, OPT_UNTIL},
+	{"stats", no_argument, NULL, OPT_STATS},
+	{"interval", required_argument, NULL, OPT_INTERVAL},
+	{"list", no_argument, NULL, OPT_LIST},
+	{"set-level", required_argument, NULL, OPT_SET_LEVEL},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+static const char short_options[] = "fn:o:l:p:t:g:ihV";
+
+static const struct {
+	const char *name;
+	int format;
+	const char *what;
+} formats[] = {
+	{"text", SHMLOG_FORMAT_TEXT, "one line per record for people"},
+	{"json", SHMLOG_FORMAT_JSON, "JSON Lines with ECS keys, as shmlogd writes"},
+	{"cat", SHMLOG_FORMAT_CAT, "the message alone"},
+};
+
+static const struct {
+	const char *name;
+	enum color color;
+} colors[] = {
+	{"auto", COLOR_AUTO},
+	{"always", COLOR_ALWAYS},
+	{"never", COLOR_NEVER},
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(PROGRAM_NAME ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry '" PROGRAM_NAME " --help' for more information.\n", stderr);
+	return EX_USAGE;
+}
+
+static const char *default_mark(int is_default)
+{
+	return is_default ? " (default)" : "";
+}
+
+static void print_help(void)
+{
+	printf("Usage: %s [OPTION]... NAME [KEY=VALUE]...\n"
+	       "       %s --stats [--interval SECONDS] NAME\n"
+	       "       %s --list\n"
+	       "       %s --set-level LEVEL NAME\n"
+	       "Print the records held in the shmlog ring NAME (/dev/shm/shmlog.NAME),\n"
+	       "or follow it live, without disturbing its writers or its collector.\n\n",
+	       PROGRAM_NAME, PROGRAM_NAME, PROGRAM_NAME, PROGRAM_NAME);
+	printf("Reading:\n"
+	       "  -f, --follow          then print new records as they are committed\n"
+	       "  -n, --lines=N         only the last N records in the ring (with -f, of\n"
+	       "                        those already there; -n 0 -f: only new records)\n"
+	       "  -o, --output=FORMAT   output format:\n");
+	for (size_t i = 0; i < COUNT(formats); i++)
+		printf("                          %-6s %s%s\n", formats[i].name, formats[i].what,
+		       default_mark(formats[i].format == DEFAULT_FORMAT));
+	printf("      --color[=WHEN]    colour by level, WHEN:");
+	for (size_t i = 0; i < COUNT(colors); i++)
+		printf(" %s%s%s", colors[i].name, default_mark(colors[i].color == DEFAULT_COLOR),
+		       i + 1 < COUNT(colors) ? "," : "");
+	printf("\n                        (auto: stdout is a terminal, NO_COLOR unset)\n\n");
+	printf("Filters (a record must pass all; repeat -p, -t or KEY for alternatives):\n"
+	       "  -l, --level=LEVEL     only LEVEL and above: debug, info, warning, error,\n"
+	       "                        critical\n"
+	       "  -p, --pid=PID         only records of process PID\n"
+	       "  -t, --tag=TAG         only records whose tag (logger name) is TAG or\n"
+	       "                        matches it as a shell glob ('db.*')\n"
+	       "  -g, --grep=REGEX      only messages matching REGEX (POSIX extended)\n"
+	       "  -i, --ignore-case     -g ignores case\n"
+	       "      --since=TIME      only records at or after TIME: RFC 3339 such as\n"
+	       "                        2026-11-21T10:15:03Z (no offset: local time),\n"
+	       "                        'now', or relative: -30s, -5m, -2h, -1d, -1w\n"
+	       "      --until=TIME      only records at or before TIME\n"
+	       "  KEY=VALUE             only records with a field KEY equal to VALUE\n\n");
+	printf("Other modes:\n"
+	       "      --stats           size, fill, positions, rates, losses, collector and\n"
+	       "                        producers of ring NAME\n"
+	       "      --interval=SECS   measure the --stats rates over SECS seconds\n"
+	       "                        (default %g; 0: no rates)\n"
+	       "      --list            the rings on this machine: size, writers, collector\n"
+	       "      --set-level=LEVEL set ring NAME's minimum level; running writers\n"
+	       "                        obey at once (needs write permission)\n"
+	       "  -h, --help            show this help and exit\n"
+	       "  -V, --version         show the version and exit\n\n",
+	       DEFAULT_INTERVAL_MS / 1000.0);
+	printf("Exit status: 0 success, %d usage error, %d no such ring, %d not a ring\n"
+	       "or damaged, %d other layout version, %d permission denied, %d output\n"
+	       "error. See shmlogcat(1).\n",
+	       EX_USAGE, EX_NOINPUT, EX_DATAERR, EX_PROTOCOL, EX_NOPERM, EX_IOERR);
+}
+
+static int parse_format(struct options *o, const char *arg)
+{
+	for (size_t i = 0; i < COUNT(formats); i++)
+		if (!strcmp(arg, formats[i].name)) {
+			o->format = formats[i].format;
+			return 0;
+		}
+	return usage_error("unknown output format '%s': use text, json or cat", arg);
+}
+
+static int parse_color(struct options *o, const char *arg)
+{
+	if (!arg) {
+		o->color = COLOR_ALWAYS;
+		return 0;
+	}
+	for (size_t i = 0; i < COUNT(colors); i++)
+		if (!strcmp(arg, colors[i].name)) {
+			o->color = colors[i].color;
+			return 0;
+		}
+	return usage_error("unknown --color value '%s': use auto, always or never", arg);
+}
+
+static int parse_lines(struct options *o, const char *arg)
+{
+	char *end;
+
+	errno = 0;
+	o->lines = strtoll(arg, &end, 10);
+	if (errno || end == arg || *end || o->lines < 0)
+		return usage_error("invalid -n value '%s': use a number of records, 0 or more", arg);
+	return 0;
+}
+
+static int parse_level(int *out, const char *arg, const char *option)
+{
+	int level = shmlog_level_parse(arg);
+
+	if (level < 0)
+		return usage_error("invalid %s value: %s", option, shmlog_errmsg());
+	*out = level;
+	return 0;
+}
+
+static int parse_time(int64_t *out, const char *arg, const char *option)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (filter_parse_time(arg, (int64_t)now.tv_sec * 1000000000 + now.tv_nsec, out) < 0)
+		return usage_error("invalid %s value '%s': use RFC 3339 (2026-11-21T10:15:03Z), "
+				   "'now', or a relative time such as -5m",
+				   option, arg);
+	return 0;
+}
+
+static int parse_interval(struct options *o, const char *arg)
+{
+	char *end;
+	double secs;
+
+	errno = 0;
+	secs = strtod(arg, &end);
+	if (errno || end == arg || *end || !(secs >= 0 && secs <= MAX_INTERVAL_SEC))
+		return usage_error("invalid --interval value '%s': use seconds from 0 to %d", arg,
+				   MAX_INTERVAL_SEC);
+	o->interval_ms = (int)(secs * 1000 + 0.5);
+	return 0;
+}
+
+static int set_mode(struct options *o, enum mode mode)
+{
+	if (o->mode != MODE_READ && o->mode != mode)
+		return usage_error("--stats, --list and --set-level cannot be combined");
+	o->mode = mode;
+	return 0;
+}
+
+static int memory_error(void)
+{
+	fputs(PROGRAM_NAME ": out of memory\n", stderr);
+	return EX_OSERR;
+}
+
+/* The long name of option C, for messages. */
+static const char *option_name(int c)
+{
+	for (const struct option *lo = long_options; lo->name; lo++)
+		if (lo->val == c)
+			return lo->name;
+	return "?";
+}
+
+/* Options that only make sense when reading records. */
+static int is_read_option(int c)
+{
+	return c != OPT_STATS && c != OPT_LIST && c != OPT_SET_LEVEL && c != OPT_INTERVAL &&
+	       c != 'h' && c != 'V' && c != '?';
+}
+
+/* Applies option C. Returns 0, or the status to exit with. *DONE is set after --help and
+ * --version, which end the program successfully. */
+static int apply(struct options *o, int c, const char *arg, int *done)
+{
+	struct filter *f = &o->filter;
+
+	switch (c) {
+	case 'f':
+		o->follow = 1;
+		return 0;
+	case 'n':
+		return parse_lines(o, arg);
+	case 'o':
+		return parse_format(o, arg);
+	case OPT_COLOR:
+		return parse_color(o, arg);
+	case 'l':
+		return parse_level(&f->min_level, arg, "-l");
+	case 'p':
+		if (filter_add_pid(f, arg) < 0)
+			return errno == ENOMEM ? memory_error()
+					       : usage_error("invalid -p value '%s': use a process id", arg);
+		return 0;
+	case 't':
+		if (filter_add_tag(f, arg) < 0)
+			return errno == ENOMEM ? memory_error()
+					       : usage_error("invalid -t value '%s': use 1 to %d bytes", arg,
+							     SHMLOG_MAX_TAG);
+		return 0;
+	case 'g':
+		f->pattern = arg;
+		return 0;
+	case 'i':
+		f->icase = 1;
+		return 0;
+	case OPT_SINCE:
+		return parse_time(&f->since_ns, arg, "--since");
+	case OPT_UNTIL:
+		return parse_time(&f->until_ns, arg, "--until");
+	case OPT_STATS:
+		return set_mode(o, MODE_STATS);
+	case OPT_INTERVAL:
+		return parse_interval(o, arg);
+	case OPT_LIST:
+		return set_mode(o, MODE_LIST);
+	case OPT_SET_LEVEL:
+		if (set_mode(o, MODE_SET_LEVEL))
+			return EX_USAGE;
+		return parse_level(&o->level, arg, "--set-level");
+	case 'h':
+		print_help();
+		*done = 1;
+		return 0;
+	case 'V':
+		printf("%s (shmlog) %s\n", PROGRAM_NAME, shmlog_version());
+		*done = 1;
+		return 0;
+	default:
+		/* getopt_long has already said what was wrong. */
+		fputs("Try '" PROGRAM_NAME " --help' for more information.\n", stderr);
+		return EX_USAGE;
+	}
+}
+
+/* The operands: the ring NAME and, when reading, KEY=VALUE matches (a ring name has no '='). */
+static int parse_operands(struct options *o, int n, char **args)
+{
+	for (int i = 0; i < n; i++) {
+		if (!strchr(args[i], '=')) {
+			if (o->ring)
+				return usage_error("more than one ring name: '%s' and '%s'", o->ring,
+						   args[i]);
+			o->ring = args[i];
+		} else if (o->mode != MODE_READ) {
+			return usage_error("field matches such as '%s' only apply when reading records",
+					   args[i]);
+		} else if (filter_add_field(&o->filter, args[i]) < 0) {
+			return errno == ENOMEM ? memory_error()
+					       : usage_error("invalid field match '%s': use KEY=VALUE",
+							     args[i]);
+		}
+	}
+	if (o->mode == MODE_LIST && o->ring)
+		return usage_error("--list takes no ring name");
+	if (o->mode != MODE_LIST && !o->ring)
+		return usage_error("missing ring name");
+	return 0;
+}
+
+int options_parse(struct options *o, int argc, char **argv)
+{
+	const char *read_opt = NULL;
+	char err[256];
+	int c, rc, done = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->mode = MODE_READ;
+	o->lines = ALL_LINES;
+	o->format = DEFAULT_FORMAT;
+	o->color = DEFAULT_COLOR;
+	o->interval_ms = DEFAULT_INTERVAL_MS;
+	filter_init(&o->filter);
+
+	while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
+		if (is_read_option(c) && !read_opt)
+			read_opt = option_name(c);
+		if ((rc = apply(o, c, optarg, &done)) != 0)
+			return rc;
+		if (done)
+			return 0;
+	}
+	if (o->mode != MODE_READ && read_opt)
+		return usage_error("--%s only applies when reading records, not with --%s", read_opt,
+				   o->mode == MODE_STATS ? "stats"
+				   : o->mode == MODE_LIST ? "list"
+							  : "set-level");
+	if ((rc = parse_operands(o, argc - optind, argv + optind)) != 0)
+		return rc;
+	if (filter_compile(&o->filter, err, sizeof(err)) != 0)
+		return usage_error("invalid -g regular expression '%s': %s", o->filter.pattern, err);
+	return OPTIONS_RUN;
+}
+
+void options_free(struct options *o)
+{
+	filter_free(&o->filter);
+}

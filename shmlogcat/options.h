@@ -1,0 +1,48 @@
+/* options.h - shmlogcat's command line: what the user asked for, parsed and checked. */
+#ifndef SHMLOGCAT_OPTIONS_H
+#define SHMLOGCAT_OPTIONS_H
+
+#include "filter.h"
+
+#define PROGRAM_NAME "shmlogcat"
+
+/* Defaults, shown by --help from these same constants. */
+#define DEFAULT_FORMAT SHMLOG_FORMAT_TEXT
+#define DEFAULT_COLOR COLOR_AUTO
+#define DEFAULT_INTERVAL_MS 1000
+
+#define ALL_LINES (-1LL)
+
+enum mode {
+	MODE_READ,      /* dump or follow records */
+	MODE_STATS,     /* --stats */
+	MODE_LIST,      /* --list */
+	MODE_SET_LEVEL, /* --set-level */
+};
+
+enum color { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
+
+struct options {
+	enum mode mode;
+	const char *ring;
+	int follow;
+	long long lines;   /* -n: show only the last N records of the history; ALL_LINES */
+	int format;        /* enum shmlog_format */
+	enum color color;
+	int level;         /* --set-level */
+	int interval_ms;   /* --stats rate measurement; 0: no rates */
+	struct filter filter;
+};
+
+/* Returned by options_parse when the program should go on and run *opts. */
+#define OPTIONS_RUN (-1)
+
+/* Parses argv into *opts. Returns OPTIONS_RUN, or the status to exit with right away: 0 after
+ * --help or --version, EX_USAGE after printing a usage error. Call options_free either way. */
+int options_parse(struct options *opts, int argc, char **argv);
+void options_free(struct options *opts);
+
+/* Prints "shmlogcat: <message>" and a pointer to --help on stderr; returns EX_USAGE. */
+int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
