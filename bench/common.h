@@ -1,0 +1,78 @@
+/* common.h - what the benchmarks share: the machine banner, clocks, statistics over repeated
+ * runs, the self-checking "w=W seq=S" messages, and the plumbing between forked processes.
+ *
+ * The benchmarks are programs: on a setup failure these helpers print one line and exit(1).
+ */
+#ifndef SHMLOG_BENCH_COMMON_H
+#define SHMLOG_BENCH_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define BENCH_TAG "bench"
+
+/* Prints the Markdown header every run starts with: what runs, the machine, the date. */
+void bench_banner(const char *title);
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+int64_t bench_now_ns(void);
+
+/* Median, minimum and maximum of N values (sorts V). */
+struct bench_stat {
+	double med, min, max;
+};
+struct bench_stat bench_stat_of(double *v, size_t n);
+/* "med (min–max)" with FMT for each number, e.g. "%.0f". */
+const char *bench_stat_str(char *buf, size_t cap, struct bench_stat s, const char *fmt);
+
+void bench_sort_u32(uint32_t *v, size_t n);
+/* The P-th percentile (0..100) of N sorted values, nearest-rank. */
+uint32_t bench_percentile_u32(const uint32_t *sorted, size_t n, double p);
+
+/* A ring name no other run uses: "bench-WHAT-PID-COUNTER". */
+const char *bench_ring_name(char *buf, size_t cap, const char *what);
+
+/* Finds program PROG in $SHMLOG_BIN_DIR, else next to this executable (build/<dir>/bin).
+ * Returns 0 with its path in OUT, or -1 with the reason in OUT. */
+int bench_find_prog(const char *prog, char *out, size_t cap);
+
+/* Zeroed memory shared with the children forked after this call. */
+void *bench_shared(size_t bytes);
+
+/* A start line for forked processes: children block in wait() until the parent calls go(). */
+struct bench_gate {
+	int fd[2];
+};
+void bench_gate_init(struct bench_gate *g);
+void bench_gate_wait(struct bench_gate *g); /* in a child */
+void bench_gate_go(struct bench_gate *g);   /* in the parent */
+
+/* fork() that exits on failure. */
+pid_t bench_fork(void);
+/* Waits for PID; returns its exit status, or 128 + signal. */
+int bench_reap(pid_t pid);
+
+/* A fresh directory under $TMPDIR (or /tmp), and its removal with everything in it. */
+void bench_tmpdir(char *out, size_t cap);
+void bench_rmtree(const char *dir);
+
+/* Finds "w=W seq=S" in MSG. Returns 0, or -1 if it is not there. */
+int bench_parse_ws(const char *msg, size_t len, int *w, long *seq);
+
+/* Checks that each writer's records arrive exactly once and in order: writer w's sequence
+ * numbers must be 0, 1, 2, ... */
+struct bench_seqcheck {
+	int nwriters;
+	long *next;    /* next expected seq, per writer */
+	long bad;      /* out of order, duplicated or skipped */
+	long foreign;  /* not a benchmark record (or an unknown writer) */
+};
+void bench_seqcheck_init(struct bench_seqcheck *c, int nwriters);
+void bench_seqcheck_note(struct bench_seqcheck *c, int w, long seq);
+/* 1 when every writer's records 0..per_writer-1 arrived exactly once, in order, and nothing
+ * else did. */
+int bench_seqcheck_exact(const struct bench_seqcheck *c, long per_writer);
+void bench_seqcheck_free(struct bench_seqcheck *c);
+
+#endif
