@@ -17,10 +17,12 @@
 #define DROP_CHECK_EVERY 256
 #define RECLAIM_EVERY_MS 1000
 #define SEQ_UNKNOWN (1ull << 63) /* checkpoint flag: the seq at pos is not known yet */
+#define NAP_MS 1 /* first idle sleep, unannounced: writers in a burst skip FUTEX_WAKE */
 
 struct shmlog_consumer {
 	struct ring r;
 	uint64_t cursor, seq; /* next record to read and its sequence number */
+	uint64_t head;        /* head as last read: reloaded only when the cursor reaches it */
 	int seq_known;        /* 0 after a skip: adopt the next committed record's seq */
 	uint64_t cp_gen;
 	uint64_t stall_pos;   /* the record we are waiting on, and since when */
@@ -34,12 +36,14 @@ struct shmlog_consumer {
 	unsigned pending_word[RING_SLOTS];  /* the slot's state word when they were reported */
 	int64_t last_reclaim;
 	int delivered;        /* records handed out since we last went idle */
+	int napped;           /* this idle spell began with a nap already */
 	sw32 interrupted;
 	int have_stash;       /* a record parsed but held back behind a loss report */
 	struct shmlog_record stash;
 	unsigned char *buf;   /* the current record, copied out of shared memory */
 	char synth[160];
 	uint64_t my_pid, my_start;
+	struct clock_conv clock;
 	unsigned fork_gen;    /* ring_fork_gen at open: a handle inherited by a child is refused */
 };
 
@@ -52,7 +56,7 @@ static int live_word(const struct ring *r, uint64_t w, uint64_t pos)
 /* The first self-identifying record of the last lap before head, or head itself. */
 static uint64_t oldest_live(const struct ring *r, uint64_t head)
 {
-	uint64_t p = align16(head > r->size ? head - r->size : 0);
+	uint64_t p = ring_align(head > r->size ? head - r->size : 0);
 	for (head &= ~(uint64_t)(RING_ALIGN - 1); p < head; p += RING_ALIGN)
 		if (live_word(r, at_load(&ring_rec(r, p)->state), p))
 			return p;
@@ -116,6 +120,7 @@ struct shmlog_consumer *shmlog_consumer_open(const char *name, const struct shml
 	/* A predecessor killed between checkpoint and tail left the tail behind: catch it up. */
 	if (at_load(&h->tail) < c->cursor)
 		at_store_release(&h->tail, c->cursor);
+	clock_conv_init(&c->clock, c->r.clock_source, c->r.tsc_hz);
 	c->seen_drops = (uint64_t)-1;
 	c->inflight_wait = 1;
 	c->last_reclaim = mono_ms();
@@ -229,7 +234,7 @@ static int len_valid(const struct ring *r, uint64_t pos, uint64_t len, uint64_t 
 }
 
 /* Fills REC from the record copied to BUF (LEN bytes). Returns 0, or -1 if it is damaged. */
-static int parse_record(const struct ring *r, const unsigned char *buf, uint32_t len,
+static int parse_record(struct clock_conv *cv, const unsigned char *buf, uint32_t len,
 			struct shmlog_record *rec)
 {
 	const struct rec_hdr *rh = (const void *)buf;
@@ -238,7 +243,7 @@ static int parse_record(const struct ring *r, const unsigned char *buf, uint32_t
 	if (REC_HDR_SIZE + body > len)
 		return -1;
 	memset(rec, 0, sizeof(*rec));
-	rec->time_ns = rh->time_ns;
+	rec->time_ns = clock_conv_ns(cv, (uint64_t)rh->time_ns);
 	rec->pid = rh->pid;
 	rec->tid = rh->tid;
 	rec->level = meta_level(rh->meta);
@@ -253,7 +258,6 @@ static int parse_record(const struct ring *r, const unsigned char *buf, uint32_t
 	rec->fields = (const unsigned char *)rec->msg + rh->msg_len;
 	rec->fields_len = rh->fields_len;
 	rec->nfields = rh->nfields;
-	(void)r;
 	return 0;
 }
 
@@ -264,10 +268,13 @@ static enum step skip_to_next_live(struct shmlog_consumer *c, uint64_t from, uin
 				   int64_t *wait_ms)
 {
 	struct ring *r = &c->r;
-	uint64_t q = head, limit = c->cursor + r->size;
+	uint64_t limit = c->cursor + r->size;
 
+	/* A skip needs every reservation made so far, not the ones we knew of. */
+	head = c->head = at_load(&r->hdr->head_pos);
 	if (head > limit)
 		head = limit;
+	uint64_t q = head;
 	for (uint64_t p = from; p < head; p += RING_ALIGN)
 		if (live_word(r, at_load(&ring_rec(r, p)->state), p)) {
 			q = p;
@@ -323,7 +330,7 @@ static enum step take_committed(struct shmlog_consumer *c, struct shmlog_record 
 		return skip_to_next_live(c, c->cursor + RING_ALIGN, head, wait_ms);
 	memcpy(c->buf, rh, len);
 	const struct rec_hdr *copy = (const void *)c->buf;
-	if (parse_record(r, c->buf, len, rec) < 0) {
+	if (parse_record(&c->clock, c->buf, len, rec) < 0) {
 		/* Length sound, body not: step over it; the seq jump counts it. */
 		c->cursor += len;
 		c->seq_known = 0;
@@ -349,8 +356,13 @@ static enum step take_committed(struct shmlog_consumer *c, struct shmlog_record 
 static enum step step(struct shmlog_consumer *c, struct shmlog_record *rec, int64_t *wait_ms)
 {
 	struct ring *r = &c->r;
-	uint64_t head = at_load(&r->hdr->head_pos), pos = c->cursor;
+	uint64_t pos = c->cursor;
 
+	/* Reading head pulls its line away from the next writer's CAS: only look when the
+	 * reservations we already know of are used up. */
+	if (c->head <= pos)
+		c->head = at_load(&r->hdr->head_pos);
+	uint64_t head = c->head;
 	if (head <= pos)
 		return STEP_EMPTY;
 	if (head - pos > r->size)
@@ -405,10 +417,21 @@ static void wait_for_data(struct shmlog_consumer *c, int64_t timeout_ms, int inf
 	if (c->delivered) {
 		/* Going idle after delivering: wake followers, whom writers only wake through us. */
 		c->delivered = 0;
+		c->napped = 0;
 		at_fetch_add32_full(&h->data_futex, 1);
 		futex_wake_all(&h->data_futex);
 	}
 	unsigned v = at_load32(&h->data_futex);
+	if (!inflight && !c->napped) {
+		/* A writer pays a syscall to wake us only if we said we sleep: in a burst with
+		 * short gaps, a brief unannounced nap lets it skip that. One extra wake-up per
+		 * idle spell, then we sleep for good. */
+		c->napped = 1;
+		if (!at_load32(&c->interrupted))
+			futex_wait(&h->data_futex, v,
+				   timeout_ms >= 0 && timeout_ms < NAP_MS ? (int)timeout_ms : NAP_MS);
+		return;
+	}
 	at_store32_release(&h->consumer_sleeping, 1);
 	/* [B-sleep] pairs with the writer's CAS2 on head then load of consumer_sleeping. */
 	at_fence_full();

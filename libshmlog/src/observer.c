@@ -27,6 +27,7 @@ struct shmlog_observer {
 	struct shmlog_record stash;
 	unsigned char *buf;
 	char synth[128];
+	struct clock_conv clock;
 };
 
 static int live_word(const struct ring *r, uint64_t w, uint64_t pos)
@@ -68,7 +69,7 @@ static void resync(struct shmlog_observer *o, uint64_t from, enum jump why)
 
 	if (from < oldest)
 		from = oldest;
-	from = align16(from);
+	from = ring_align(from);
 	o->cursor = head;
 	for (uint64_t p = from; p < head; p += RING_ALIGN)
 		if (live_word(r, at_load_acquire(&ring_rec(r, p)->state), p)) {
@@ -99,6 +100,7 @@ struct shmlog_observer *shmlog_observer_open(const char *name, int start)
 		errno = -err;
 		return NULL;
 	}
+	clock_conv_init(&o->clock, o->r.clock_source, o->r.tsc_hz);
 	if (start == SHMLOG_OBSERVE_NEWEST) {
 		head_snapshot(&o->r, &o->cursor, &o->seq);
 		o->seq_known = 1;
@@ -218,7 +220,7 @@ static enum ostep take(struct shmlog_observer *o, struct shmlog_record *rec, uin
 	memset(rec, 0, sizeof(*rec));
 	rec->seq = o->seq++;
 	rec->pos = pos;
-	rec->time_ns = copy->time_ns;
+	rec->time_ns = clock_conv_ns(&o->clock, (uint64_t)copy->time_ns);
 	rec->pid = copy->pid;
 	rec->tid = copy->tid;
 	rec->level = level;

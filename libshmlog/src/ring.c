@@ -153,6 +153,8 @@ static void init_header(struct ring_hdr *h, const struct shmlog_options *o, uint
 	h->nslots = RING_SLOTS;
 	h->max_record = size / 2 < RING_MAX_RECORD ? (uint32_t)(size / 2) : RING_MAX_RECORD;
 	h->creator_pid = (uint32_t)getpid();
+	h->clock_source = (o->flags & SHMLOG_OPEN_REALTIME_CLOCK) ? CLOCK_SRC_REALTIME
+								  : clock_choose(&h->tsc_hz);
 	h->policy = o->on_full ? (unsigned)o->on_full : SHMLOG_ON_FULL_BLOCK;
 	h->full_timeout_ms = o->full_timeout_ms ? (unsigned)o->full_timeout_ms : 100;
 	h->min_level = o->min_level ? (unsigned)o->min_level : SHMLOG_DEBUG;
@@ -262,7 +264,7 @@ static int validate_identity(const struct ring_hdr *h, uint64_t file_size, const
 	uint64_t size = h->data_size;
 	if (h->header_size != RING_HEADER_SIZE || h->nslots != RING_SLOTS || size < SHMLOG_MIN_SIZE ||
 	    size > SHMLOG_MAX_SIZE || (size & (size - 1)) || h->max_record > size / 2 ||
-	    h->max_record < 4096)
+	    h->max_record < 4096 || h->clock_source > CLOCK_SRC_TSC)
 		return set_err(EPROTO,
 			       "ring '%s' has a damaged header: remove /dev/shm/shmlog.%s and restart "
 			       "its processes",
@@ -324,6 +326,8 @@ int ring_attach(struct ring *r, const char *name, const struct shmlog_options *o
 	r->mask = id.data_size - 1;
 	r->key = mix64(id.ring_id);
 	r->max_record = id.max_record;
+	r->clock_source = id.clock_source;
+	r->tsc_hz = id.tsc_hz;
 	r->writable = writable;
 	snprintf(r->name, sizeof(r->name), "%s", name);
 	return 0;

@@ -8,7 +8,8 @@
  * bytes (a power of two). All integers are native-endian (the ring never leaves the machine).
  *
  *   offset      size        what                                  written by, ordering
- *   0           64          identity line (struct ring_hdr)       creator, before magic (release)
+ *   0           64          identity line (struct ring_hdr)       creator, before magic (release);
+ *                           includes the clock of record times    (clock.h)
  *   64          16          head {pos, seq}                       writers, CAS2 [B-reserve]
  *   128         8           tail                                  consumer, release [B-tail]
  *   192         40          checkpoint {gen, {pos,seq}[2]}        consumer, release on gen [B-cp]
@@ -35,7 +36,7 @@
  *   0       8     state word: ((pos ^ key) & ~15) | state       key: from the ring id
  *   8       8     meta: total length u32 | slot u16 | slot gen u8 | level u8
  *   16      8     seq
- *   24      8     time, ns since the epoch
+ *   24      8     time: ns since the epoch, or TSC ticks if the header says CLOCK_SRC_TSC
  *   32      4+4   pid, tid
  *   40      4+4   stored message length, message length before truncation
  *   48      4     encoded fields length
@@ -113,6 +114,7 @@
 #include <stdint.h>
 
 #include "atomics.h"
+#include "clock.h"
 #include "shmlog.h"
 
 #define RING_MAGIC 0x3152474f4c4d4853ull /* "SHMLOGR1" */
@@ -137,7 +139,8 @@ struct ring_hdr {
 	uint32_t nslots;
 	uint32_t max_record;
 	uint32_t creator_pid;
-	uint32_t pad0[3];
+	uint32_t clock_source; /* CLOCK_SRC_*: what writers put in a record's time (clock.h) */
+	uint64_t tsc_hz;       /* TSC ticks per second, for CLOCK_SRC_TSC */
 
 	/* Writers: CAS2 [B-reserve], [B-sleep]. Readers: plain loads. */
 	sw64 head_pos __attribute__((aligned(64)));
@@ -173,6 +176,7 @@ struct ring_hdr {
 	sw64 consumer_start;
 };
 
+_Static_assert(offsetof(struct ring_hdr, tsc_hz) == 56, "layout");
 _Static_assert(offsetof(struct ring_hdr, head_pos) == 64, "layout");
 _Static_assert(offsetof(struct ring_hdr, tail) == 128, "layout");
 _Static_assert(offsetof(struct ring_hdr, cp_gen) == 192, "layout");
@@ -248,6 +252,8 @@ struct ring {
 	struct ring_slot *slots;
 	uint64_t size, mask, key;
 	uint32_t max_record;
+	uint32_t clock_source;
+	uint64_t tsc_hz;
 	size_t map_len;
 	int writable;
 	char name[SHMLOG_NAME_MAX + 1];
@@ -282,9 +288,9 @@ static inline struct rec_hdr *ring_rec(const struct ring *r, uint64_t pos)
 {
 	return (struct rec_hdr *)(r->data + (pos & r->mask));
 }
-static inline uint64_t align16(uint64_t n)
+static inline uint64_t ring_align(uint64_t n)
 {
-	return (n + 15) & ~(uint64_t)15;
+	return (n + RING_ALIGN - 1) & ~(uint64_t)(RING_ALIGN - 1);
 }
 
 /* ring.c */

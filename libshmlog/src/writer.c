@@ -27,6 +27,7 @@ struct shmlog {
 	int on_full;         /* this handle's policy; SHMLOG_ON_FULL_DEFAULT: the ring's */
 	int full_timeout_ms; /* for SHMLOG_ON_FULL_TIMEOUT; 0: the ring's */
 	uint32_t slot, gen;  /* our producer slot, and its generation */
+	uint32_t pid;        /* the process that owns the slot */
 	sw32 reg_gen;        /* fork generation our slot was registered in */
 	sw32 registering;    /* 1 while a thread re-registers after fork() */
 	sw64 cached_tail;    /* last tail seen: spares the shared tail line on most writes */
@@ -96,6 +97,7 @@ static int slot_register(struct shmlog *lg)
 			at_store(&s->abandoned, 0);
 			lg->gen = gen;
 			lg->slot = i;
+			lg->pid = s->pid;
 			/* Records carry (slot, gen): the consumer judges their owner by both. */
 			at_store32_release(&s->state, slot_word(gen, SLOT_LIVE));
 			return 0;
@@ -344,8 +346,9 @@ static int commit_record(struct shmlog *lg, int level, const struct body *b)
 	}
 	if (msg_len < b->msg_full_len)
 		flags |= SHMLOG_REC_TRUNCATED;
-	uint32_t need = (uint32_t)align16(fixed + msg_len);
-	int64_t now = clock_ns(CLOCK_REALTIME);
+	uint32_t need = (uint32_t)ring_align(fixed + msg_len);
+	uint64_t now = r->clock_source == CLOCK_SRC_TSC ? clock_tsc()
+							: (uint64_t)clock_ns(CLOCK_REALTIME);
 	int err = reserve(lg, need, &rv);
 	if (unlikely(err < 0)) {
 		if (err == -ENOBUFS)
@@ -363,8 +366,8 @@ static int commit_record(struct shmlog *lg, int level, const struct body *b)
 
 	struct rec_hdr *rec = ring_rec(r, pos);
 	rec->seq = rv.seq;
-	rec->time_ns = now;
-	rec->pid = r->slots[lg->slot].pid;
+	rec->time_ns = (int64_t)now;
+	rec->pid = lg->pid;
 	rec->tid = current_tid();
 	rec->msg_len = (uint32_t)msg_len;
 	rec->msg_full_len = (uint32_t)(b->msg_full_len > UINT32_MAX ? UINT32_MAX : b->msg_full_len);
@@ -376,10 +379,12 @@ static int commit_record(struct shmlog *lg, int level, const struct body *b)
 	memcpy(p, b->tag, b->tag_len);
 	p += b->tag_len;
 	memcpy(p, b->msg, msg_len);
-	p += msg_len;
-	for (size_t i = 0; i < b->nfields; i++)
-		p += field_encode(p, &b->fields[i]);
-	memcpy(p, t_ctx, t_ctx_len);
+	if (unlikely(b->nfields | t_ctx_len)) {
+		p += msg_len;
+		for (size_t i = 0; i < b->nfields; i++)
+			p += field_encode(p, &b->fields[i]);
+		memcpy(p, t_ctx, t_ctx_len);
+	}
 	/* [B-commit] the payload above is visible before the state says COMMITTED. */
 	at_store_release(&rec->state, ring_word(r, pos, ST_COMMITTED));
 	wake_consumer(r->hdr);
@@ -421,7 +426,7 @@ int shmlog_write_fields(struct shmlog *lg, int level, const char *tag, const cha
 			 .fields = fields, .nfields = nfields};
 	b.tag_len = strnlen(b.tag, SHMLOG_MAX_TAG);
 	b.msg_full_len = b.msg_len;
-	b.fields_len = fields_size(fields, nfields, &bad);
+	b.fields_len = nfields ? fields_size(fields, nfields, &bad) : (bad = 0);
 	if (bad)
 		return set_err(EINVAL, "invalid fields: each needs a key of 1-%d bytes and a known "
 				       "type, at most %d per record",
@@ -451,7 +456,7 @@ static int log_formatted(struct shmlog *lg, int level, const char *tag,
 	b.tag_len = strnlen(b.tag, SHMLOG_MAX_TAG);
 	b.msg_full_len = (size_t)n;
 	b.msg_len = (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1;
-	b.fields_len = fields_size(fields, nfields, &bad);
+	b.fields_len = nfields ? fields_size(fields, nfields, &bad) : (bad = 0);
 	if (bad)
 		return set_err(EINVAL, "invalid fields");
 	return commit_record(lg, level, &b);

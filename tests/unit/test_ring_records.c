@@ -138,7 +138,7 @@ static void test_wrap_pads_to_the_end_and_records_never_straddle(void **state)
 		assert_int_equal(rec.msg_len, len);
 		assert_int_equal(rec.seq, expect_seq++);
 		uint64_t off = rec.pos & (64 * 1024 - 1);
-		assert_true(off + align16(REC_HDR_SIZE + 4 + len) <= 64 * 1024);
+		assert_true(off + ring_align(REC_HDR_SIZE + 4 + len) <= 64 * 1024);
 		lap_starts += off == 0 && rec.pos > 0;
 		shmlog_consumer_commit(f->c);
 	}

@@ -1,0 +1,109 @@
+/* clock.c - choosing a ring's clock and converting TSC ticks to wall-clock time (see clock.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "internal.h"
+
+#define ANCHOR_EVERY_MS 100
+#define CALIBRATE_US 20000
+
+static int file_has(const char *path, const char *needle, int whole_line)
+{
+	char line[4096];
+	int found = 0;
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (whole_line) {
+			line[strcspn(line, "\n")] = '\0';
+			found = strcmp(line, needle) == 0;
+		} else if (strncmp(line, "flags", 5) == 0) {
+			found = strstr(line, needle) != NULL;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static int tsc_trustworthy(void)
+{
+#if defined(__x86_64__)
+	const char *force = getenv("SHMLOG_CLOCK");
+	if (force && strcmp(force, "realtime") == 0)
+		return 0;
+	return file_has("/proc/cpuinfo", " constant_tsc", 0) &&
+	       file_has("/proc/cpuinfo", " nonstop_tsc", 0) &&
+	       file_has("/sys/devices/system/clocksource/clocksource0/current_clocksource", "tsc",
+			1);
+#else
+	return 0;
+#endif
+}
+
+/* One (tsc, CLOCK_MONOTONIC_RAW) pair, taken as close together as we can. */
+static void sample(uint64_t *tsc, int64_t *ns)
+{
+	uint64_t best = UINT64_MAX;
+	for (int i = 0; i < 5; i++) {
+		uint64_t t0 = clock_tsc();
+		int64_t n = clock_ns(CLOCK_MONOTONIC_RAW);
+		uint64_t t1 = clock_tsc();
+		if (t1 - t0 < best) {
+			best = t1 - t0;
+			*tsc = t0 + (t1 - t0) / 2;
+			*ns = n;
+		}
+	}
+}
+
+uint32_t clock_choose(uint64_t *tsc_hz)
+{
+	uint64_t t0, t1;
+	int64_t n0, n1;
+
+	*tsc_hz = 0;
+	if (!tsc_trustworthy())
+		return CLOCK_SRC_REALTIME;
+	sample(&t0, &n0);
+	usleep(CALIBRATE_US);
+	sample(&t1, &n1);
+	if (t1 <= t0 || n1 <= n0)
+		return CLOCK_SRC_REALTIME;
+	*tsc_hz = (uint64_t)((double)(t1 - t0) * 1e9 / (double)(n1 - n0) + 0.5);
+	return *tsc_hz ? CLOCK_SRC_TSC : CLOCK_SRC_REALTIME;
+}
+
+static void anchor(struct clock_conv *cv)
+{
+	uint64_t t0 = clock_tsc();
+	cv->anchor_ns = clock_ns(CLOCK_REALTIME);
+	uint64_t t1 = clock_tsc();
+	cv->anchor_tsc = t0 + (t1 - t0) / 2;
+	cv->anchor_mono = mono_ms();
+}
+
+void clock_conv_init(struct clock_conv *cv, uint32_t source, uint64_t tsc_hz)
+{
+	memset(cv, 0, sizeof(*cv));
+	/* A damaged header must not make us divide by zero or trust nonsense rates. */
+	cv->source = source == CLOCK_SRC_TSC && tsc_hz >= 1000000 ? CLOCK_SRC_TSC
+								 : CLOCK_SRC_REALTIME;
+	if (cv->source == CLOCK_SRC_TSC) {
+		cv->ns_per_tick = 1e9 / (double)tsc_hz;
+		anchor(cv);
+	}
+}
+
+int64_t clock_conv_ns(struct clock_conv *cv, uint64_t raw)
+{
+	if (cv->source != CLOCK_SRC_TSC)
+		return (int64_t)raw;
+	/* Re-anchor now and then so NTP adjustments of the wall clock are followed. */
+	if (mono_ms() - cv->anchor_mono >= ANCHOR_EVERY_MS)
+		anchor(cv);
+	double delta = (double)(int64_t)(raw - cv->anchor_tsc) * cv->ns_per_tick;
+	return cv->anchor_ns + (int64_t)delta;
+}
