@@ -34,6 +34,7 @@ struct shmlog_consumer {
 	uint32_t until_drop_check, drop_scan;
 	uint64_t pending_drops[RING_SLOTS]; /* reported, applied to drops_reported at commit */
 	unsigned pending_word[RING_SLOTS];  /* the slot's state word when they were reported */
+	int any_pending;                    /* some pending_drops[] is not zero */
 	int64_t last_reclaim;
 	int delivered;        /* records handed out since we last went idle */
 	int napped;           /* this idle spell began with a nap already */
@@ -194,6 +195,7 @@ static int report_drops(struct shmlog_consumer *c, struct shmlog_record *rec)
 		if (d > r) {
 			c->pending_drops[i] += d - r;
 			c->pending_word[i] = w;
+			c->any_pending = 1;
 			c->drop_scan = i + 1;
 			return synthetic(c, rec, SHMLOG_NEXT_DROPPED, s->pid, d - r,
 					 "dropped (ring full)");
@@ -519,8 +521,11 @@ static void apply_reports_and_reclaim(struct shmlog_consumer *c)
 	int64_t now = mono_ms();
 	int reclaim = now - c->last_reclaim >= RECLAIM_EVERY_MS;
 
+	if (!reclaim && !c->any_pending)
+		return; /* the common commit: nothing to walk the producer table for */
 	if (reclaim)
 		c->last_reclaim = now;
+	c->any_pending = 0;
 	for (uint32_t i = 0; i < RING_SLOTS; i++) {
 		struct ring_slot *s = &r->slots[i];
 		if (c->pending_drops[i]) {
