@@ -54,6 +54,12 @@ static int live_word(const struct ring *r, uint64_t w, uint64_t pos)
 	       w == ring_word(r, pos, ST_PADDING);
 }
 
+/* Could POS be where the consumer resumes: aligned, reserved, within one lap of head? */
+static int pos_sane(const struct ring *r, uint64_t pos, uint64_t head)
+{
+	return pos % RING_ALIGN == 0 && pos <= head && head - pos <= r->size;
+}
+
 /* The first self-identifying record of the last lap before head, or head itself. */
 static uint64_t oldest_live(const struct ring *r, uint64_t head)
 {
@@ -111,9 +117,11 @@ struct shmlog_consumer *shmlog_consumer_open(const char *name, const struct shml
 	ring_read_checkpoint(&c->r, &c->cursor, &seq);
 	c->seq = seq & ~SEQ_UNKNOWN;
 	c->seq_known = !(seq & SEQ_UNKNOWN);
-	if (c->cursor % RING_ALIGN || c->cursor > head || head - c->cursor > c->r.size) {
-		/* A damaged checkpoint: resume at the oldest record still in the ring. */
-		c->cursor = oldest_live(&c->r, head);
+	if (!pos_sane(&c->r, c->cursor, head)) {
+		/* A damaged checkpoint: resume at the tail, which writers never pass; failing
+		 * that, at the oldest record still in the ring. */
+		uint64_t tail = at_load(&h->tail);
+		c->cursor = pos_sane(&c->r, tail, head) ? tail : oldest_live(&c->r, head);
 		c->seq_known = 0;
 	}
 	c->fork_gen = at_load32(&ring_fork_gen);
@@ -122,17 +130,25 @@ struct shmlog_consumer *shmlog_consumer_open(const char *name, const struct shml
 	if (at_load(&h->tail) < c->cursor)
 		at_store_release(&h->tail, c->cursor);
 	clock_conv_init(&c->clock, c->r.clock_source, c->r.tsc_hz);
+	c->stall_pos = UINT64_MAX; /* no record watched yet: the grace starts when we see one */
 	c->seen_drops = (uint64_t)-1;
 	c->inflight_wait = 1;
 	c->last_reclaim = mono_ms();
 	return c;
 }
 
+static int in_child(const struct shmlog_consumer *c)
+{
+	return at_load32(&ring_fork_gen) != c->fork_gen;
+}
+
 void shmlog_consumer_close(struct shmlog_consumer *c)
 {
 	if (!c)
 		return;
-	at_cas2_full(&c->r.hdr->consumer_pid, c->my_pid, c->my_start, 0, 0);
+	/* In a child after fork() the role is still the parent's: only drop our copy. */
+	if (!in_child(c))
+		at_cas2_full(&c->r.hdr->consumer_pid, c->my_pid, c->my_start, 0, 0);
 	ring_detach(&c->r);
 	free(c->buf);
 	free(c);
@@ -154,12 +170,14 @@ void shmlog_consumer_interrupt(struct shmlog_consumer *c)
 
 /* ------------------------------------------------------------------ loss reports */
 
+/* Fills REC as a loss report: "pid 4711 dropped 52 records (ring full)". It carries the seq and
+ * position of the next record to be delivered, the point in the stream where the loss shows. */
 static int synthetic(struct shmlog_consumer *c, struct shmlog_record *rec, int event, uint32_t pid,
-		     uint64_t count, const char *what)
+		     uint64_t count, const char *verb, const char *why)
 {
 	memset(rec, 0, sizeof(*rec));
-	rec->seq = c->seq;
-	rec->pos = c->cursor;
+	rec->seq = c->have_stash ? c->stash.seq : c->seq;
+	rec->pos = c->have_stash ? c->stash.pos : c->cursor;
 	rec->time_ns = clock_ns(CLOCK_REALTIME);
 	rec->pid = pid;
 	rec->level = SHMLOG_WARNING;
@@ -167,10 +185,10 @@ static int synthetic(struct shmlog_consumer *c, struct shmlog_record *rec, int e
 	rec->tag = "shmlog";
 	rec->tag_len = 6;
 	rec->count = count;
-	int n = pid ? snprintf(c->synth, sizeof(c->synth), "pid %u %s %llu records", pid, what,
-			       (unsigned long long)count)
-		    : snprintf(c->synth, sizeof(c->synth), "%s %llu records", what,
-			       (unsigned long long)count);
+	int n = pid ? snprintf(c->synth, sizeof(c->synth), "pid %u %s %llu records (%s)", pid, verb,
+			       (unsigned long long)count, why)
+		    : snprintf(c->synth, sizeof(c->synth), "%s %llu records (%s)", verb,
+			       (unsigned long long)count, why);
 	rec->msg = c->synth;
 	rec->msg_len = rec->msg_full_len = (size_t)n;
 	return event;
@@ -188,7 +206,7 @@ static int report_drops(struct shmlog_consumer *c, struct shmlog_record *rec)
 		unsigned w = at_load32_acquire(&s->state), st = slot_st(w);
 		if (st != SLOT_LIVE && st != SLOT_CLOSED)
 			continue;
-		if (c->pending_drops[i] && c->pending_word[i] != w)
+		if (c->pending_drops[i] && slot_gen(c->pending_word[i]) != slot_gen(w))
 			c->pending_drops[i] = 0; /* the slot changed hands since: its owner is new */
 		uint64_t d = at_load(&s->drops);
 		uint64_t r = at_load(&s->drops_reported) + c->pending_drops[i];
@@ -197,8 +215,8 @@ static int report_drops(struct shmlog_consumer *c, struct shmlog_record *rec)
 			c->pending_word[i] = w;
 			c->any_pending = 1;
 			c->drop_scan = i + 1;
-			return synthetic(c, rec, SHMLOG_NEXT_DROPPED, s->pid, d - r,
-					 "dropped (ring full)");
+			return synthetic(c, rec, SHMLOG_NEXT_DROPPED, s->pid, d - r, "dropped",
+					 "ring full");
 		}
 	}
 	c->seen_drops = total;
@@ -227,7 +245,9 @@ static void note_abandoned(struct shmlog_consumer *c, uint64_t n, struct ring_sl
 
 /* ------------------------------------------------------------------ reading */
 
-enum step { STEP_RECORD, STEP_MOVED, STEP_EMPTY, STEP_INFLIGHT };
+/* STEP_STUCK: damaged bytes at the cursor and no live record after them yet; a writer's next
+ * commit (which wakes us) makes one. */
+enum step { STEP_RECORD, STEP_MOVED, STEP_EMPTY, STEP_INFLIGHT, STEP_STUCK };
 
 static int len_valid(const struct ring *r, uint64_t pos, uint64_t len, uint64_t head)
 {
@@ -284,7 +304,7 @@ static enum step skip_to_next_live(struct shmlog_consumer *c, uint64_t from, uin
 		}
 	if (q >= head) {
 		*wait_ms = GRACE_MS;
-		return STEP_INFLIGHT;
+		return STEP_STUCK;
 	}
 	if (q == c->cursor)
 		return STEP_MOVED; /* the late writer claimed: nothing to skip after all */
@@ -391,14 +411,15 @@ static enum step step(struct shmlog_consumer *c, struct shmlog_record *rec, int6
 			*wait_ms = GRACE_MS;
 			return STEP_INFLIGHT;
 		}
-		uint32_t slot = meta_slot(meta), len = meta_len(meta);
-		uint32_t pid = slot < RING_SLOTS ? r->slots[slot].pid : 0;
+		uint32_t len = meta_len(meta);
+		struct ring_slot *owner = owner_slot(r, meta);
+		uint32_t pid = owner ? owner->pid : 0; /* a reused slot names someone else */
 		if (!len_valid(r, pos, len, head))
 			return skip_to_next_live(c, pos + RING_ALIGN, head, wait_ms);
 		c->cursor += len;
 		/* With seq unknown, the jump to the next record's seq counts this one. */
 		if (c->seq_known) {
-			note_abandoned(c, 1, owner_slot(r, meta), pid);
+			note_abandoned(c, 1, owner, pid);
 			c->seq++;
 		}
 		return STEP_MOVED;
@@ -412,8 +433,9 @@ static enum step step(struct shmlog_consumer *c, struct shmlog_record *rec, int6
 }
 
 /* Sleeps until a writer commits, the timeout passes, or we are interrupted. */
-static void wait_for_data(struct shmlog_consumer *c, int64_t timeout_ms, int inflight)
+static void wait_for_data(struct shmlog_consumer *c, int64_t timeout_ms, enum step s)
 {
+	int inflight = s == STEP_INFLIGHT;
 	struct ring_hdr *h = c->r.hdr;
 
 	if (c->delivered) {
@@ -424,7 +446,7 @@ static void wait_for_data(struct shmlog_consumer *c, int64_t timeout_ms, int inf
 		futex_wake_all(&h->data_futex);
 	}
 	unsigned v = at_load32(&h->data_futex);
-	if (!inflight && !c->napped) {
+	if (s == STEP_EMPTY && !c->napped) {
 		/* A writer pays a syscall to wake us only if we said we sleep: in a burst with
 		 * short gaps, a brief unannounced nap lets it skip that. One extra wake-up per
 		 * idle spell, then we sleep for good. */
@@ -445,8 +467,8 @@ static void wait_for_data(struct shmlog_consumer *c, int64_t timeout_ms, int inf
 	if (inflight && w != ring_word(&c->r, c->cursor, ST_COMMITTED)) {
 		if (timeout_ms < 0 || c->inflight_wait < timeout_ms)
 			timeout_ms = c->inflight_wait;
-		c->inflight_wait = c->inflight_wait < GRACE_MS ? c->inflight_wait * 2 : GRACE_MS;
-	} else if (!idle) {
+		c->inflight_wait = c->inflight_wait * 2 < GRACE_MS ? c->inflight_wait * 2 : GRACE_MS;
+	} else if (!idle && s == STEP_EMPTY) {
 		timeout_ms = 0;
 	}
 	if (timeout_ms != 0 && !at_load32(&c->interrupted))
@@ -460,15 +482,15 @@ int shmlog_consumer_next(struct shmlog_consumer *c, struct shmlog_record *rec, i
 
 	if (!c || !rec)
 		return -EINVAL;
-	if (at_load32(&ring_fork_gen) != c->fork_gen)
+	if (in_child(c))
 		return set_err(EBUSY, "a consumer handle cannot be used in a child after fork(): "
 				      "open a new one there");
 	for (;;) {
 		if (c->abandoned) {
 			uint64_t n = c->abandoned;
 			c->abandoned = 0;
-			synthetic(c, rec, SHMLOG_NEXT_ABANDONED, c->abandoned_pid, n,
-				  c->abandoned_pid ? "died; abandoned" : "writers died; abandoned");
+			synthetic(c, rec, SHMLOG_NEXT_ABANDONED, c->abandoned_pid, n, "abandoned",
+				  "writer died before committing");
 			c->abandoned_pid = 0;
 			return SHMLOG_NEXT_ABANDONED;
 		}
@@ -507,9 +529,9 @@ int shmlog_consumer_next(struct shmlog_consumer *c, struct shmlog_record *rec, i
 		int64_t left = deadline == INT64_MAX ? -1 : deadline - mono_ms();
 		if (timeout_ms == 0 || (left <= 0 && deadline != INT64_MAX))
 			return SHMLOG_NEXT_EMPTY;
-		if (s == STEP_INFLIGHT && (left < 0 || wait_ms < left))
+		if ((s == STEP_INFLIGHT || s == STEP_STUCK) && (left < 0 || wait_ms < left))
 			left = wait_ms < 1 ? 1 : wait_ms;
-		wait_for_data(c, left, s == STEP_INFLIGHT);
+		wait_for_data(c, left, s);
 	}
 }
 
@@ -530,7 +552,7 @@ static void apply_reports_and_reclaim(struct shmlog_consumer *c)
 		struct ring_slot *s = &r->slots[i];
 		if (c->pending_drops[i]) {
 			/* Applied only if the slot still has the owner whose drops we reported. */
-			if (at_load32(&s->state) == c->pending_word[i])
+			if (slot_gen(at_load32(&s->state)) == slot_gen(c->pending_word[i]))
 				at_store(&s->drops_reported,
 					 at_load(&s->drops_reported) + c->pending_drops[i]);
 			c->pending_drops[i] = 0;
@@ -549,6 +571,9 @@ int shmlog_consumer_commit(struct shmlog_consumer *c)
 {
 	if (!c)
 		return -EINVAL;
+	if (in_child(c))
+		return set_err(EBUSY, "a consumer handle cannot be used in a child after fork(): "
+				      "open a new one there");
 	struct ring_hdr *h = c->r.hdr;
 	uint64_t g = c->cp_gen + 1;
 	uint64_t pos = c->have_stash ? c->stash.pos : c->cursor;

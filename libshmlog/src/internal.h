@@ -17,13 +17,14 @@
 /* errmsg.c: records a one-line explanation for shmlog_errmsg() and returns -err. */
 int set_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* writer.c: bumped in the child after fork(); handles compare it with the value they
- * registered under to notice they now live in a child. */
+/* ring.c: bumped in the child after fork() in every process that attached a ring; handles
+ * compare it with the value they were made under to notice they now live in a child. */
 extern sw32 ring_fork_gen;
 
 /* proc.c */
-/* The start time of PID in clock ticks since boot, 0 if it does not exist or is a zombie,
- * PROC_START_UNKNOWN if /proc does not tell us (hidepid, another namespace). */
+/* The start time of PID in clock ticks since boot, 0 if it is a zombie or exited while we read,
+ * PROC_START_UNKNOWN if /proc does not tell us (no entry: gone, or hidden by hidepid). Callers
+ * decide "gone" with kill(pid, 0) first. */
 #define PROC_START_UNKNOWN UINT64_MAX
 uint64_t proc_start_time(pid_t pid);
 /* 1 if PID is still the process that started at START, 0 if it is gone (or a zombie). When

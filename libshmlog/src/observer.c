@@ -101,6 +101,7 @@ struct shmlog_observer *shmlog_observer_open(const char *name, int start)
 		return NULL;
 	}
 	clock_conv_init(&o->clock, o->r.clock_source, o->r.tsc_hz);
+	o->stall_pos = UINT64_MAX; /* no record watched yet: the grace starts when we see one */
 	if (start == SHMLOG_OBSERVE_NEWEST) {
 		head_snapshot(&o->r, &o->cursor, &o->seq);
 		o->seq_known = 1;
@@ -210,9 +211,11 @@ static enum ostep take(struct shmlog_observer *o, struct shmlog_record *rec, uin
 	if (copy->state != ring_word(r, pos, ST_COMMITTED) || REC_HDR_SIZE + body > len ||
 	    level < SHMLOG_DEBUG || level > SHMLOG_CRITICAL) {
 		o->cursor += len;
-		o->seq += o->seq_known; /* if unknown, the jump to the next seq counts it */
-		if (o->seq_known)
-			o->jump = JUMP_ABANDONED;
+		/* With seq unknown there is no reference to count from: we just started. */
+		if (o->seq_known) {
+			o->seq++;
+			o->abandoned++;
+		}
 		return O_MOVED;
 	}
 	if (!o->seq_known)

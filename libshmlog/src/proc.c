@@ -19,14 +19,16 @@ uint64_t proc_start_time(pid_t pid)
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	/* With hidepid=invisible, a live process of another user has no /proc entry: an entry we
+	 * cannot read tells nothing, only a zombie's state (below) or kill()'s ESRCH does. */
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return errno == ENOENT ? 0 : PROC_START_UNKNOWN;
+		return PROC_START_UNKNOWN;
 	n = read(fd, buf, sizeof(buf) - 1);
 	err = errno;
 	close(fd);
 	if (n <= 0)
-		return n < 0 && err != ESRCH ? PROC_START_UNKNOWN : 0;
+		return n < 0 && err == ESRCH ? 0 : PROC_START_UNKNOWN;
 	buf[n] = '\0';
 	/* The name in parentheses may hold spaces and ')': fields resume after the last ')'. */
 	char *p = strrchr(buf, ')');

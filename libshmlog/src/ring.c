@@ -56,9 +56,19 @@ static void maps_unlock(void)
 {
 	pthread_mutex_unlock(&g_maps_lock);
 }
+/* Bumped in the child after fork(), for every process that ever attached a ring: handles from
+ * before the fork compare it with the generation they were made in. */
+sw32 ring_fork_gen = 1;
+
+static void maps_child(void)
+{
+	maps_unlock();
+	at_fetch_add32_full(&ring_fork_gen, 1);
+}
+
 static void maps_atfork(void)
 {
-	pthread_atfork(maps_lock, maps_unlock, maps_unlock);
+	pthread_atfork(maps_lock, maps_unlock, maps_child);
 }
 
 static void *map_get(int fd, const struct stat *st, size_t len, int writable)

@@ -41,7 +41,8 @@
  *   40      4+4   stored message length, message length before truncation
  *   48      4     encoded fields length
  *   52      1+1+2 tag length, field count, flags
- *   56      ...   tag, message, fields (record.h), zero padding up to a multiple of 16
+ *   56      ...   tag, message, fields (record.h), then a gap up to a multiple of 16 that is
+ *                 not zeroed (it holds whatever an earlier lap left there)
  *
  * The state word carries the record's own position, mixed with a key derived from the random
  * ring id: a word that does not decode to the position where it is read is stale data from an
@@ -55,53 +56,75 @@
  *                           |                          |  owner dead past grace
  *                           | unclaimed past           +------> skipped by the consumer
  *                           | long grace: consumer CASes
- *                           +------> SKIPPED (writer's claim CAS then fails: it drops)
+ *                           +------> SKIPPED (the writer's claim then gives up: -ENOBUFS, and
+ *                                    the consumer counts the record as abandoned, not dropped)
  *   PADDING is written directly by the claim CAS2 of a wrapping reservation.
  *
  * The claim is a CAS2 over the state word and the meta word, so a reader that sees CLAIMED also
  * sees the record's length and owner. It is a CAS rather than a store so that a writer stalled
  * between reserving and claiming (SIGSTOP, preemption) for longer than the consumer's long grace
  * cannot write into space the consumer already skipped: the consumer's SKIPPED mark makes the late
- * claim fail.
+ * claim give up. Once the ring has lapped the mark is overwritten, so before its CAS2 the claim
+ * also re-reads head and gives up if head has passed pos + SIZE: whoever wrote a newer lap's bytes
+ * at pos reserved them first, and the acquire load of the word makes that reservation visible.
  *
  * 4. ALGORITHM
  *
- * Writer: load head and tail; if head.pos + need - tail > SIZE apply the full-ring policy;
- * CAS2(head, {pos, seq} -> {pos + need, seq + 1}); claim; copy the payload; store COMMITTED with
- * release; if the consumer said it sleeps, wake it.
+ * Writer: load head and tail; pad is the padding a record that would cross the end needs; if
+ * head.pos + pad + need - tail > SIZE apply the full-ring policy (a writer blocked on a full ring
+ * also wakes the consumer on each round of its wait); CAS2(head, {pos, seq} ->
+ * {pos + pad + need, seq + 1}); claim the padding, if any, then the record, giving up if the word
+ * is SKIPPED or head has passed pos + SIZE; copy the payload; store COMMITTED with release; if the
+ * consumer said it sleeps, wake it.
  *
- * Consumer: at its cursor, load the state word with acquire. COMMITTED: copy out, validate, hand
- * over, step. PADDING: step to the next lap. CLAIMED: wait; past the grace period, if the owner
- * (slot pid + process start time + slot generation) is dead, skip it as abandoned. Not
- * self-identifying and head beyond: a reservation not claimed yet; past the long grace, mark each
- * 16-byte step SKIPPED until a self-identifying record, and count the sequence numbers jumped as
- * abandoned. Commit (after the caller stored the records): write the checkpoint, then the tail.
+ * Consumer: at its cursor (reloading head only when the cursor reaches the head it last read),
+ * load the state word with acquire. COMMITTED: copy out, validate, hand over, step. PADDING: step
+ * to the next lap. CLAIMED: wait; past the grace period, if the owner is dead (the slot's state
+ * word is no longer LIVE with the record's generation, or its pid + process start time are gone),
+ * step over it as abandoned. Not self-identifying and head beyond: a reservation not claimed yet;
+ * past the long grace, mark each 16-byte step SKIPPED until a self-identifying record, and count
+ * the sequence numbers jumped as abandoned. While a record is in flight it sleeps 1 ms, then
+ * doubles. Commit (after the caller stored the records): write the checkpoint, then the tail. At
+ * open, a damaged checkpoint (misaligned, beyond head, or more than a lap behind) makes it resume
+ * at the oldest self-identifying record of the last lap.
  *
- * Observer: like the consumer but read-only: after copying a record it re-reads head; if head
- * went past pos + SIZE the copy may be torn, so it resynchronises by scanning from head - SIZE
- * and reports the sequence numbers it jumped as lost.
+ * Observer: like the consumer but read-only. After copying a record, and before concluding
+ * anything from a word that is not committed, it re-reads head; if head went past pos + SIZE what
+ * it read may be a newer lap's, so it resynchronises by scanning from max(pos, head - SIZE) and
+ * reports the sequence numbers it jumped as lost (never more than head.seq allows). A record the
+ * consumer's checkpoint has passed is abandoned; with no live consumer, the observer applies the
+ * consumer's grace periods itself. It wakes at least every second to check the consumer is alive.
  *
  * 5. BARRIER PAIRS
  *
  *   [B-reserve] writer's CAS2 on head (full)    <-> observer's read fence before re-reading head:
- *               a reservation that overwrites a record is visible once its bytes could be.
+ *               a reservation that overwrites a record is visible once its bytes could be. (A
+ *               stalled writer's claim relies on the same order: acquire load of the word, then
+ *               of head.)
  *   [B-commit]  writer's release of COMMITTED   <-> reader's acquire load of the state word:
  *               the payload is visible before the state says it is there.
  *   [B-tail]    consumer's release of tail      <-> writer's acquire load of tail: the consumer
  *               finished reading the bytes it hands back before writers reuse them.
- *   [B-cp]      consumer's release of cp.gen    <-> reader's acquire of cp.gen (seqlock-style).
- *   [B-sleep]   consumer: sleeping = 1, full fence, load head  <-> writer: CAS2 on head (full),
- *               load sleeping: either the consumer sees the reservation or the writer sees it
- *               sleeping and wakes it after committing.
+ *   [B-cp]      consumer's release of cp.gen    <-> reader's acquire of cp.gen, loads of the
+ *               pair, read fence, re-load of cp.gen: the pair counts only if cp.gen did not move.
+ *   [B-sleep]   consumer: sleeping = 1, full fence, load the cursor's state word and head  <->
+ *               writer: CAS2 on head (full), load sleeping after committing: either the consumer
+ *               sees the reservation or the writer sees it sleeping and wakes it. The commit of a
+ *               record already reserved is a release store and is not covered: the consumer's
+ *               re-load of the state word, and its short in-flight sleeps, bound that case.
  *   [B-space]   writer: space_waiters += 1 (full), load tail  <-> consumer: store tail, full
  *               fence, load space_waiters: a waiter sees the new tail or is woken.
- *   [B-magic]   creator's release of magic      <-> attacher's acquire of magic: the header is
- *               initialised before anyone uses it.
+ *   [B-magic]   creator's release of magic      <-> attacher's acquire of magic, through a
+ *               temporary read-only mapping: the header is initialised before anyone uses it.
  *
  * 6. FAILURES
  *
  * Writer killed after CAS, before claim: unclaimed reservation, skipped after the long grace.
- * Writer killed after claim: CLAIMED with a dead owner, skipped after the grace period.
+ * Writer killed after claim: CLAIMED with a dead owner, stepped over after the grace period.
+ * Writer stalled past the long grace: its claim finds SKIPPED or a lapped head, and gives up.
+ * Writer killed between clearing consumer_sleeping and FUTEX_WAKE: writers blocked on a full
+ * ring wake the consumer on each round of their wait.
+ * Writer killed while registering: its slot stays BUSY, a leak of one slot.
  * Consumer killed anywhere: the next consumer resumes at the checkpoint; records after it are
  * delivered again, and the caller (shmlogd) recognises the ones it already stored.
  * Any shared word may be garbage: every length and position is validated before use, loops are
@@ -153,8 +176,9 @@ struct ring_hdr {
 	sw64 cp_gen __attribute__((aligned(64)));
 	sw64 cp[2][2];
 
-	/* data_futex: bumped by a writer waking the consumer, and by the consumer going idle (to
-	 * wake followers). consumer_sleeping: set by the consumer [B-sleep], cleared by the waker. */
+	/* data_futex: bumped by a writer waking the consumer, by writers blocked on a full ring
+	 * (a nudge each round), and by the consumer going idle (to wake followers).
+	 * consumer_sleeping: set by the consumer [B-sleep], cleared by the waker. */
 	sw32 data_futex __attribute__((aligned(64)));
 	sw32 consumer_sleeping;
 

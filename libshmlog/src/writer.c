@@ -36,23 +36,10 @@ struct shmlog {
 	sw32 orphaned;
 };
 
-/* Bumped in the child after fork(): handles and thread ids from before are stale there. */
-sw32 ring_fork_gen = 1;
-static pthread_once_t g_atfork_once = PTHREAD_ONCE_INIT;
 
 static __thread uint32_t t_tid, t_tid_gen;
 static __thread unsigned char t_ctx[CTX_BYTES];
 static __thread uint32_t t_ctx_len, t_ctx_n;
-
-static void on_fork_child(void)
-{
-	at_fetch_add32_full(&ring_fork_gen, 1);
-}
-
-static void register_atfork(void)
-{
-	pthread_atfork(NULL, NULL, on_fork_child);
-}
 
 static uint32_t current_tid(void)
 {
@@ -120,19 +107,23 @@ static void slot_release(struct shmlog *lg)
 static int ensure_registered(struct shmlog *lg)
 {
 	unsigned g = at_load32(&ring_fork_gen);
-	if (likely(at_load32(&lg->reg_gen) == g))
+	if (likely(at_load32_acquire(&lg->reg_gen) == g))
 		return 0;
-	if (at_cas32_full(&lg->registering, 0, 1)) {
-		int err = slot_register(lg);
-		/* On failure the next write tries again: never write through the parent's slot. */
-		if (err == 0)
-			at_store32_release(&lg->reg_gen, g);
-		at_store32_release(&lg->registering, 0);
-		return err;
+	for (;;) {
+		if (at_cas32_full(&lg->registering, 0, 1)) {
+			int err = 0;
+			/* Another thread may have finished just before we won. */
+			if (at_load32_acquire(&lg->reg_gen) != g && (err = slot_register(lg)) == 0)
+				at_store32_release(&lg->reg_gen, g);
+			at_store32_release(&lg->registering, 0);
+			/* On failure the next write tries again: never the parent's slot. */
+			return err;
+		}
+		while (at_load32_acquire(&lg->registering))
+			sched_yield();
+		if (at_load32_acquire(&lg->reg_gen) == g)
+			return 0;
 	}
-	while (at_load32_acquire(&lg->registering))
-		sched_yield();
-	return 0;
 }
 
 /* ------------------------------------------------------------------ open / close */
@@ -146,7 +137,6 @@ struct shmlog *shmlog_open(const char *name, const struct shmlog_options *opts)
 		errno = -set_err(ENOMEM, "out of memory opening ring '%s'", name ? name : "");
 		return NULL;
 	}
-	pthread_once(&g_atfork_once, register_atfork);
 	err = ring_attach(&lg->r, name, opts, !(opts && (opts->flags & SHMLOG_OPEN_NOCREATE)), 1);
 	if (err == 0)
 		err = slot_register(lg);

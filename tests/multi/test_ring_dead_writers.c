@@ -165,12 +165,52 @@ static void test_writers_killed_at_random_leave_a_gap_free_prefix(void **s)
 	printf("# random kills: %llu abandoned records\n", (unsigned long long)chk.abandoned);
 }
 
+static int die_on_first_reservation(void *arg, int unused)
+{
+	(void)arg;
+	(void)unused;
+	struct shmlog *lg = shmlog_open(g_name, NULL);
+#ifdef SHMLOG_TEST_HOOKS
+	testhook_arm(TH_WRITER_AFTER_RESERVE, 1);
+#endif
+	shmlog_log(lg, SHMLOG_INFO, "first", "never claimed");
+	return 0;
+}
+
+static void test_unclaimed_reservation_at_the_very_start_still_gets_its_grace(void **s)
+{
+	(void)s;
+#ifndef SHMLOG_TEST_HOOKS
+	skip();
+#endif
+	g_name = tu_ring_name("pos0");
+	struct shmlog_consumer *c = shmlog_consumer_open(g_name, NULL);
+	struct shmlog *lg = shmlog_open(g_name, NULL);
+	assert_non_null(c);
+	assert_int_equal(tu_wait(tu_fork(die_on_first_reservation, NULL, 0)), 128 + SIGKILL);
+	int64_t t0 = tu_now_ms();
+	assert_int_equal(shmlog_log(lg, SHMLOG_INFO, "second", "after"), 0);
+	struct shmlog_record rec;
+	/* The reservation at position 0 is waited for like any other, then counted. */
+	assert_int_equal(shmlog_consumer_next(c, &rec, 5000), SHMLOG_NEXT_ABANDONED);
+	assert_int_equal(rec.count, 1);
+	assert_int_equal(rec.seq, 1); /* where the loss shows: just before record 1 */
+	assert_non_null(strstr(rec.msg, "abandoned 1 records"));
+	assert_true(tu_now_ms() - t0 >= 900);
+	assert_int_equal(shmlog_consumer_next(c, &rec, 1000), SHMLOG_NEXT_RECORD);
+	assert_int_equal(rec.seq, 1);
+	shmlog_close(lg);
+	shmlog_consumer_close(c);
+	shmlog_unlink(g_name);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_writers_killed_between_claim_and_commit_are_skipped_and_counted),
 		cmocka_unit_test(test_writers_killed_between_reserve_and_claim_are_skipped_and_counted),
 		cmocka_unit_test(test_writers_killed_at_random_leave_a_gap_free_prefix),
+		cmocka_unit_test(test_unclaimed_reservation_at_the_very_start_still_gets_its_grace),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

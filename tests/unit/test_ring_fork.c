@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -96,6 +97,31 @@ static void test_handle_opened_before_fork_writes_as_the_child_in_the_child(void
 	}
 	shmlog_observer_close(ob);
 	shmlog_close(g_lg);
+	shmlog_consumer_close(c);
+	shmlog_unlink(name);
+}
+
+static int child_uses_inherited_consumer(void *arg, int unused)
+{
+	struct shmlog_consumer *c = arg;
+	struct shmlog_record rec;
+	(void)unused;
+	if (shmlog_consumer_next(c, &rec, 0) != -EBUSY || shmlog_consumer_commit(c) != -EBUSY)
+		return 1;
+	shmlog_consumer_close(c); /* must not release the parent's role */
+	return 0;
+}
+
+static void test_consumer_handle_is_refused_in_a_child_and_the_role_stays_the_parents(void **s)
+{
+	(void)s;
+	const char *name = tu_ring_name("forkcons");
+	/* No writer handle in this process: the fork guard must not depend on one. */
+	struct shmlog_consumer *c = shmlog_consumer_open(name, NULL);
+	assert_non_null(c);
+	assert_int_equal(tu_wait(tu_fork(child_uses_inherited_consumer, c, 0)), 0);
+	assert_null(shmlog_consumer_open(name, NULL));
+	assert_int_equal(errno, EBUSY);
 	shmlog_consumer_close(c);
 	shmlog_unlink(name);
 }
@@ -197,6 +223,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_handle_opened_before_fork_writes_as_the_child_in_the_child),
 		cmocka_unit_test(test_records_carry_the_thread_id_of_the_logging_thread),
+		cmocka_unit_test(test_consumer_handle_is_refused_in_a_child_and_the_role_stays_the_parents),
 		cmocka_unit_test(test_level_change_reaches_writers_that_are_already_running),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

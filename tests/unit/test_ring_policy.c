@@ -80,6 +80,36 @@ static void test_drop_policy_counts_every_dropped_record_exactly(void **state)
 	shmlog_unlink(name);
 }
 
+static void test_drops_of_a_writer_that_closed_are_reported_exactly_once(void **state)
+{
+	(void)state;
+	const char *name = tu_ring_name("dropclose");
+	struct shmlog_options o = small_ring(SHMLOG_ON_FULL_DROP);
+	struct shmlog_consumer *c = shmlog_consumer_open(name, &o);
+	struct shmlog *lg = shmlog_open(name, &o);
+	assert_non_null(c);
+	assert_non_null(lg);
+	char msg[200];
+	memset(msg, 'd', sizeof(msg));
+	long ok = 0, dropped = 0;
+	for (int i = 0; i < 1000; i++)
+		*(shmlog_write(lg, SHMLOG_INFO, "drop", msg, sizeof(msg)) == 0 ? &ok : &dropped) += 1;
+	/* Reported while the writer is open, committed after it closed (LIVE -> CLOSED). */
+	struct shmlog_record rec;
+	int ev;
+	while ((ev = shmlog_consumer_next(c, &rec, 0)) == SHMLOG_NEXT_RECORD)
+		;
+	shmlog_close(lg);
+	struct tally t = {0};
+	if (ev == SHMLOG_NEXT_DROPPED)
+		count_events(&t, ev, &rec);
+	tu_drain(c, 100000, 300, count_events, &t);
+	tu_drain(c, 100000, 300, count_events, &t);
+	assert_int_equal(t.dropped, dropped);
+	shmlog_consumer_close(c);
+	shmlog_unlink(name);
+}
+
 static int block_writer(void *arg, int n)
 {
 	const char *name = arg;
@@ -199,6 +229,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_drop_policy_counts_every_dropped_record_exactly),
+		cmocka_unit_test(test_drops_of_a_writer_that_closed_are_reported_exactly_once),
 		cmocka_unit_test(test_block_policy_waits_for_room_then_resumes_losing_nothing),
 		cmocka_unit_test(test_timeout_policy_waits_its_time_then_drops),
 		cmocka_unit_test(test_blocking_writer_without_collector_stalls_once_then_drops_at_once),
