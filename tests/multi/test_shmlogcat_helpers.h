@@ -93,6 +93,11 @@ static inline struct shmlog *open_ring(const char *name, uint64_t size, int on_f
 	o.size = size;
 	o.on_full = on_full;
 	o.mode = 0644;
+	/* Wall-clock record times are read back identically by every reader, so tests can
+	 * compare shmlogcat's lines byte for byte with the library's formatting. With TSC times
+	 * each reader converts against its own anchor and may differ in the last microsecond
+	 * (test_ring_clock checks those times). */
+	o.flags = SHMLOG_OPEN_REALTIME_CLOCK;
 	log = shmlog_open(name, &o);
 	if (!log)
 		fail_msg("shmlog_open(%s): %s", name, shmlog_errmsg());

@@ -1,0 +1,43 @@
+/* crash.c - the crash points of crash.h (empty unless built with SHMLOG_TEST_HOOKS). */
+#include "crash.h"
+
+#ifdef SHMLOG_TEST_HOOKS
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* True the Nth time NAME is asked about, when $SHMLOGD_CRASH_AT is "NAME:N". Each point runs in
+ * one thread only, and only the armed one counts, so a plain counter does. */
+static int due(const char *name)
+{
+	static int hits;
+	const char *arm = getenv("SHMLOGD_CRASH_AT");
+	size_t n = strlen(name);
+
+	if (!arm || strncmp(arm, name, n) || arm[n] != ':')
+		return 0;
+	return ++hits == atoi(arm + n + 1);
+}
+
+void crash_point(const char *name)
+{
+	if (due(name))
+		raise(SIGKILL);
+}
+
+void crash_mid_write(int fd, const struct iovec *iov, int n, size_t len)
+{
+	size_t left = len / 2;
+
+	if (!due("mid_write"))
+		return;
+	for (int i = 0; i < n && left; i++) {
+		size_t k = iov[i].iov_len < left ? iov[i].iov_len : left;
+		if (write(fd, iov[i].iov_base, k) != (ssize_t)k)
+			break;
+		left -= k;
+	}
+	raise(SIGKILL);
+}
+#endif

@@ -1,0 +1,23 @@
+/* crash.h - named crash points for shmlogd's crash tests, compiled in only with
+ * SHMLOG_TEST_HOOKS (test builds; never in a build you ship).
+ *
+ * A test sets SHMLOGD_CRASH_AT=NAME:N in shmlogd's environment; the Nth time the point NAME is
+ * reached, shmlogd kills itself with SIGKILL right there, so every step of the write protocol
+ * (recover.c) and of compression (compress.c) can be interrupted on purpose, not by luck.
+ */
+#ifndef SHMLOGD_CRASH_H
+#define SHMLOGD_CRASH_H
+
+#include <sys/uio.h>
+
+#ifdef SHMLOG_TEST_HOOKS
+/* Dies at the Nth call naming the armed point. */
+void crash_point(const char *name);
+/* Armed as "mid_write:N": appends the first half of the N-th batch, then dies. */
+void crash_mid_write(int fd, const struct iovec *iov, int n, size_t len);
+#else
+#define crash_point(name) ((void)0)
+#define crash_mid_write(fd, iov, n, len) ((void)0)
+#endif
+
+#endif

@@ -1,0 +1,433 @@
+/* drain.c - the collector's loop: takes records from the ring into a batch, writes the batch with
+ * the crash-safe protocol of recover.c, and only then commits it back to the ring.
+ *
+ * The loop writes as soon as the ring runs empty, so a trickle of records reaches the file at
+ * once, and under load a batch grows while the previous one is being written (group commit):
+ * the busier the ring, the fewer system calls per record. --flush-interval bounds how long a
+ * record can wait when the ring never runs empty. Idle, the loop sleeps in
+ * shmlog_consumer_next() on the ring's futex with a timeout set by the nearest timer (interval
+ * fsync, time rotation, retention), or none at all: no polling.
+ *
+ * Invariant: every event next() returned since the last commit is in the batch, or was skipped
+ * because the output already holds it. commit() covers all of them, so it runs only after the
+ * whole batch is in the file; and next() is called only while the batch can take one more line.
+ */
+#include <err.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "attach.h"
+#include "batch.h"
+#include "clock.h"
+#include "crash.h"
+#include "drain.h"
+#include "notify.h"
+#include "output.h"
+#include "recover.h"
+#include "rotate.h"
+#include "shmlog.h"
+
+#define BACKOFF_MIN_MS 100  /* first retry after a failed write */
+#define BACKOFF_MAX_MS 1000 /* retries never get rarer than this: space may be back any moment */
+#define CLOCK_EVERY 32      /* records between looks at the flush deadline */
+
+struct collector {
+	const struct options *opt;
+	struct shmlog_consumer *cons;
+	struct shmlog_observer *obs;
+	uint64_t ring_id;
+	struct output out;
+	struct recovery rec;
+	struct rotator rot;
+	int rot_started;
+	struct batch b;
+	uint64_t resume;  /* real records below this sequence number are already in the output */
+	uint64_t lines;   /* written by this run */
+	uint64_t skipped; /* handed out again after a restart and skipped */
+	int skip_reported;
+};
+
+static volatile sig_atomic_t stop_requested, reopen_requested;
+static struct shmlog_consumer *volatile signal_target;
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	struct shmlog_consumer *c = signal_target;
+
+	if (sig == SIGHUP)
+		reopen_requested = 1;
+	else
+		stop_requested = 1;
+	if (c)
+		shmlog_consumer_interrupt(c); /* async-signal-safe: wakes the futex sleep */
+	errno = saved;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGTERM);
+	sigaddset(&sa.sa_mask, SIGINT);
+	sigaddset(&sa.sa_mask, SIGHUP);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Sleeps MS milliseconds, or less if a signal asks for something. The signals are blocked
+ * between the look at the flags and the sleep, which unblocks them atomically: a signal in
+ * between cuts the sleep short instead of being noticed only after it. */
+static void pause_ms(int64_t ms)
+{
+	sigset_t block, old;
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	if (!stop_requested && !reopen_requested)
+		ppoll(NULL, 0, &ts, &old);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+/* ------------------------------------------------------------------ setting up */
+
+static int open_output(struct collector *c)
+{
+	const char *path = c->opt->output;
+	int err;
+
+	output_init(&c->out, c->opt);
+	err = output_open(&c->out);
+	if (err == -ELOOP)
+		warnx("%s is a symbolic link; refusing to follow it: remove it, or give the real "
+		      "path with --output",
+		      path);
+	else if (err == -EINVAL)
+		warnx("%s is not a regular file; give a file path with --output", path);
+	else if (err)
+		warnx("cannot open %s for appending: %s; check that its directory exists and is "
+		      "writable by this user",
+		      path, strerror(-err));
+	if (err)
+		return EX_CANTCREAT;
+	err = recover_open(&c->rec, path, c->ring_id);
+	if (err) {
+		warnx("cannot open the state file next to %s: %s", path, strerror(-err));
+		return EX_CANTCREAT;
+	}
+	c->resume = recover_resume(&c->rec, &c->out);
+	batch_reset(&c->b, c->resume);
+	return 0;
+}
+
+static int setup(struct collector *c)
+{
+	int rc;
+
+	install_signals();
+	if ((rc = attach_ring(c->opt, &c->cons, &c->obs, &c->ring_id)) != 0)
+		return rc;
+	signal_target = c->cons;
+	if ((rc = open_output(c)) != 0)
+		return rc;
+	if (rotate_init(&c->rot, c->opt) < 0)
+		return EX_OSERR;
+	c->rot_started = 1;
+	notify("READY=1\nSTATUS=draining the ring");
+	return 0;
+}
+
+/* ------------------------------------------------------------------ writing */
+
+/* Opens the output anew (SIGHUP). If that fails, the old file is closed all the same: after a
+ * logrotate rename it is on its way to compression and deletion, and records written there now
+ * could be lost. The batch loop then retries the open until it works. */
+static void reopen(struct collector *c)
+{
+	int err;
+
+	reopen_requested = 0;
+	if (c->out.fd >= 0 && c->out.dirty && c->opt->fsync != FSYNC_NONE)
+		output_sync(&c->out);
+	err = output_open(&c->out);
+	if (err) {
+		output_close(&c->out);
+		output_report(&c->out, err, "reopening", 1);
+	}
+}
+
+/* Appends bytes [from, to) of the batch, holding the real records [seq_first, seq_end), with
+ * the intent/done protocol around it. Retries with backoff until it works; returns -errno only
+ * when told to stop while the output is failing. */
+static int write_span(struct collector *c, size_t from, size_t to, uint64_t seq_first,
+		      uint64_t seq_end)
+{
+	struct batch *b = &c->b;
+	struct output *o = &c->out;
+	struct iovec iov[BATCH_MAX_IOV];
+	int n = batch_slice(b, from, to, iov);
+	size_t len = to - from;
+	int need_sync = c->opt->fsync == FSYNC_ALWAYS || (b->critical && c->opt->fsync != FSYNC_NONE);
+	int64_t backoff = BACKOFF_MIN_MS;
+
+	if (len == 0)
+		return 0;
+	for (;;) {
+		const char *what = "writing";
+		int err = o->fd < 0 ? output_open(o) : 0;
+		if (err)
+			what = "opening";
+		if (!err)
+			err = recover_intent(&c->rec, o, len, seq_first, seq_end);
+		crash_point("after_intent");
+		if (!err)
+			err = output_append(o, iov, n, len);
+		crash_point("after_write");
+		if (!err && need_sync && (err = output_sync(o)) < 0) {
+			output_retract(o, len);
+			what = "syncing";
+		}
+		if (!err) {
+			recover_done(&c->rec, o, seq_end); /* if it fails, INTENT's sizes say the same */
+			crash_point("after_done");
+			output_report(o, 0, NULL, 0);
+			b->written_to = to;
+			return 0;
+		}
+		output_report(o, err, what, 1);
+		if (stop_requested)
+			return err;
+		pause_ms(backoff);
+		backoff = backoff * 2 < BACKOFF_MAX_MS ? backoff * 2 : BACKOFF_MAX_MS;
+		if (reopen_requested)
+			reopen(c);
+	}
+}
+
+/* --fsync interval:MS. The records are committed already: a failure here loses nothing that
+ * is still in the ring, so it is reported and tried again an interval later. */
+static void sync_if_due(struct collector *c)
+{
+	if (output_sync_due(&c->out, mono_ms()) == 0)
+		output_report(&c->out, output_sync(&c->out), "syncing", 0);
+}
+
+/* Writes the batch (rotating at its split point if it has one), then commits it to the ring.
+ * Returns 0, or -errno when told to stop while the output is failing (nothing committed). */
+static int flush(struct collector *c)
+{
+	struct batch *b = &c->b;
+	uint64_t seq_first = b->seq_first;
+
+	if (!b->events)
+		return 0;
+	if (b->has_split) {
+		if (write_span(c, b->written_to, b->split, seq_first, b->split_seq) < 0)
+			return -1;
+		if (!b->rotated) {
+			rotate_now(&c->rot, &c->out);
+			b->rotated = 1;
+		}
+		seq_first = b->split_seq;
+	}
+	if (write_span(c, b->written_to, b->bytes, seq_first, b->seq_end) < 0)
+		return -1;
+	shmlog_consumer_commit(c->cons);
+	crash_point("after_commit");
+	batch_reset(b, b->seq_end);
+	sync_if_due(c);
+	if (rotate_time_due(&c->rot) ||
+	    (c->opt->rotate_size && c->out.size >= c->opt->rotate_size))
+		rotate_now(&c->rot, &c->out);
+	return 0;
+}
+
+/* Adds one event to the batch, unless the output already has it. Returns 0, or -ENOMEM. */
+static int take(struct collector *c, const struct shmlog_record *rec)
+{
+	struct batch *b = &c->b;
+	size_t before = b->bytes;
+	uint64_t seq_before = b->seq_end;
+	uint64_t limit = c->opt->rotate_size;
+
+	if (b->events++ == 0)
+		b->started_ms = mono_ms();
+	/* After a restart the consumer hands out again what followed its last commit. Loss reports
+	 * carry the sequence number of the record after them, so the same test covers them. */
+	if (rec->seq < c->resume) {
+		c->skipped++;
+		return 0;
+	}
+	if (c->skipped && !c->skip_reported) {
+		c->skip_reported = 1;
+		warnx("skipped %" PRIu64 " records handed out again that %s already had",
+		      c->skipped, c->opt->output);
+	}
+	ssize_t n = batch_add(b, rec, c->opt->format);
+	if (n < 0) {
+		warnx("cannot format a record: %s", strerror((int)-n));
+		return (int)n;
+	}
+	c->lines++;
+	if (!(rec->flags & SHMLOG_REC_SYNTHETIC)) {
+		b->seq_end = rec->seq + 1;
+		if (rec->level >= SHMLOG_CRITICAL)
+			b->critical = 1;
+	}
+	/* Rotate before the line that would take the file past --rotate-size, not after. */
+	if (limit && !b->has_split && c->out.size + before > 0 && c->out.size + b->bytes > limit &&
+	    rotate_ready(&c->rot)) {
+		b->has_split = 1;
+		b->split = before;
+		b->split_seq = seq_before;
+	}
+	return 0;
+}
+
+static int flush_due(const struct collector *c)
+{
+	const struct batch *b = &c->b;
+
+	return b->has_split || batch_full(b) ||
+	       (b->events % CLOCK_EVERY == 0 &&
+		mono_ms() - b->started_ms >= c->opt->flush_interval_ms);
+}
+
+/* ------------------------------------------------------------------ the loop */
+
+static int idle_timeout(const struct collector *c)
+{
+	int64_t t = rotate_timeout(&c->rot), s = output_sync_due(&c->out, mono_ms());
+
+	if (s >= 0 && (t < 0 || s < t))
+		t = s;
+	return t > INT_MAX ? INT_MAX : (int)t;
+}
+
+static void run_timers(struct collector *c)
+{
+	sync_if_due(c);
+	if (rotate_time_due(&c->rot))
+		rotate_now(&c->rot, &c->out);
+	rotate_sweep(&c->rot);
+}
+
+static int is_event(int r)
+{
+	return r == SHMLOG_NEXT_RECORD || r == SHMLOG_NEXT_ABANDONED || r == SHMLOG_NEXT_DROPPED;
+}
+
+/* SIGTERM/SIGINT: write out what was committed to the ring when the signal came, then stop. */
+static int finish(struct collector *c)
+{
+	struct shmlog_record rec;
+	struct shmlog_stats st;
+	uint64_t stop_seq = UINT64_MAX;
+
+	notify("STOPPING=1");
+	if (flush(c) < 0)
+		goto failing;
+	/* A SIGHUP that came with the SIGTERM: the file was renamed away, and what we write now
+	 * belongs in the new one (the old may be compressed and deleted already). */
+	if (reopen_requested)
+		reopen(c);
+	if (shmlog_observer_stats(c->obs, &st, NULL, 0) == 0)
+		stop_seq = st.head_seq;
+	for (;;) {
+		int r = shmlog_consumer_next(c->cons, &rec, 0);
+		if (!is_event(r))
+			break;
+		if (take(c, &rec) < 0)
+			return EX_OSERR;
+		int last = !(rec.flags & SHMLOG_REC_SYNTHETIC) && rec.seq + 1 >= stop_seq;
+		if ((last || flush_due(c)) && flush(c) < 0)
+			goto failing;
+		if (last)
+			break;
+	}
+	if (flush(c) < 0)
+		goto failing;
+	if (c->out.dirty && c->opt->fsync != FSYNC_NONE)
+		output_report(&c->out, output_sync(&c->out), "syncing", 0);
+	return 0;
+failing:
+	warnx("stopping with %s failing; the records not written stay in ring '%s' for the next "
+	      "collector",
+	      c->opt->output, c->opt->ring);
+	return EX_IOERR;
+}
+
+static int drain(struct collector *c)
+{
+	struct shmlog_record rec;
+
+	for (;;) {
+		if (stop_requested)
+			return finish(c);
+		if (reopen_requested && flush(c) == 0)
+			reopen(c);
+		int r = shmlog_consumer_next(c->cons, &rec, c->b.events ? 0 : idle_timeout(c));
+		if (r < 0) {
+			warnx("reading ring '%s': %s", c->opt->ring, shmlog_errmsg());
+			return EX_SOFTWARE;
+		}
+		if (r == SHMLOG_NEXT_EMPTY) {
+			if (flush(c) == 0)
+				run_timers(c);
+			continue;
+		}
+		if (!is_event(r))
+			continue;
+		if (take(c, &rec) < 0)
+			return EX_OSERR;
+		if (flush_due(c))
+			flush(c);
+	}
+}
+
+static void teardown(struct collector *c)
+{
+	signal_target = NULL;
+	if (c->rot_started)
+		rotate_fini(&c->rot);
+	batch_free(&c->b);
+	recover_close(&c->rec);
+	output_close(&c->out);
+	shmlog_observer_close(c->obs);
+	shmlog_consumer_close(c->cons);
+}
+
+int collector_run(const struct options *opt)
+{
+	struct collector c = {.opt = opt, .rec = {.fd = -1}, .out = {.fd = -1}};
+	int rc = setup(&c);
+
+	if (rc == 0) {
+		if (c.resume)
+			warnx("ring '%s' into %s: resuming after record %" PRIu64, opt->ring,
+			      opt->output, c.resume - 1);
+		rc = drain(&c);
+		warnx("stopped: %" PRIu64 " lines written, %" PRIu64
+		      " records skipped as already written",
+		      c.lines, c.skipped);
+	}
+	teardown(&c);
+	return rc;
+}

@@ -1,0 +1,15 @@
+/* main.c - shmlogd, the collector: parses the command line, then runs the drain loop. */
+#include <sysexits.h>
+
+#include "drain.h"
+#include "options.h"
+
+int main(int argc, char **argv)
+{
+	struct options opt;
+	int r = options_parse(&opt, argc, argv);
+
+	if (r)
+		return r > 0 ? 0 : EX_USAGE;
+	return collector_run(&opt);
+}

@@ -1,0 +1,37 @@
+/* recover.h - crash-safe restart: the state file that says which records the output file already
+ * holds, written with an intent-then-done protocol around every batch. docs/COLLECTOR.md gives
+ * the reasoning; the rules are in recover.c. */
+#ifndef SHMLOGD_RECOVER_H
+#define SHMLOGD_RECOVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "output.h"
+
+struct recovery {
+	int fd;
+	char *path;       /* <dir>/.<name>.shmlogd-state, next to the output */
+	uint64_t ring_id; /* the ring instance the records come from */
+	uint64_t gen;     /* of the next state record written */
+};
+
+/* Opens (creating) the state file that belongs to OUTPUT_PATH. Returns 0 or -errno. */
+int recover_open(struct recovery *r, const char *output_path, uint64_t ring_id);
+void recover_close(struct recovery *r);
+
+/* Reads what the previous run left, repairs the output file (cuts a half-written batch off, or
+ * ends a torn line) and returns the sequence number below which the output already holds every
+ * real record of this ring: the consumer will hand those out again, and they must be skipped.
+ * Returns 0 when nothing is known about this ring instance. Prints a line on stderr when it
+ * cannot tell exactly and errs on the side of writing records twice rather than losing any. */
+uint64_t recover_resume(struct recovery *r, struct output *o);
+
+/* Before appending LEN bytes holding the real records [seq_first, seq_end) to o's file. */
+int recover_intent(struct recovery *r, const struct output *o, size_t len, uint64_t seq_first,
+		   uint64_t seq_end);
+
+/* After the append (and its sync, if any): the file now holds every record below seq_end. */
+int recover_done(struct recovery *r, const struct output *o, uint64_t seq_end);
+
+#endif

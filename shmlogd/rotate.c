@@ -1,0 +1,308 @@
+/* rotate.c - renames the output away at size or time boundaries, keeps the rotated files within
+ * --keep and --max-age, and hands each to the worker (compress.c) to compress or sync. */
+#include <dirent.h>
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "crash.h"
+#include "rotate.h"
+
+#define SWEEP_EVERY_MS (3600 * 1000) /* retention by age: at most this late */
+#define RETRY_AFTER_MS (60 * 1000)   /* after a failed rotation */
+
+/* One rotated file, in whatever forms it exists on disk. */
+struct gen {
+	char stamp[ROTATE_STAMP_LEN + 1];
+	int plain, gz, zst, tmp;
+	int64_t mtime;
+};
+
+static const char *const suffixes[] = {"", ".gz", ".zst", ".gz.tmp", ".zst.tmp"};
+
+/* "20260121T101503.123456Z" */
+static int is_stamp(const char *s)
+{
+	static const char pat[] = "DDDDDDDDTDDDDDD.DDDDDDZ";
+
+	for (int i = 0; i < ROTATE_STAMP_LEN; i++)
+		if (pat[i] == 'D' ? (s[i] < '0' || s[i] > '9') : s[i] != pat[i])
+			return 0;
+	return 1;
+}
+
+/* Returns 0, or -ENAMETOOLONG (the name does not fit in CAP). */
+static int gen_path(const struct rotator *r, char *out, size_t cap, const char *stamp,
+		    const char *suffix)
+{
+	int n = snprintf(out, cap, "%s/%s.%s%s", r->dir, r->base, stamp, suffix);
+	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
+}
+
+static int by_stamp(const void *a, const void *b)
+{
+	return strcmp(((const struct gen *)a)->stamp, ((const struct gen *)b)->stamp);
+}
+
+/* Lists the rotated files of our output, oldest first. Returns the count (*out malloc'ed), or
+ * -errno. */
+static int list_gens(const struct rotator *r, struct gen **out)
+{
+	size_t blen = strlen(r->base), n = 0, cap = 0;
+	struct gen *g = NULL;
+	struct dirent *e;
+	DIR *d = opendir(r->dir);
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		const char *s = e->d_name;
+		if (strncmp(s, r->base, blen) || s[blen] != '.' || !is_stamp(s + blen + 1))
+			continue;
+		const char *rest = s + blen + 1 + ROTATE_STAMP_LEN;
+		size_t k;
+		for (k = 0; k < sizeof(suffixes) / sizeof(suffixes[0]); k++)
+			if (!strcmp(rest, suffixes[k]))
+				break;
+		if (k == sizeof(suffixes) / sizeof(suffixes[0]))
+			continue;
+		size_t i;
+		for (i = 0; i < n && strncmp(g[i].stamp, s + blen + 1, ROTATE_STAMP_LEN); i++)
+			;
+		if (i == n) {
+			if (n == cap) {
+				struct gen *ng = realloc(g, (cap = cap ? cap * 2 : 16) * sizeof(*g));
+				if (!ng) {
+					free(g);
+					closedir(d);
+					return -ENOMEM;
+				}
+				g = ng;
+			}
+			memset(&g[n], 0, sizeof(g[n]));
+			memcpy(g[n].stamp, s + blen + 1, ROTATE_STAMP_LEN);
+			n++;
+		}
+		int *flag[] = {&g[i].plain, &g[i].gz, &g[i].zst, &g[i].tmp, &g[i].tmp};
+		*flag[k] = 1;
+		struct stat st;
+		if (k < 3 && fstatat(dirfd(d), s, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			g[i].mtime = st.st_mtim.tv_sec;
+	}
+	closedir(d);
+	if (n)
+		qsort(g, n, sizeof(*g), by_stamp);
+	*out = g;
+	return (int)n;
+}
+
+static void delete_gen(const struct rotator *r, const struct gen *g)
+{
+	char p[PATH_MAX + 64];
+
+	for (int k = 0; k < 3; k++) {
+		if (gen_path(r, p, sizeof(p), g->stamp, suffixes[k]) < 0)
+			continue;
+		if (unlink(p) < 0 && errno != ENOENT)
+			warnx("retention: cannot delete %s: %s", p, strerror(errno));
+	}
+}
+
+/* Deletes rotated files beyond --keep (leaving ROOM free places for files about to come) and
+ * older than --max-age. Call with r->lock held. */
+static void retain(struct rotator *r, unsigned room)
+{
+	struct gen *g;
+	int n = list_gens(r, &g);
+
+	if (n < 0) {
+		warnx("retention: cannot list %s: %s", r->dir, strerror(-n));
+		return;
+	}
+	int64_t oldest = r->opt->max_age ? wall_ms() / 1000 - r->opt->max_age : INT64_MIN;
+	unsigned keep = r->opt->keep;
+	int live = 0;
+	/* A temporary alone is a compression of a file already deleted: it does not count. */
+	for (int i = 0; i < n; i++)
+		if (g[i].plain || g[i].gz || g[i].zst)
+			g[live++] = g[i];
+	for (int i = 0; i < live; i++) {
+		unsigned newer = (unsigned)(live - i - 1); /* rotated files newer than this one */
+		if ((keep && newer + room >= keep) || g[i].mtime < oldest)
+			delete_gen(r, &g[i]);
+	}
+	free(g);
+}
+
+/* A crash may have left compressions undone or half done: finish them. */
+static void tidy(struct rotator *r)
+{
+	char p[PATH_MAX + 64];
+	struct gen *g;
+	int n = list_gens(r, &g);
+
+	for (int i = 0; i < n; i++) {
+		for (int k = 3; k < 5 && g[i].tmp; k++)
+			if (gen_path(r, p, sizeof(p), g[i].stamp, suffixes[k]) == 0)
+				unlink(p);
+		if (gen_path(r, p, sizeof(p), g[i].stamp, "") < 0)
+			continue;
+		if (g[i].plain && (g[i].gz || g[i].zst))
+			unlink(p); /* the copy was renamed into place, so it is complete */
+		else if (g[i].plain && r->worker && r->opt->compress != COMPRESS_NONE)
+			worker_submit(r->worker, p);
+	}
+	if (n > 0)
+		free(g);
+}
+
+static int64_t next_boundary_ms(int64_t interval_s)
+{
+	int64_t now_s = wall_ms() / 1000;
+	return (now_s / interval_s + 1) * interval_s * 1000;
+}
+
+int rotate_init(struct rotator *r, const struct options *opt)
+{
+	const char *slash = strrchr(opt->output, '/');
+
+	memset(r, 0, sizeof(*r));
+	r->opt = opt;
+	if (!slash)
+		snprintf(r->dir, sizeof(r->dir), ".");
+	else
+		snprintf(r->dir, sizeof(r->dir), "%.*s", slash == opt->output ? 1 : (int)(slash - opt->output),
+			 opt->output);
+	snprintf(r->base, sizeof(r->base), "%s", slash ? slash + 1 : opt->output);
+	pthread_mutex_init(&r->lock, NULL);
+	int rotates = opt->rotate_size || opt->rotate_interval;
+	if (opt->compress != COMPRESS_NONE || (rotates && opt->fsync != FSYNC_NONE)) {
+		r->worker = worker_start(opt->compress, opt->fsync != FSYNC_NONE, opt->output_mode,
+					 &r->lock);
+		if (!r->worker) {
+			int e = errno;
+			warnx("cannot start the compression thread: %s", strerror(e));
+			pthread_mutex_destroy(&r->lock);
+			return -e;
+		}
+	}
+	pthread_mutex_lock(&r->lock);
+	tidy(r);
+	retain(r, 0);
+	pthread_mutex_unlock(&r->lock);
+	if (opt->rotate_interval)
+		r->next_ms = next_boundary_ms(opt->rotate_interval);
+	if (opt->max_age)
+		r->sweep_ms = mono_ms() + SWEEP_EVERY_MS;
+	return 0;
+}
+
+void rotate_fini(struct rotator *r)
+{
+	worker_stop(r->worker);
+	r->worker = NULL;
+	pthread_mutex_destroy(&r->lock);
+}
+
+int64_t rotate_timeout(const struct rotator *r)
+{
+	int64_t t = -1;
+
+	if (r->next_ms) {
+		int64_t left = r->next_ms - wall_ms();
+		t = left > 0 ? left : 0;
+	}
+	if (r->sweep_ms) {
+		int64_t left = r->sweep_ms - mono_ms();
+		left = left > 0 ? left : 0;
+		t = t < 0 || left < t ? left : t;
+	}
+	return t;
+}
+
+int rotate_time_due(const struct rotator *r)
+{
+	return r->next_ms && wall_ms() >= r->next_ms;
+}
+
+void rotate_sweep(struct rotator *r)
+{
+	if (!r->sweep_ms || mono_ms() < r->sweep_ms)
+		return;
+	pthread_mutex_lock(&r->lock);
+	retain(r, 0);
+	pthread_mutex_unlock(&r->lock);
+	r->sweep_ms = mono_ms() + SWEEP_EVERY_MS;
+}
+
+static void make_stamp(char *out, int64_t us)
+{
+	time_t s = (time_t)(us / 1000000);
+	struct tm tm;
+
+	gmtime_r(&s, &tm);
+	size_t n = strftime(out, ROTATE_STAMP_LEN + 1, "%Y%m%dT%H%M%S", &tm);
+	snprintf(out + n, ROTATE_STAMP_LEN + 1 - n, ".%06dZ", (int)(us % 1000000));
+}
+
+int rotate_now(struct rotator *r, struct output *o)
+{
+	char stamp[ROTATE_STAMP_LEN + 1], to[PATH_MAX + 64];
+	struct timespec ts;
+	int err = 0;
+
+	if (r->opt->rotate_interval)
+		r->next_ms = next_boundary_ms(r->opt->rotate_interval);
+	if (o->size == 0 || o->fd < 0)
+		return 0;
+	if (!rotate_ready(r))
+		return -EAGAIN;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	int64_t us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	pthread_mutex_lock(&r->lock);
+	retain(r, 1);
+	/* NOREPLACE: two rotations within a microsecond (or a clock step back) must not overwrite
+	 * a rotated file; the next free microsecond names it instead. */
+	for (int tries = 0; tries < 1000; tries++, us++) {
+		make_stamp(stamp, us);
+		if ((err = gen_path(r, to, sizeof(to), stamp, "")) < 0)
+			break;
+		err = renameat2(AT_FDCWD, o->path, AT_FDCWD, to, RENAME_NOREPLACE) < 0 ? -errno : 0;
+		if (err != -EEXIST)
+			break;
+	}
+	pthread_mutex_unlock(&r->lock);
+	if (err) {
+		warnx("cannot rotate %s to %s: %s; writing on to %s, trying again in a minute",
+		      o->path, to, strerror(-err), o->path);
+		r->failed_ms = mono_ms();
+		return err;
+	}
+	crash_point("after_rename");
+	err = output_open(o);
+	if (err) {
+		/* Still writing to the renamed file: put it back so nothing lands in a file that
+		 * retention or the compressor will treat as finished. */
+		warnx("cannot create %s after rotating it: %s; writing on to the old file",
+		      o->path, strerror(-err));
+		renameat2(AT_FDCWD, to, AT_FDCWD, o->path, RENAME_NOREPLACE);
+		r->failed_ms = mono_ms();
+		return err;
+	}
+	r->failed_ms = 0;
+	if (r->worker)
+		worker_submit(r->worker, to);
+	return 0;
+}
+
+int rotate_ready(const struct rotator *r)
+{
+	return !r->failed_ms || mono_ms() - r->failed_ms >= RETRY_AFTER_MS;
+}

@@ -1,0 +1,54 @@
+/* rotate.h - rotation of the output by size and time, retention of rotated files by count and
+ * age, and the tidying of half-finished rotations left by a crash. */
+#ifndef SHMLOGD_ROTATE_H
+#define SHMLOGD_ROTATE_H
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
+
+#include "compress.h"
+#include "options.h"
+#include "output.h"
+
+/* A rotated file is named <output>.YYYYMMDDTHHMMSS.uuuuuuZ (UTC, the time of the rotation), plus
+ * .gz or .zst once compressed: the names sort in the order the files were written. */
+#define ROTATE_STAMP_LEN 23
+
+struct rotator {
+	const struct options *opt;
+	char dir[PATH_MAX];
+	char base[NAME_MAX + 1];
+	pthread_mutex_t lock;  /* the rotated files: retention against the worker's swaps */
+	struct worker *worker; /* NULL when rotated files need no finishing */
+	int64_t next_ms;       /* wall clock: the next time rotation; 0 without --rotate-interval */
+	int64_t sweep_ms;      /* monotonic: the next retention-by-age pass; 0 without --max-age */
+	int64_t failed_ms;     /* monotonic: when a rotation last failed; 0 if the last one worked */
+};
+
+/* Tidies what an earlier run left (stale temporaries, compressions to finish), applies
+ * retention and starts the worker. Returns 0 or -errno (error printed). */
+int rotate_init(struct rotator *r, const struct options *opt);
+
+/* Lets the worker finish its queue, then stops it. */
+void rotate_fini(struct rotator *r);
+
+/* Milliseconds until a time rotation or retention pass is due (0: now), -1: never. */
+int64_t rotate_timeout(const struct rotator *r);
+
+/* A time rotation is due now. */
+int rotate_time_due(const struct rotator *r);
+
+/* A retention-by-age pass is due: runs it. */
+void rotate_sweep(struct rotator *r);
+
+/* Renames the output to its rotated name and opens a fresh file in its place. The caller must
+ * have finished the batch in hand (its DONE state written). An empty file is not rotated. On
+ * failure the output is unchanged, the error printed, and -errno returned; rotation then rests
+ * for a minute (-EAGAIN meanwhile) instead of failing, and saying so, after every batch. */
+int rotate_now(struct rotator *r, struct output *o);
+
+/* Rotation is not resting after a failure. */
+int rotate_ready(const struct rotator *r);
+
+#endif

@@ -1,0 +1,772 @@
+/* test_shmlogd_harness.h - what the shmlogd tests share: unique ring names, writer processes with
+ * self-checking records ("w<writer> n<index>"), starting the built shmlogd and waiting for its
+ * READY=1 on $NOTIFY_SOCKET, stopping it, and reading its output back (JSON validated) to check
+ * that every record is there exactly once, in order per writer.
+ *
+ * Header-only (static inline functions): tests/CMakeLists.txt builds each test from one .c file.
+ * Failures print one line with the file, line and what was wrong, then exit 1; exit 77 skips.
+ */
+#ifndef TEST_SHMLOGD_HARNESS_H
+#define TEST_SHMLOGD_HARNESS_H
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "shmlog.h"
+
+#define FAIL(...)                                                            \
+	do {                                                                 \
+		fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);         \
+		fprintf(stderr, __VA_ARGS__);                                \
+		fputc('\n', stderr);                                         \
+		h_cleanup();                                                 \
+		exit(1);                                                     \
+	} while (0)
+#define CHECK(cond, ...)                    \
+	do {                                \
+		if (!(cond))                \
+			FAIL(__VA_ARGS__);  \
+	} while (0)
+
+#define H_MAX_RINGS 8
+#define H_MAX_DAEMONS 8
+
+struct daemon {
+	pid_t pid;
+	int notify_fd;
+};
+
+static char h_rings[H_MAX_RINGS][SHMLOG_NAME_MAX + 1];
+static int h_nrings;
+static pid_t h_daemons[H_MAX_DAEMONS]; /* shmlogd processes running, 0: free */
+
+/* Kills what a failing test leaves behind, so ctest never waits on an orphan. (Children also
+ * get SIGKILL if the test process dies some other way: PR_SET_PDEATHSIG.) */
+static inline void h_cleanup(void)
+{
+	for (int i = 0; i < H_MAX_DAEMONS; i++)
+		if (h_daemons[i] > 0) {
+			kill(h_daemons[i], SIGKILL);
+			waitpid(h_daemons[i], NULL, 0);
+			h_daemons[i] = 0;
+		}
+	for (int i = 0; i < h_nrings; i++)
+		shmlog_unlink(h_rings[i]);
+	h_nrings = 0;
+}
+
+static inline int64_t h_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static inline void h_sleep_ms(int64_t ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static inline void h_skip(const char *why)
+{
+	printf("SKIP: %s\n", why);
+	h_cleanup();
+	exit(77);
+}
+
+/* The shmlogd under test, from $SHMLOG_TEST_BIN_DIR. */
+static inline const char *h_shmlogd(void)
+{
+	static char path[4096];
+	const char *dir = getenv("SHMLOG_TEST_BIN_DIR");
+
+	if (!path[0]) {
+		snprintf(path, sizeof(path), "%s/shmlogd", dir ? dir : ".");
+		if (access(path, X_OK) < 0)
+			h_skip("shmlogd is not built (SHMLOG_TEST_BIN_DIR/shmlogd missing)");
+	}
+	return path;
+}
+
+/* A ring name unique to this test process, removed (also when failing) by h_cleanup. */
+static inline const char *h_ring(const char *tag)
+{
+	CHECK(h_nrings < H_MAX_RINGS, "too many rings");
+	char *r = h_rings[h_nrings++];
+	snprintf(r, SHMLOG_NAME_MAX + 1, "sd-%s-%d", tag, (int)getpid());
+	shmlog_unlink(r);
+	return r;
+}
+
+/* A path in the test's scratch directory (the working directory), removed first. */
+static inline const char *h_path(char *buf, size_t cap, const char *name)
+{
+	snprintf(buf, cap, "%s", name);
+	unlink(buf);
+	return buf;
+}
+
+/* ------------------------------------------------------------------ shmlogd */
+
+/* Starts shmlogd with ARGS (NULL-terminated, without argv[0]); its stderr goes to ERR_PATH
+ * (appended) unless NULL. Readiness comes as READY=1 on a socket named in $NOTIFY_SOCKET. */
+static inline void h_start(struct daemon *d, const char *const *args, const char *err_path)
+{
+	static int counter;
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	char name[96];
+	const char *argv[64];
+	int n = 0;
+
+	snprintf(name, sizeof(name), "@shmlogd-test-%d-%d", (int)getpid(), counter++);
+	memcpy(sa.sun_path, name, strlen(name));
+	sa.sun_path[0] = '\0';
+	d->notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	CHECK(d->notify_fd >= 0, "socket: %s", strerror(errno));
+	CHECK(bind(d->notify_fd, (struct sockaddr *)&sa,
+		   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(name))) == 0,
+	      "bind notify socket: %s", strerror(errno));
+	argv[n++] = "shmlogd";
+	while (*args && n < 62)
+		argv[n++] = *args++;
+	argv[n] = NULL;
+	fflush(NULL);
+	d->pid = fork();
+	CHECK(d->pid >= 0, "fork: %s", strerror(errno));
+	if (d->pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		setenv("NOTIFY_SOCKET", name, 1);
+		int null = open("/dev/null", O_WRONLY);
+		if (null >= 0)
+			dup2(null, 1); /* ctest waits for every holder of the test's stdout */
+		if (err_path) {
+			int fd = open(err_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+			if (fd >= 0)
+				dup2(fd, 2);
+		}
+		execv(h_shmlogd(), (char *const *)argv);
+		_exit(127);
+	}
+	for (int i = 0; i < H_MAX_DAEMONS; i++)
+		if (h_daemons[i] == 0) {
+			h_daemons[i] = d->pid;
+			break;
+		}
+}
+
+static inline void h_forget(struct daemon *d)
+{
+	for (int i = 0; i < H_MAX_DAEMONS; i++)
+		if (h_daemons[i] == d->pid)
+			h_daemons[i] = 0;
+	close(d->notify_fd);
+	d->notify_fd = -1;
+	d->pid = 0;
+}
+
+/* Waits for exit; returns the exit status (128 + signal if killed). */
+static inline int h_reap(struct daemon *d, int timeout_ms)
+{
+	int st;
+	int64_t end = h_now_ms() + timeout_ms;
+
+	for (;;) {
+		pid_t r = waitpid(d->pid, &st, WNOHANG);
+		CHECK(r >= 0, "waitpid: %s", strerror(errno));
+		if (r == d->pid)
+			break;
+		CHECK(h_now_ms() < end, "shmlogd (pid %d) did not exit within %d ms", (int)d->pid,
+		      timeout_ms);
+		h_sleep_ms(5);
+	}
+	h_forget(d);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Waits up to timeout_ms for MSG ("READY=1", "STOPPING=1") from shmlogd. Returns 0, or -1 if it
+ * exited first or the time ran out. */
+static inline int h_wait_notify(struct daemon *d, const char *msg, int timeout_ms)
+{
+	int64_t end = h_now_ms() + timeout_ms;
+	char buf[512];
+
+	while (h_now_ms() < end) {
+		struct pollfd p = {.fd = d->notify_fd, .events = POLLIN};
+		if (poll(&p, 1, 20) == 1) {
+			ssize_t n = recv(d->notify_fd, buf, sizeof(buf) - 1, 0);
+			if (n > 0) {
+				buf[n] = '\0';
+				if (strstr(buf, msg))
+					return 0;
+			}
+			continue;
+		}
+		if (waitpid(d->pid, NULL, WNOHANG) == d->pid) {
+			h_forget(d);
+			return -1;
+		}
+	}
+	return -1;
+}
+
+static inline void h_start_ready(struct daemon *d, const char *const *args, const char *err_path)
+{
+	h_start(d, args, err_path);
+	CHECK(h_wait_notify(d, "READY=1", 10000) == 0,
+	      "shmlogd did not say READY=1 within 10 s (see its stderr%s%s)", err_path ? " in " : "",
+	      err_path ? err_path : "");
+}
+
+/* SIGTERM, then the exit status. */
+static inline int h_stop(struct daemon *d)
+{
+	CHECK(kill(d->pid, SIGTERM) == 0, "kill: %s", strerror(errno));
+	return h_reap(d, 30000);
+}
+
+static inline void h_kill(struct daemon *d)
+{
+	kill(d->pid, SIGKILL);
+	h_reap(d, 10000);
+}
+
+/* ------------------------------------------------------------------ writers */
+
+struct writer_spec {
+	const char *ring;
+	int id;
+	long n;
+	int pace_every; /* after this many records sleep pace_us (0: full speed) */
+	int pace_us;
+	int level;      /* 0: info, with a critical record every 1000 */
+};
+
+/* A child process logging "w<id> n<i>" for i in [0, n), then waiting until the collector has
+ * written everything. Exits 0, or 2 if the ring could not be opened, 3 if the flush timed out. */
+static inline pid_t h_writer(const struct writer_spec *w)
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	CHECK(pid >= 0, "fork: %s", strerror(errno));
+	if (pid)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	struct shmlog *log = shmlog_open(w->ring, NULL);
+	if (!log) {
+		fprintf(stderr, "writer %d: %s\n", w->id, shmlog_errmsg());
+		_exit(2);
+	}
+	for (long i = 0; i < w->n; i++) {
+		int level = w->level ? w->level : i % 1000 == 999 ? SHMLOG_CRITICAL : SHMLOG_INFO;
+		if (shmlog_log(log, level, "t", "w%d n%ld", w->id, i) < 0) {
+			fprintf(stderr, "writer %d: record %ld not logged\n", w->id, i);
+			_exit(4);
+		}
+		if (w->pace_every && i % w->pace_every == w->pace_every - 1)
+			usleep((useconds_t)w->pace_us);
+	}
+	int r = shmlog_flush(log, 120000);
+	shmlog_close(log);
+	_exit(r == 0 ? 0 : 3);
+}
+
+static inline void h_writers_start(pid_t *pids, int nw, struct writer_spec spec)
+{
+	for (int i = 0; i < nw; i++) {
+		spec.id = i;
+		pids[i] = h_writer(&spec);
+	}
+}
+
+/* Returns 1 when every writer has exited (each with status 0, or the test fails). */
+static inline int h_writers_done(pid_t *pids, int nw, int block)
+{
+	int all = 1;
+
+	for (int i = 0; i < nw; i++) {
+		int st;
+		if (pids[i] <= 0)
+			continue;
+		pid_t r = waitpid(pids[i], &st, block ? 0 : WNOHANG);
+		if (r == 0) {
+			all = 0;
+			continue;
+		}
+		CHECK(r == pids[i] && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		      "writer %d failed: %s %d", i, WIFEXITED(st) ? "exit" : "signal",
+		      WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+		pids[i] = 0;
+	}
+	return all;
+}
+
+/* ------------------------------------------------------------------ JSON */
+
+struct jp {
+	const char *p, *end;
+};
+
+static inline int jp_ws(struct jp *j)
+{
+	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\r' || *j->p == '\n'))
+		j->p++;
+	return j->p < j->end;
+}
+
+/* Parses a JSON string; its decoded bytes go to OUT (capacity cap) when OUT is not NULL. */
+static inline int jp_string(struct jp *j, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	if (j->p >= j->end || *j->p++ != '"')
+		return -1;
+	while (j->p < j->end) {
+		unsigned char c = (unsigned char)*j->p++;
+		if (c == '"') {
+			if (out)
+				out[n < cap ? n : cap - 1] = '\0';
+			return 0;
+		}
+		if (c < 0x20)
+			return -1; /* raw control character */
+		if (c == '\\') {
+			if (j->p >= j->end)
+				return -1;
+			c = (unsigned char)*j->p++;
+			if (c == 'u') {
+				for (int k = 0; k < 4; k++, j->p++)
+					if (j->p >= j->end ||
+					    !((*j->p >= '0' && *j->p <= '9') || (*j->p >= 'a' && *j->p <= 'f') ||
+					      (*j->p >= 'A' && *j->p <= 'F')))
+						return -1;
+				c = '?';
+			} else if (!strchr("\"\\/bfnrt", c)) {
+				return -1;
+			}
+		} else if (c >= 0x80) {
+			/* well-formed UTF-8: lead byte, then its continuation bytes */
+			int more = c >= 0xf0 && c <= 0xf4 ? 3 : c >= 0xe0 ? 2 : c >= 0xc2 && c < 0xe0 ? 1 : -1;
+			if (more < 0 || c > 0xf4)
+				return -1;
+			for (int k = 0; k < more; k++, j->p++)
+				if (j->p >= j->end || ((unsigned char)*j->p & 0xc0) != 0x80)
+					return -1;
+		}
+		if (out && n + 1 < cap)
+			out[n++] = (char)c;
+	}
+	return -1;
+}
+
+static inline int jp_number(struct jp *j, double *out)
+{
+	const char *s = j->p;
+
+	if (j->p < j->end && *j->p == '-')
+		j->p++;
+	if (j->p >= j->end || *j->p < '0' || *j->p > '9')
+		return -1;
+	if (*j->p == '0')
+		j->p++;
+	else
+		while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
+			j->p++;
+	if (j->p < j->end && *j->p == '.') {
+		j->p++;
+		if (j->p >= j->end || *j->p < '0' || *j->p > '9')
+			return -1;
+		while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
+			j->p++;
+	}
+	if (j->p < j->end && (*j->p == 'e' || *j->p == 'E')) {
+		j->p++;
+		if (j->p < j->end && (*j->p == '+' || *j->p == '-'))
+			j->p++;
+		if (j->p >= j->end || *j->p < '0' || *j->p > '9')
+			return -1;
+		while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
+			j->p++;
+	}
+	if (out) {
+		char tmp[64];
+		size_t len = (size_t)(j->p - s) < sizeof(tmp) - 1 ? (size_t)(j->p - s) : sizeof(tmp) - 1;
+		memcpy(tmp, s, len);
+		tmp[len] = '\0';
+		*out = strtod(tmp, NULL);
+	}
+	return 0;
+}
+
+static inline int jp_value(struct jp *j, int depth);
+
+static inline int jp_literal(struct jp *j, const char *lit)
+{
+	size_t n = strlen(lit);
+	if ((size_t)(j->end - j->p) < n || memcmp(j->p, lit, n))
+		return -1;
+	j->p += n;
+	return 0;
+}
+
+static inline int jp_container(struct jp *j, int depth, char close)
+{
+	j->p++;
+	if (!jp_ws(j))
+		return -1;
+	if (*j->p == close) {
+		j->p++;
+		return 0;
+	}
+	for (;;) {
+		if (close == '}') {
+			if (jp_string(j, NULL, 0) < 0 || !jp_ws(j) || *j->p++ != ':')
+				return -1;
+		}
+		if (jp_value(j, depth + 1) < 0 || !jp_ws(j))
+			return -1;
+		char c = *j->p++;
+		if (c == close)
+			return 0;
+		if (c != ',' || !jp_ws(j))
+			return -1;
+	}
+}
+
+static inline int jp_value(struct jp *j, int depth)
+{
+	if (depth > 32 || !jp_ws(j))
+		return -1;
+	switch (*j->p) {
+	case '{':
+		return jp_container(j, depth, '}');
+	case '[':
+		return jp_container(j, depth, ']');
+	case '"':
+		return jp_string(j, NULL, 0);
+	case 't':
+		return jp_literal(j, "true");
+	case 'f':
+		return jp_literal(j, "false");
+	case 'n':
+		return jp_literal(j, "null");
+	default:
+		return jp_number(j, NULL);
+	}
+}
+
+struct line_info {
+	char message[256];
+	char tag[64];
+	long long seq; /* event.sequence, -1 if absent (text) */
+	int synthetic;
+	long long count; /* shmlog.count of a loss report */
+};
+
+/* Validates one JSON Lines object (the whole line) and extracts what the checks need. */
+static inline int h_parse_json(const char *s, size_t len, struct line_info *li)
+{
+	struct jp j = {s, s + len};
+	char key[128];
+
+	memset(li, 0, sizeof(*li));
+	li->seq = -1;
+	if (!jp_ws(&j) || *j.p != '{')
+		return -1;
+	j.p++;
+	if (!jp_ws(&j))
+		return -1;
+	if (*j.p == '}')
+		j.p++;
+	else
+		for (;;) {
+			if (jp_string(&j, key, sizeof(key)) < 0 || !jp_ws(&j) || *j.p++ != ':' ||
+			    !jp_ws(&j))
+				return -1;
+			if (!strcmp(key, "message") && *j.p == '"') {
+				if (jp_string(&j, li->message, sizeof(li->message)) < 0)
+					return -1;
+			} else if (!strcmp(key, "log.logger") && *j.p == '"') {
+				if (jp_string(&j, li->tag, sizeof(li->tag)) < 0)
+					return -1;
+			} else if (!strcmp(key, "event.sequence")) {
+				double d;
+				if (jp_number(&j, &d) < 0)
+					return -1;
+				li->seq = (long long)d;
+			} else if (!strcmp(key, "shmlog.count")) {
+				double d;
+				if (jp_number(&j, &d) < 0)
+					return -1;
+				li->count = (long long)d;
+			} else if (!strcmp(key, "shmlog.synthetic")) {
+				if (jp_literal(&j, "true") < 0)
+					return -1;
+				li->synthetic = 1;
+			} else if (jp_value(&j, 1) < 0) {
+				return -1;
+			}
+			if (!jp_ws(&j))
+				return -1;
+			char c = *j.p++;
+			if (c == '}')
+				break;
+			if (c != ',')
+				return -1;
+		}
+	jp_ws(&j);
+	return j.p == j.end ? 0 : -1;
+}
+
+/* "2026-11-21T10:15:03.123456Z INFO  tag[pid/tid] message" */
+static inline int h_parse_text(const char *s, size_t len, struct line_info *li)
+{
+	const char *end = s + len, *p = memchr(s, ' ', len);
+
+	memset(li, 0, sizeof(*li));
+	li->seq = -1;
+	if (!p)
+		return -1;
+	while (p < end && *p == ' ')
+		p++;
+	while (p < end && *p != ' ')
+		p++; /* the level */
+	while (p < end && *p == ' ')
+		p++;
+	const char *tag = p;
+	while (p < end && *p != '[')
+		p++;
+	if (p >= end || (size_t)(p - tag) >= sizeof(li->tag))
+		return -1;
+	memcpy(li->tag, tag, (size_t)(p - tag));
+	p = memchr(p, ']', (size_t)(end - p));
+	if (!p || p + 1 >= end || p[1] != ' ')
+		return -1;
+	p += 2;
+	size_t n = (size_t)(end - p) < sizeof(li->message) - 1 ? (size_t)(end - p) : sizeof(li->message) - 1;
+	memcpy(li->message, p, n);
+	li->message[n] = '\0';
+	li->synthetic = !strcmp(li->tag, "shmlog");
+	return 0;
+}
+
+/* ------------------------------------------------------------------ checking the output */
+
+struct checker {
+	int json;
+	int nw;
+	long n;           /* records per writer */
+	long next[64];    /* next index expected per writer; -1: any (the first kept file) */
+	long long last_seq;
+	long lines, records, synthetic;
+	int contiguous;   /* event.sequence must grow by exactly 1 (no writer was lost) */
+};
+
+static inline void h_checker_init(struct checker *k, int json, int nw, long n, int from_anywhere)
+{
+	memset(k, 0, sizeof(*k));
+	k->json = json;
+	k->nw = nw;
+	k->n = n;
+	k->last_seq = -1;
+	for (int i = 0; i < nw; i++)
+		k->next[i] = from_anywhere ? -1 : 0;
+}
+
+static inline void h_check_line(struct checker *k, const char *line, size_t len, const char *where)
+{
+	struct line_info li;
+	int w;
+	long i;
+
+	k->lines++;
+	if (k->json)
+		CHECK(h_parse_json(line, len, &li) == 0, "%s line %ld is not valid JSON: %.*s", where,
+		      k->lines, (int)(len > 300 ? 300 : len), line);
+	else
+		CHECK(h_parse_text(line, len, &li) == 0, "%s line %ld is not a text record: %.*s",
+		      where, k->lines, (int)(len > 300 ? 300 : len), line);
+	if (k->json && !li.synthetic) {
+		CHECK(li.seq > k->last_seq, "%s line %ld: event.sequence %lld after %lld", where,
+		      k->lines, li.seq, k->last_seq);
+		CHECK(!k->contiguous || k->last_seq < 0 || li.seq == k->last_seq + 1,
+		      "%s line %ld: event.sequence %lld after %lld: records missing", where, k->lines,
+		      li.seq, k->last_seq);
+		k->last_seq = li.seq;
+	}
+	if (li.synthetic) {
+		k->synthetic++;
+		return;
+	}
+	CHECK(sscanf(li.message, "w%d n%ld", &w, &i) == 2 && w >= 0 && w < k->nw,
+	      "%s line %ld: unexpected message '%s'", where, k->lines, li.message);
+	if (k->next[w] < 0)
+		k->next[w] = i;
+	CHECK(i >= k->next[w], "%s line %ld: writer %d record %ld again (duplicate; expected %ld)",
+	      where, k->lines, w, i, k->next[w]);
+	CHECK(i == k->next[w], "%s line %ld: writer %d record %ld, expected %ld (%ld lost)", where,
+	      k->lines, w, i, k->next[w], i - k->next[w]);
+	k->next[w]++;
+	k->records++;
+}
+
+/* Checks every line of F; a last line without '\n' fails. */
+static inline void h_check_stream(struct checker *k, FILE *f, const char *where)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	while ((n = getline(&line, &cap, f)) > 0) {
+		CHECK(line[n - 1] == '\n', "%s: last line is torn (no newline): %.*s", where,
+		      (int)(n > 200 ? 200 : n), line);
+		h_check_line(k, line, (size_t)n - 1, where);
+	}
+	free(line);
+}
+
+static inline void h_check_file(struct checker *k, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	CHECK(f, "cannot open %s: %s", path, strerror(errno));
+	h_check_stream(k, f, path);
+	fclose(f);
+}
+
+/* Every writer's records all arrived. */
+static inline void h_check_complete(const struct checker *k)
+{
+	for (int w = 0; w < k->nw; w++)
+		CHECK(k->next[w] == k->n, "writer %d: %ld of %ld records in the output (%ld lost)", w,
+		      k->next[w] < 0 ? 0 : k->next[w], k->n, k->n - (k->next[w] < 0 ? 0 : k->next[w]));
+}
+
+/* The number of lines in a file holding LINE (0 if absent). */
+static inline int h_count_in_file(const char *path, const char *needle)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	int count = 0;
+
+	if (!f)
+		return 0;
+	while (getline(&line, &cap, f) > 0)
+		if (strstr(line, needle))
+			count++;
+	free(line);
+	fclose(f);
+	return count;
+}
+
+static inline void h_print_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char buf[512];
+
+	if (!f)
+		return;
+	while (fgets(buf, sizeof(buf), f))
+		fprintf(stderr, "  | %s", buf);
+	fclose(f);
+}
+
+/* ------------------------------------------------------------------ rotated files */
+
+#define H_MAX_FILES 256
+
+static inline int h_cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Names (malloc'ed, sorted: oldest first) of the rotated files of DIR/BASE: BASE.<stamp>[.gz|.zst],
+ * and with tmp also the compressor's temporaries. Returns the count. */
+static inline int h_rotated(const char *dir, const char *base, char **names, int tmp)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t bl = strlen(base);
+	int n = 0;
+
+	CHECK(d, "opendir %s: %s", dir, strerror(errno));
+	while ((e = readdir(d)) && n < H_MAX_FILES) {
+		const char *s = e->d_name;
+		size_t len = strlen(s);
+		if (strncmp(s, base, bl) || s[bl] != '.' || len < bl + 2)
+			continue;
+		if (!tmp && len > 4 && !strcmp(s + len - 4, ".tmp"))
+			continue;
+		names[n++] = strdup(s);
+	}
+	closedir(d);
+	qsort(names, (size_t)n, sizeof(*names), h_cmp_names);
+	return n;
+}
+
+/* Rotated files (compressed or not) counted once each, without temporaries. */
+static inline int h_generations(const char *dir, const char *base)
+{
+	char *names[H_MAX_FILES];
+	int n = h_rotated(dir, base, names, 0), gens = 0;
+	size_t stem = strlen(base) + 1 + 23; /* BASE.YYYYMMDDTHHMMSS.uuuuuuZ */
+
+	for (int i = 0; i < n; i++) {
+		if (i == 0 || strncmp(names[i], names[i - 1], stem))
+			gens++;
+	}
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	return gens;
+}
+
+/* Checks the rotated files of DIR/BASE, oldest first (decompressed with the system's gzip and
+ * zstd), then DIR/BASE itself. Returns how many rotated files there were. */
+static inline int h_check_rotated(struct checker *k, const char *dir, const char *base)
+{
+	char *names[H_MAX_FILES], path[4096], cmd[4200];
+	int n = h_rotated(dir, base, names, 1);
+
+	for (int i = 0; i < n; i++) {
+		size_t len = strlen(names[i]);
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		CHECK(len < 4 || strcmp(names[i] + len - 4, ".tmp"), "temporary file left: %s", path);
+		CHECK(i == 0 || strncmp(names[i], names[i - 1], strlen(base) + 24),
+		      "rotated file twice, compressed and not: %s and %s", names[i - 1], names[i]);
+		const char *tool = len > 3 && !strcmp(names[i] + len - 3, ".gz")    ? "gzip -dc"
+				   : len > 4 && !strcmp(names[i] + len - 4, ".zst") ? "zstd -dcq"
+										     : NULL;
+		if (tool) {
+			snprintf(cmd, sizeof(cmd), "%s '%s'", tool, path);
+			FILE *f = popen(cmd, "r");
+			CHECK(f, "popen %s: %s", cmd, strerror(errno));
+			h_check_stream(k, f, path);
+			CHECK(pclose(f) == 0, "%s failed: the file is not valid", cmd);
+		} else {
+			h_check_file(k, path);
+		}
+	}
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	snprintf(path, sizeof(path), "%s/%s", dir, base);
+	h_check_file(k, path);
+	return n;
+}
+
+#endif

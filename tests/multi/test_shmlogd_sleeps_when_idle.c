@@ -1,0 +1,92 @@
+/* test_shmlogd_sleeps_when_idle.c - shmlogd with nothing to do sleeps on the ring's futex and
+ * polls nothing: over 10 idle seconds (after a burst of records, so its fsync timer has fired)
+ * it uses well under 50 ms of CPU (the figure, from /proc/PID/task/, is printed); and a record
+ * logged after the idle spell still reaches the file at once. */
+#include <dirent.h>
+
+#include "test_shmlogd_harness.h"
+
+#define IDLE_MS 10000
+#define LIMIT_NS (50 * 1000000LL)
+
+/* CPU time of every thread of PID in ns, from schedstat (exact), or from stat's clock ticks. */
+static long long cpu_ns(pid_t pid, int *exact)
+{
+	char path[512];
+	struct dirent *e;
+	long long sum = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	DIR *d = opendir(path);
+	CHECK(d, "opendir %s: %s", path, strerror(errno));
+	*exact = 1;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		long long run = 0;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/schedstat", (int)pid, e->d_name);
+		FILE *f = fopen(path, "r");
+		if (f && fscanf(f, "%lld", &run) == 1 && run > 0) {
+			sum += run;
+		} else {
+			unsigned long ut = 0, stt = 0;
+			*exact = 0;
+			if (f)
+				fclose(f);
+			snprintf(path, sizeof(path), "/proc/%d/task/%s/stat", (int)pid, e->d_name);
+			f = fopen(path, "r");
+			CHECK(f, "open %s: %s", path, strerror(errno));
+			CHECK(fscanf(f, "%*d (%*[^)]) %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+				     &ut, &stt) == 2,
+			      "cannot parse %s", path);
+			sum += (long long)(ut + stt) * (1000000000LL / sysconf(_SC_CLK_TCK));
+		}
+		if (f)
+			fclose(f);
+	}
+	closedir(d);
+	return sum;
+}
+
+int main(void)
+{
+	const char *ring = h_ring("idle");
+	char out[64];
+	struct daemon d;
+	struct checker k;
+	int exact;
+	pid_t pid;
+
+	h_path(out, sizeof(out), "idle.log");
+	unlink(".idle.log.shmlogd-state");
+	const char *args[] = {"--ring", ring, "--output", out, "--rotate-size", "1G", NULL};
+	h_start_ready(&d, args, "idle.stderr");
+	struct writer_spec w = {.ring = ring, .n = 1000};
+	pid = h_writer(&w);
+	h_writers_done(&pid, 1, 1);
+	h_sleep_ms(1500); /* past the default fsync interval: the last timer has fired */
+
+	long long before = cpu_ns(d.pid, &exact);
+	h_sleep_ms(IDLE_MS);
+	long long used = cpu_ns(d.pid, &exact) - before;
+	printf("idle for %d s: shmlogd used %.3f ms of CPU (%s)\n", IDLE_MS / 1000, used / 1e6,
+	       exact ? "schedstat, ns" : "stat, clock ticks");
+	CHECK(used < LIMIT_NS, "shmlogd used %.3f ms of CPU in %d idle seconds: is it polling?",
+	      used / 1e6, IDLE_MS / 1000);
+
+	/* Still awake to records. */
+	w.n = 1;
+	w.id = 1;
+	int64_t t0 = h_now_ms();
+	pid = h_writer(&w);
+	h_writers_done(&pid, 1, 1);
+	printf("a record after the idle spell was written in %lld ms\n", (long long)(h_now_ms() - t0));
+	CHECK(h_stop(&d) == 0, "shmlogd did not exit 0 after SIGTERM");
+	h_checker_init(&k, 0, 2, 1000, 0);
+	k.n = 1000;
+	h_check_file(&k, out);
+	CHECK(k.next[0] == 1000 && k.next[1] == 1, "records missing: writer 0 has %ld, writer 1 %ld",
+	      k.next[0], k.next[1]);
+	h_cleanup();
+	return 0;
+}
