@@ -19,6 +19,9 @@ PACKAGES=(
 	libclang-rt-dev  # clang's sanitizer and libFuzzer runtimes
 	valgrind
 	python3          # test and benchmark helpers
+	man-db           # tests/install: every manual page renders
+	groff-base
+	apache2-utils    # ab: load for the examples/prefork-httpd test
 )
 
 die() {

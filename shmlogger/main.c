@@ -1,0 +1,141 @@
+/* main.c - shmlogger: logger(1) for shmlog rings. Logs its arguments, or each line of its
+ * standard input, as records with typed fields, then waits for the collector to write them out.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "lines.h"
+#include "options.h"
+
+struct tally {
+	unsigned long long written, dropped;
+};
+
+/* Prints "shmlogger: <what the library said>" and maps the error to an exit status. */
+static int ring_error(int err)
+{
+	fprintf(stderr, PROGRAM_NAME ": %s\n", shmlog_errmsg());
+	switch (err) {
+	case ENOENT:
+		return EX_NOINPUT;
+	case EPROTO:
+		return EX_DATAERR;
+	case EPROTONOSUPPORT:
+		return EX_PROTOCOL;
+	case EACCES:
+	case EPERM:
+		return EX_NOPERM;
+	case EINVAL:
+		return EX_USAGE;
+	default:
+		return EX_UNAVAILABLE;
+	}
+}
+
+/* Writes one record; a full ring is counted, any other failure ends the run. */
+static int write_record(struct shmlog *log, const struct options *o, const char *msg, size_t len,
+			struct tally *t)
+{
+	int rc = shmlog_write_fields(log, o->level, o->tag, msg, len, o->fields, o->nfields);
+
+	if (rc == -ENOBUFS) {
+		t->dropped++;
+		return 0;
+	}
+	if (rc < 0)
+		return ring_error(-rc);
+	t->written++;
+	return 0;
+}
+
+static int log_arguments(struct shmlog *log, const struct options *o, struct tally *t)
+{
+	size_t len = 0, at = 0;
+	char *msg;
+	int rc;
+
+	for (int i = 0; i < o->nwords; i++)
+		len += strlen(o->words[i]) + 1;
+	if (!(msg = malloc(len))) {
+		fprintf(stderr, PROGRAM_NAME ": out of memory\n");
+		return EX_OSERR;
+	}
+	for (int i = 0; i < o->nwords; i++) {
+		size_t n = strlen(o->words[i]);
+
+		memcpy(msg + at, o->words[i], n);
+		at += n;
+		msg[at++] = ' ';
+	}
+	rc = write_record(log, o, msg, at ? at - 1 : 0, t);
+	free(msg);
+	return rc;
+}
+
+static int log_lines(struct shmlog *log, const struct options *o, struct tally *t)
+{
+	struct line_reader *lr = line_reader_new(STDIN_FILENO);
+	const char *line;
+	size_t len;
+	int rc = 0, n;
+
+	if (!lr) {
+		fprintf(stderr, PROGRAM_NAME ": out of memory\n");
+		return EX_OSERR;
+	}
+	while (rc == 0 && (n = line_next(lr, &line, &len)) > 0)
+		if (len || !o->skip_empty)
+			rc = write_record(log, o, line, len, t);
+	if (rc == 0 && n < 0) {
+		fprintf(stderr, PROGRAM_NAME ": cannot read standard input: %s\n", strerror(-n));
+		rc = n == -ENOMEM ? EX_OSERR : EX_IOERR;
+	}
+	line_reader_free(lr);
+	return rc;
+}
+
+/* Waits for the collector. Records it has not written yet are still safe in the ring, so a
+ * timeout is a warning, not a failure; dropped records are. */
+static int finish(struct shmlog *log, const struct options *o, const struct tally *t)
+{
+	if (o->flush_timeout_ms != 0 && t->written &&
+	    shmlog_flush(log, o->flush_timeout_ms) < 0 && !o->quiet)
+		fprintf(stderr,
+			PROGRAM_NAME ": warning: %s (the records stay in the ring until a collector "
+				     "drains it)\n",
+			shmlog_errmsg());
+	if (t->dropped) {
+		fprintf(stderr,
+			PROGRAM_NAME ": ring '%s' was full: %llu of %llu records dropped; is shmlogd "
+				     "running for it?\n",
+			o->ring, t->dropped, t->dropped + t->written);
+		return EX_TEMPFAIL;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct shmlog_options lo;
+	struct options o;
+	struct tally t = {0};
+	struct shmlog *log;
+	int status = options_parse(&o, argc, argv);
+
+	if (status != OPTIONS_RUN)
+		return status;
+	shmlog_options_init(&lo);
+	if (o.no_create)
+		lo.flags |= SHMLOG_OPEN_NOCREATE;
+	if (!(log = shmlog_open(o.ring, &lo)))
+		return ring_error(errno);
+	status = o.words ? log_arguments(log, &o, &t) : log_lines(log, &o, &t);
+	if (status == 0)
+		status = finish(log, &o, &t);
+	shmlog_close(log);
+	return status;
+}

@@ -1,0 +1,186 @@
+/* options.c - parses shmlogger's command line: options, then KEY=VALUE fields, then the message.
+ *
+ * Options end at the first argument that is not one ("+" in the getopt string), as in POSIX,
+ * so a message word that starts with '-' needs no quoting once the message has begun. An
+ * argument "--" ends the options and the fields: everything after it is the message.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "fields.h"
+#include "options.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: " PROGRAM_NAME " -r RING [OPTION]... [KEY=VALUE]... [MESSAGE]...\n"
+		"Log MESSAGE to the shmlog ring RING as one record; with no MESSAGE, log each\n"
+		"line of standard input as a record (myprog 2>&1 | " PROGRAM_NAME " -r app -t myprog).\n"
+		"\n"
+		"  -r, --ring NAME          the ring: 1-64 characters of [A-Za-z0-9._-]; created\n"
+		"                           if missing, unless --no-create\n"
+		"  -l, --level LEVEL        debug, info, warning, error or critical\n"
+		"                           (default %s)\n"
+		"  -t, --tag TAG            the records' tag (default: your user name)\n"
+		"  -T, --flush-timeout MS   at exit, wait up to MS milliseconds for the collector to\n"
+		"                           write the records out; 0: don't wait, -1: no limit\n"
+		"                           (default %d)\n"
+		"  -n, --no-create          fail if RING does not exist\n"
+		"  -s, --skip-empty         don't log empty lines of standard input\n"
+		"  -q, --quiet              no warning when the collector is not done in time\n"
+		"  -h, --help               show this help and exit\n"
+		"  -V, --version            show the version and exit\n"
+		"\n"
+		"Fields: KEY=VALUE arguments before the message become typed fields of every\n"
+		"record: true/false are booleans, JSON numbers are integers or floats, anything\n"
+		"else is a string; KEY:=VALUE is always a string. \"--\" ends options and fields.\n"
+		"\n"
+		"Standard input: each line is one record, without its newline; NUL bytes are\n"
+		"kept; messages longer than %d bytes are truncated, and marked so.\n"
+		"\n"
+		"Exit status: 0 when every record is in the ring (a collector that is not done\n"
+		"within the flush timeout only gets a warning), %d usage error, %d no such ring,\n"
+		"%d not a ring or damaged, %d other layout version, %d permission denied, %d\n"
+		"standard input unreadable, %d records dropped (ring full), %d ring unusable,\n"
+		"%d out of memory.\n"
+		"See " PROGRAM_NAME "(1).\n",
+		shmlog_level_name(DEFAULT_LEVEL), DEFAULT_FLUSH_TIMEOUT_MS, SHMLOG_MAX_MESSAGE,
+		EX_USAGE, EX_NOINPUT, EX_DATAERR, EX_PROTOCOL, EX_NOPERM, EX_IOERR, EX_TEMPFAIL,
+		EX_UNAVAILABLE, EX_OSERR);
+}
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(PROGRAM_NAME ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("; see " PROGRAM_NAME " --help\n", stderr);
+	return EX_USAGE;
+}
+
+/* logger(1)'s default tag: the name of the user running us. */
+static const char *default_tag(void)
+{
+	const struct passwd *pw = getpwuid(geteuid());
+
+	return pw && pw->pw_name[0] ? pw->pw_name : FALLBACK_TAG;
+}
+
+static int parse_timeout(const char *s, int *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (end == s || *end || v < -1 || v > INT_MAX)
+		return usage_error("--flush-timeout '%s' is not a number of milliseconds (or -1)", s);
+	*out = (int)v;
+	return OPTIONS_RUN;
+}
+
+static int parse_fields_and_message(struct options *o, int argc, char **argv, int fields_done)
+{
+	int i = optind;
+
+	for (; i < argc && !fields_done; i++) {
+		struct shmlog_field f;
+
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		if (!field_parse(argv[i], &f))
+			break;
+		if (o->nfields == SHMLOG_MAX_FIELDS)
+			return usage_error("more than %d fields", SHMLOG_MAX_FIELDS);
+		o->fields[o->nfields++] = f;
+	}
+	if (i < argc) {
+		o->words = argv + i;
+		o->nwords = argc - i;
+	}
+	return OPTIONS_RUN;
+}
+
+int options_parse(struct options *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"ring", required_argument, NULL, 'r'},
+		{"level", required_argument, NULL, 'l'},
+		{"tag", required_argument, NULL, 't'},
+		{"flush-timeout", required_argument, NULL, 'T'},
+		{"no-create", no_argument, NULL, 'n'},
+		{"skip-empty", no_argument, NULL, 's'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *last_arg = NULL; /* the last option argument, to tell it from a real "--" */
+	int c, rc;
+
+	memset(o, 0, sizeof(*o));
+	o->level = DEFAULT_LEVEL;
+	o->flush_timeout_ms = DEFAULT_FLUSH_TIMEOUT_MS;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:r:l:t:T:nsqhV", longopts, NULL)) != -1) {
+		last_arg = optarg;
+		switch (c) {
+		case 'r':
+			o->ring = optarg;
+			break;
+		case 'l':
+			if ((o->level = shmlog_level_parse(optarg)) < 0)
+				return usage_error("%s", shmlog_errmsg());
+			break;
+		case 't':
+			o->tag = optarg;
+			break;
+		case 'T':
+			if ((rc = parse_timeout(optarg, &o->flush_timeout_ms)) != OPTIONS_RUN)
+				return rc;
+			break;
+		case 'n':
+			o->no_create = 1;
+			break;
+		case 's':
+			o->skip_empty = 1;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf(PROGRAM_NAME " (shmlog) %s\n", shmlog_version());
+			return 0;
+		case ':':
+			return usage_error("option %s needs an argument", argv[optind - 1]);
+		default:
+			if (optopt)
+				return usage_error("unknown option -%c", optopt);
+			return usage_error("unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (!o->ring)
+		return usage_error("no ring given: use -r NAME");
+	if (!o->tag)
+		o->tag = default_tag();
+	if (strlen(o->tag) > SHMLOG_MAX_TAG)
+		return usage_error("the tag is longer than %d bytes", SHMLOG_MAX_TAG);
+	/* getopt consumed a "--" that ended the options: it ends the fields too. */
+	int dashdash = optind > 1 && strcmp(argv[optind - 1], "--") == 0 &&
+		       argv[optind - 1] != last_arg;
+	return parse_fields_and_message(o, argc, argv, dashdash);
+}
