@@ -20,6 +20,7 @@ enum {
 	OPT_INTERVAL,
 	OPT_LIST,
 	OPT_SET_LEVEL,
+	OPT_NO_NICE,
 };
 
 static const struct option long_options[] = {
@@ -38,6 +39,7 @@ static const struct option long_options[] = {
 	{"interval", required_argument, NULL, OPT_INTERVAL},
 	{"list", no_argument, NULL, OPT_LIST},
 	{"set-level", required_argument, NULL, OPT_SET_LEVEL},
+	{"no-nice", no_argument, NULL, OPT_NO_NICE},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -94,9 +96,12 @@ static void print_help(void)
 	       PROGRAM_NAME, PROGRAM_NAME, PROGRAM_NAME, PROGRAM_NAME);
 	printf("Reading:\n"
 	       "  -f, --follow          then print new records as they are committed\n"
+	       "      --no-nice         follow at normal CPU priority (default: nice %d, so\n"
+	       "                        the writers being watched come first)\n"
 	       "  -n, --lines=N         only the last N records in the ring (with -f, of\n"
 	       "                        those already there; -n 0 -f: only new records)\n"
-	       "  -o, --output=FORMAT   output format:\n");
+	       "  -o, --output=FORMAT   output format:\n",
+	       FOLLOW_NICE);
 	for (size_t i = 0; i < COUNT(formats); i++)
 		printf("                          %-6s %s%s\n", formats[i].name, formats[i].what,
 		       default_mark(formats[i].format == DEFAULT_FORMAT));
@@ -246,6 +251,9 @@ static int apply(struct options *o, int c, const char *arg, int *done)
 	case 'f':
 		o->follow = 1;
 		return 0;
+	case OPT_NO_NICE:
+		o->nice = -1;
+		return 0;
 	case 'n':
 		return parse_lines(o, arg);
 	case 'o':
@@ -335,6 +343,7 @@ int options_parse(struct options *o, int argc, char **argv)
 	o->mode = MODE_READ;
 	o->lines = ALL_LINES;
 	o->format = DEFAULT_FORMAT;
+	o->nice = FOLLOW_NICE;
 	o->color = DEFAULT_COLOR;
 	o->interval_ms = DEFAULT_INTERVAL_MS;
 	filter_init(&o->filter);

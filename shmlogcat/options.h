@@ -26,6 +26,7 @@ struct options {
 	enum mode mode;
 	const char *ring;
 	int follow;
+	int nice;          /* follow at this CPU priority (FOLLOW_NICE), or -1 to keep ours */
 	long long lines;   /* -n: show only the last N records of the history; ALL_LINES */
 	int format;        /* enum shmlog_format */
 	enum color color;
@@ -33,6 +34,10 @@ struct options {
 	int interval_ms;   /* --stats rate measurement; 0: no rates */
 	struct filter filter;
 };
+
+/* A follower yields the CPU to the processes it watches when they need it: on an idle machine
+ * it still runs at once, on a saturated one it falls behind and reports what it lost. */
+#define FOLLOW_NICE 19
 
 /* Returned by options_parse when the program should go on and run *opts. */
 #define OPTIONS_RUN (-1)

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -139,6 +140,9 @@ int run_read(const struct options *o)
 	}
 	if (shmlog_observer_stats(r.obs, &st, NULL, 0) == 0)
 		r.end_seq = st.head_seq;
+	/* Never disturb the watched: a follower that cannot keep up is told what it lost. */
+	if (o->follow && o->nice >= 0)
+		setpriority(PRIO_PROCESS, 0, o->nice);
 	if (only_new)
 		start_watching_stdout();
 	status = read_loop(&r) < 0 ? r.out.status : 0;
