@@ -17,7 +17,10 @@
 #include "ring.h"
 #include "testhook.h"
 
-#define ORPHAN_WAIT_MS 1000 /* longest a blocking writer waits while no consumer is attached */
+/* How long a blocking writer waits for a collector that has gone, counted from when it was last
+ * seen alive: long enough for a crashed collector to be restarted, short enough that an
+ * application without one never hangs. */
+#define ORPHAN_WAIT_MS 3000
 #define CTX_BYTES 4096
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
@@ -184,7 +187,7 @@ static int wait_for_space(struct shmlog *lg, uint64_t seen_tail)
 	struct ring_hdr *h = lg->r.hdr;
 	int policy = lg->on_full ? lg->on_full : (int)at_load32(&h->policy);
 	int limit = lg->full_timeout_ms ? lg->full_timeout_ms : (int)at_load32(&h->full_timeout_ms);
-	int64_t start = mono_ms();
+	int64_t start = mono_ms(), absent_since = -1;
 
 	if (policy != SHMLOG_ON_FULL_BLOCK && policy != SHMLOG_ON_FULL_TIMEOUT)
 		return -ENOBUFS;
@@ -197,18 +200,21 @@ static int wait_for_space(struct shmlog *lg, uint64_t seen_tail)
 	if (policy == SHMLOG_ON_FULL_BLOCK)
 		limit = -1;
 	for (;;) {
-		int64_t waited = mono_ms() - start;
-		int timed_out = limit >= 0 && waited >= limit;
-		if (timed_out || waited >= ORPHAN_WAIT_MS) {
-			if (!consumer_present(&lg->r)) {
-				at_store(&lg->orphan_pid, at_load(&h->consumer_pid));
-				at_store(&lg->orphan_start, at_load(&h->consumer_start));
-				at_store32_release(&lg->orphaned, 1);
-				return -ENOBUFS;
-			}
-			if (timed_out)
-				return -ENOBUFS;
+		int64_t now = mono_ms(), waited = now - start;
+		int present = consumer_present(&lg->r);
+		if (present)
+			absent_since = -1;
+		else if (absent_since < 0)
+			absent_since = now;
+		if (!present && (now - absent_since >= ORPHAN_WAIT_MS ||
+				 (limit >= 0 && waited >= limit))) {
+			at_store(&lg->orphan_pid, at_load(&h->consumer_pid));
+			at_store(&lg->orphan_start, at_load(&h->consumer_start));
+			at_store32_release(&lg->orphaned, 1);
+			return -ENOBUFS;
 		}
+		if (limit >= 0 && waited >= limit)
+			return -ENOBUFS;
 		/* Nudge the consumer: if the writer that should have woken it died between
 		 * clearing consumer_sleeping and FUTEX_WAKE, we are the ones to do it. */
 		at_fetch_add32_full(&h->data_futex, 1);

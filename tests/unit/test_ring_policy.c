@@ -204,11 +204,11 @@ static void test_blocking_writer_without_collector_stalls_once_then_drops_at_onc
 	struct shmlog_options o = small_ring(SHMLOG_ON_FULL_BLOCK);
 	struct shmlog *lg = shmlog_open(name, &o);
 	assert_non_null(lg);
-	uint64_t misses = fill(name); /* no consumer: the first write past full waits about a second, then drops */
+	uint64_t misses = fill(name); /* no consumer: the first write past full waits 3 s, then drops */
 	int64_t t0 = tu_now_ms();
 	assert_int_equal(shmlog_log(lg, SHMLOG_INFO, "t", "x"), -ENOBUFS);
 	int64_t first = tu_now_ms() - t0;
-	assert_true(first >= 900 && first < 3000);
+	assert_true(first >= 2900 && first < 6000);
 	t0 = tu_now_ms();
 	for (int i = 0; i < 100; i++)
 		assert_int_equal(shmlog_log(lg, SHMLOG_INFO, "t", "x"), -ENOBUFS);
