@@ -58,15 +58,30 @@ static void put_str(struct out *o, const char *s)
 	put_mem(o, s, strlen(s));
 }
 
+/* "00" "01" ... "99": numbers are written two digits per division, which halves the divisions
+ * the collector spends on pids, tids and sequence numbers. */
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324252627282930"
+				     "31323334353637383940414243444546474849505152535455565758596061"
+				     "62636465666768697071727374757677787980818283848586878889909192"
+				     "93949596979899";
+
 static void put_u64(struct out *o, uint64_t v)
 {
 	char tmp[20];
 	size_t i = sizeof(tmp);
 
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	while (v >= 100) {
+		unsigned d = (unsigned)(v % 100) * 2;
+		v /= 100;
+		tmp[--i] = digit_pairs[d + 1];
+		tmp[--i] = digit_pairs[d];
+	}
+	if (v >= 10) {
+		tmp[--i] = digit_pairs[v * 2 + 1];
+		tmp[--i] = digit_pairs[v * 2];
+	} else {
+		tmp[--i] = (char)('0' + v);
+	}
 	put_mem(o, tmp + i, sizeof(tmp) - i);
 }
 
@@ -117,33 +132,26 @@ static struct civil civil_from_days(int64_t days)
 	return c;
 }
 
-/* Writes V as exactly WIDTH digits, zero-padded, at P; returns the end. V must fit. */
+/* Writes V as exactly WIDTH digits (an even number), zero-padded, at P; returns the end. */
 static char *put_digits(char *p, unsigned v, int width)
 {
-	int i;
-
-	for (i = width - 1; i >= 0; i--) {
-		p[i] = (char)('0' + v % 10);
-		v /= 10;
+	for (int i = width - 2; i >= 0; i -= 2) {
+		memcpy(p + i, digit_pairs + (v % 100) * 2, 2);
+		v /= 100;
 	}
 	return p + width;
 }
 
 #define TIMESTAMP_LEN 27 /* 2026-11-21T10:15:03.123456Z */
+#define SECOND_LEN 20    /* 2026-11-21T10:15:03. */
 
-/* RFC 3339 UTC with microseconds, truncated (never rounded up into the next second). Any int64
- * of nanoseconds lies between 1677 and 2262, so the year always has four digits. */
-static void put_timestamp(struct out *o, int64_t time_ns)
+/* The "YYYY-MM-DDTHH:MM:SS." of the second SECS. */
+static void format_second(char out[SECOND_LEN], int64_t secs)
 {
-	int64_t secs = time_ns / NS_PER_SEC, ns = time_ns % NS_PER_SEC;
 	int64_t days, sod;
-	char ts[TIMESTAMP_LEN], *p = ts;
+	char *p = out;
 	struct civil c;
 
-	if (ns < 0) {
-		ns += NS_PER_SEC;
-		secs--;
-	}
 	days = secs / SECS_PER_DAY;
 	sod = secs % SECS_PER_DAY;
 	if (sod < 0) {
@@ -162,9 +170,34 @@ static void put_timestamp(struct out *o, int64_t time_ns)
 	p = put_digits(p, (unsigned)(sod / 60 % 60), 2);
 	*p++ = ':';
 	p = put_digits(p, (unsigned)(sod % 60), 2);
-	*p++ = '.';
-	p = put_digits(p, (unsigned)(ns / 1000), 6);
-	*p = 'Z';
+	*p = '.';
+}
+
+/* RFC 3339 UTC with microseconds, truncated (never rounded up into the next second). Any int64
+ * of nanoseconds lies between 1677 and 2262, so the year always has four digits. Consecutive
+ * records nearly always share their second, so its text is kept per thread. */
+static void put_timestamp(struct out *o, int64_t time_ns)
+{
+	static __thread int64_t cached_sec = INT64_MIN;
+	static __thread char cached[SECOND_LEN];
+	int64_t secs = time_ns / NS_PER_SEC, ns = time_ns % NS_PER_SEC;
+	char ts[TIMESTAMP_LEN];
+	unsigned us;
+
+	if (ns < 0) {
+		ns += NS_PER_SEC;
+		secs--;
+	}
+	if (secs != cached_sec) {
+		format_second(cached, secs);
+		cached_sec = secs;
+	}
+	memcpy(ts, cached, SECOND_LEN);
+	us = (unsigned)(ns / 1000);
+	put_digits(ts + SECOND_LEN, us / 100, 4);
+	ts[SECOND_LEN + 4] = digit_pairs[(us % 100) * 2];
+	ts[SECOND_LEN + 5] = digit_pairs[(us % 100) * 2 + 1];
+	ts[TIMESTAMP_LEN - 1] = 'Z';
 	put_mem(o, ts, sizeof(ts));
 }
 
