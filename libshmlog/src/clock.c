@@ -82,7 +82,7 @@ static void anchor(struct clock_conv *cv)
 	cv->anchor_ns = clock_ns(CLOCK_REALTIME);
 	uint64_t t1 = clock_tsc();
 	cv->anchor_tsc = t0 + (t1 - t0) / 2;
-	cv->anchor_mono = mono_ms();
+	cv->renew_tsc = cv->anchor_tsc + cv->renew_ticks;
 }
 
 void clock_conv_init(struct clock_conv *cv, uint32_t source, uint64_t tsc_hz)
@@ -93,6 +93,7 @@ void clock_conv_init(struct clock_conv *cv, uint32_t source, uint64_t tsc_hz)
 								 : CLOCK_SRC_REALTIME;
 	if (cv->source == CLOCK_SRC_TSC) {
 		cv->ns_per_tick = 1e9 / (double)tsc_hz;
+		cv->renew_ticks = tsc_hz / 1000 * ANCHOR_EVERY_MS;
 		anchor(cv);
 	}
 }
@@ -101,8 +102,9 @@ int64_t clock_conv_ns(struct clock_conv *cv, uint64_t raw)
 {
 	if (cv->source != CLOCK_SRC_TSC)
 		return (int64_t)raw;
-	/* Re-anchor now and then so NTP adjustments of the wall clock are followed. */
-	if (mono_ms() - cv->anchor_mono >= ANCHOR_EVERY_MS)
+	/* Re-anchor now and then so NTP adjustments of the wall clock are followed: judged by the
+	 * record's own ticks, which costs no clock read per record. */
+	if ((int64_t)(raw - cv->renew_tsc) > 0)
 		anchor(cv);
 	double delta = (double)(int64_t)(raw - cv->anchor_tsc) * cv->ns_per_tick;
 	return cv->anchor_ns + (int64_t)delta;

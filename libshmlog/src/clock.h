@@ -32,8 +32,9 @@ static inline uint64_t clock_tsc(void)
 struct clock_conv {
 	uint32_t source;
 	double ns_per_tick;
-	uint64_t anchor_tsc;
-	int64_t anchor_ns, anchor_mono; /* wall clock at the anchor, and CLOCK_MONOTONIC ms */
+	uint64_t anchor_tsc, renew_tsc; /* the anchor; a record past renew_tsc renews it */
+	uint64_t renew_ticks;
+	int64_t anchor_ns;              /* wall clock at the anchor */
 };
 
 void clock_conv_init(struct clock_conv *cv, uint32_t source, uint64_t tsc_hz);
