@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -276,4 +277,68 @@ void bench_seqcheck_free(struct bench_seqcheck *c)
 {
 	free(c->next);
 	c->next = NULL;
+}
+
+static double proc_stat_cpu(pid_t pid)
+{
+	char path[64], buf[1024];
+	unsigned long ut, st;
+	FILE *f;
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/stat");
+	if (!(f = fopen(path, "r")))
+		return -1;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* The name in parentheses may hold spaces: fields count from the last ')'. utime and stime
+	 * are fields 14 and 15; field 3 (the state) follows ") ". */
+	const char *p = strrchr(buf, ')');
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+		return -1;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+double bench_proc_cpu(pid_t pid)
+{
+	clockid_t clk;
+	struct timespec ts;
+
+	if (clock_getcpuclockid(pid, &clk) == 0 && clock_gettime(clk, &ts) == 0)
+		return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return proc_stat_cpu(pid);
+}
+
+long bench_proc_hwm_kb(pid_t pid)
+{
+	char path[64], line[256];
+	long kb = -1;
+	FILE *f;
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/status");
+	if (!(f = fopen(path, "r")))
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+int bench_reap_cpu(pid_t pid, double *cpu)
+{
+	struct rusage ru;
+	int st;
+	while (wait4(pid, &st, 0, &ru) < 0)
+		if (errno != EINTR)
+			die("wait4");
+	*cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+	       ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }

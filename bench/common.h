@@ -75,4 +75,16 @@ void bench_seqcheck_note(struct bench_seqcheck *c, int w, long seq);
 int bench_seqcheck_exact(const struct bench_seqcheck *c, long per_writer);
 void bench_seqcheck_free(struct bench_seqcheck *c);
 
+/* Process figures (PID 0: this process). bench_proc_cpu: user + system seconds of every thread
+ * of PID, living or exited, from its CPU-time clock (clock_getcpuclockid: the kernel's runtime
+ * in ns, the sum that /proc/PID/stat reports as utime + stime in 10 ms clock ticks, which is too
+ * coarse for runs of a tenth of a second); /proc/PID/stat when that clock is not available.
+ * Returns -1 when PID is gone. bench_proc_hwm_kb: VmHWM from /proc/PID/status (peak resident
+ * set, KiB); -1 when PID is gone or a zombie. */
+double bench_proc_cpu(pid_t pid);
+long bench_proc_hwm_kb(pid_t pid);
+/* Waits for PID like bench_reap and returns its CPU seconds (user + system, all threads) in
+ * *CPU, from wait4's rusage (ns-based, like bench_proc_cpu). */
+int bench_reap_cpu(pid_t pid, double *cpu);
+
 #endif

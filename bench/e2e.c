@@ -1,567 +1,489 @@
-/* e2e.c - end-to-end lines/s into one file from P writer processes: shmlog through the real
- * shmlogd (text and JSON) beside write(2) to one shared O_APPEND file and a pipe to one collector
- * process that writes 64 KiB batches (issue 3, acceptance 8).
+/* e2e.c - end-to-end lines/s into one file from P writer processes, shmlog beside what users
+ * would otherwise pick (issues 3 and 6): shmlog through the real shmlogd (text; JSON; structured
+ * fields to JSON; preformatted lines), write(2) to one shared O_APPEND file, a pipe to one
+ * collector process writing 64 KiB batches, syslog(3) into a private rsyslogd, and spdlog's async
+ * logger in one process with P threads, for reference.
  *
- * Every writer logs N records "w=W seq=S ..." (level info, tag "bench", two integers, formatted
- * in the writer). shmlog writers call shmlog_log and shmlogd formats the line; the other writers
- * format the same text line themselves (timestamp, level, tag[pid/tid], message: ~100 bytes) and
- * write(2) it. A run is timed from releasing the writers (each has opened its handle, file or
- * pipe) until the file holds every line: for shmlog, every writer returned from shmlog_flush and
- * shmlogd, sent SIGTERM, drained and exited; for the pipe, the collector exited after EOF; for
- * O_APPEND, every writer exited. Then the file is read back: each writer's records must be there
- * exactly once, in order, with the exact message; a run that fails this is reported as lossy,
- * and its speed is not counted. Variants alternate within each round; rounds repeat.
+ * Per run (e2e_run.c): lines/s, the collector's CPU per line and peak RSS, the writers' peak RSS,
+ * and sampled per-call latencies (one call in K timed whole, another its transport alone). Every
+ * run's file is read back; a run that lost, duplicated, reordered or damaged a line is reported
+ * as LOSSY, never as a speed. Variants alternate within each round, in an order that rotates
+ * every round, so that drift on a shared machine spreads over all of them; rounds repeat, and
+ * cells are medians (min–max) over the clean runs. P=1 gets more rounds than the others (10 by
+ * default) for the slowest-of-10 figure. --csv DIR writes every run and the summary as CSV.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <signal.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#include <shmlog.h>
-
 #include "common.h"
+#include "e2e.h"
+#include "timer.h"
 
-#define MSG_FMT "w=%d seq=%09ld request done status=200 bytes=5120"
-#define BATCH (64 * 1024)
-#define MAX_P 16
-#define RUN_TIMEOUT_S 300
+#define MAX_ROUNDS 32
+#define MAX_NP 8
 
-enum variant { V_SHM_TEXT, V_SHM_JSON, V_APPEND, V_PIPE, NVARIANTS };
-static const char *const variant_name[NVARIANTS] = {
-	"shmlog → shmlogd, text", "shmlog → shmlogd, json", "write(2) to one O_APPEND file",
-	"pipe → collector, 64 KiB writes"};
-
-struct opts {
-	int rounds;
-	long n;         /* records per writer */
-	int p[8], np;   /* writer counts */
-	int standin;    /* a library consumer instead of shmlogd: tests the harness only */
-	char shmlogd[4096];
-	int have_shmlogd;
-	char dir[4096];
+enum metric {
+	M_RATE,  /* lines/s */
+	M_CPU,   /* collector CPU, µs per line */
+	M_CHWM,  /* collector VmHWM, MiB */
+	M_WHWM,  /* writer VmHWM, MiB */
+	M_W50,   /* whole call, ns */
+	M_W99,
+	M_W999,
+	M_T50,   /* transport alone, ns */
+	M_T99,
+	M_T999,
+	NMETRICS
 };
+static const char *const metric_id[NMETRICS] = {"lines_per_s",    "collector_cpu_us_per_line",
+						"collector_hwm_mib", "writer_hwm_mib",
+						"whole_p50_ns",   "whole_p99_ns",
+						"whole_p999_ns",  "transport_p50_ns",
+						"transport_p99_ns", "transport_p999_ns"};
 
-struct result {
-	double secs;
-	double collector_cpu; /* seconds of CPU the collector used (shmlogd, pipe collector) */
-	double bytes_per_line;
-	int exact;
+struct cell {
+	double m[NMETRICS][MAX_ROUNDS]; /* NAN: no figure (lossy, skipped, or n/a) */
+	int clean, lossy;
+	double bpl;
 	char why[600];
 };
 
-/* ------------------------------------------------------------------ watchdog */
-
-static volatile sig_atomic_t g_timed_out;
-static pid_t g_kids[MAX_P + 2];
-static int g_nkids;
-
-static void on_alarm(int sig)
-{
-	(void)sig;
-	g_timed_out = 1;
-	for (int i = 0; i < g_nkids; i++)
-		kill(g_kids[i], SIGKILL);
-}
-
-static pid_t spawn(void)
-{
-	pid_t pid = bench_fork();
-	if (pid > 0 && g_nkids < MAX_P + 2)
-		g_kids[g_nkids++] = pid;
-	return pid;
-}
-
-/* Waits for PID; returns its exit status (128 + signal if killed) and its CPU time in *cpu. */
-static int reap(pid_t pid, double *cpu)
-{
-	struct rusage ru;
-	int st;
-	while (wait4(pid, &st, 0, &ru) < 0)
-		if (errno != EINTR) {
-			perror("bench: wait4");
-			exit(1);
-		}
-	if (cpu)
-		*cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
-		       ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-/* ------------------------------------------------------------------ lines */
-
-static int format_msg(char *buf, size_t cap, int w, long seq)
-{
-	return snprintf(buf, cap, MSG_FMT, w, seq);
-}
-
-/* The text line a writer formats for itself, like shmlogd's text format; the date part is
- * cached per second, as servers that format their own log lines do. */
-struct linefmt {
-	time_t sec;
-	char date[32];
-	int pid;
+struct driver {
+	struct e2e_opts o;
+	int rounds, rounds_p1;
+	int p[MAX_NP], np;
+	int use[NVARIANTS];
+	char skip[NVARIANTS][4400]; /* why a variant is skipped; "" when it runs */
+	const char *csv;            /* directory for CSV files, or NULL */
+	struct cell cells[MAX_NP][NVARIANTS];
 };
 
-static int format_line(struct linefmt *lf, char *buf, size_t cap, int w, long seq)
+static int rounds_for(const struct driver *d, int i)
 {
-	struct timespec ts;
-	struct tm tm;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	if (ts.tv_sec != lf->sec) {
-		lf->sec = ts.tv_sec;
-		gmtime_r(&ts.tv_sec, &tm);
-		strftime(lf->date, sizeof(lf->date), "%Y-%m-%dT%H:%M:%S", &tm);
-	}
-	return snprintf(buf, cap, "%s.%06ldZ INFO  %s[%d/%d] " MSG_FMT "\n", lf->date,
-			ts.tv_nsec / 1000, BENCH_TAG, lf->pid, lf->pid, w, seq);
+	return d->p[i] == 1 ? d->rounds_p1 : d->rounds;
 }
 
-static int write_all(int fd, const char *p, size_t n)
+/* ------------------------------------------------------------------ statistics */
+
+static int clean_values(const struct cell *c, enum metric m, double *out)
 {
-	while (n > 0) {
-		ssize_t k = write(fd, p, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
+	int n = 0;
+	for (int r = 0; r < MAX_ROUNDS; r++)
+		if (!isnan(c->m[m][r]) && !isnan(c->m[M_RATE][r]))
+			out[n++] = c->m[m][r];
+	return n;
 }
 
-/* ------------------------------------------------------------------ verification */
-
-/* Reads PATH back: every writer's records 0..n-1 exactly once, in order, message intact. */
-static void verify(const char *path, int nw, long n, int json, struct result *res)
+/* "med (min–max)" of metric M over clean runs, SCALE applied, or "—". */
+static const char *cell_str(char *buf, size_t cap, const struct cell *c, enum metric m,
+			    double scale, const char *fmt)
 {
-	struct bench_seqcheck chk;
-	struct stat st;
-	long lines = 0, content_bad = 0;
-	char want[160];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0 || fstat(fd, &st) < 0) {
-		snprintf(res->why, sizeof(res->why), "cannot read %.100s: %s", path, strerror(errno));
-		res->exact = 0;
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	const char *data = st.st_size ? mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)
-				      : "";
-	close(fd);
-	if (data == MAP_FAILED) {
-		perror("bench: mmap");
-		exit(1);
-	}
-	bench_seqcheck_init(&chk, nw);
-	for (const char *p = data, *end = data + st.st_size; p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *eol = nl ? nl : end;
-		int w;
-		long seq;
-
-		lines++;
-		if (bench_parse_ws(p, (size_t)(eol - p), &w, &seq) < 0) {
-			chk.foreign++;
-		} else {
-			bench_seqcheck_note(&chk, w, seq);
-			int k = format_msg(want, sizeof(want), w, seq);
-			const char *m = memmem(p, (size_t)(eol - p), want, (size_t)k);
-			/* text: the message ends the line; json: it is the whole "message" value */
-			if (!m || (json ? m < p + 11 || memcmp(m - 11, "\"message\":\"", 11) != 0 ||
-						  m[k] != '"'
-					: m + k != eol))
-				content_bad++;
-		}
-		p = eol + 1;
-	}
-	res->exact = bench_seqcheck_exact(&chk, n) && content_bad == 0 && lines == (long)nw * n;
-	res->bytes_per_line = lines ? (double)st.st_size / (double)lines : 0;
-	if (!res->exact) {
-		long got = 0;
-		for (int w = 0; w < nw; w++)
-			got += chk.next[w];
-		snprintf(res->why, sizeof(res->why),
-			 "%ld lines for %ld records: %ld in order, %ld out of order/duplicated, "
-			 "%ld foreign, %ld with wrong bytes",
-			 lines, (long)nw * n, got, chk.bad, chk.foreign, content_bad);
-	}
-	bench_seqcheck_free(&chk);
-	if (st.st_size)
-		munmap((void *)data, (size_t)st.st_size);
+	double v[MAX_ROUNDS];
+	int n = clean_values(c, m, v);
+	if (n == 0)
+		return snprintf(buf, cap, "—"), buf;
+	for (int i = 0; i < n; i++)
+		v[i] *= scale;
+	return bench_stat_str(buf, cap, bench_stat_of(v, (size_t)n), fmt);
 }
 
-/* ------------------------------------------------------------------ the collectors */
-
-static volatile sig_atomic_t g_stop;
-static struct shmlog_consumer *g_consumer;
-
-static void on_term(int sig)
+/* Per round A / B of lines/s, where both ran cleanly. Returns how many rounds. */
+static int ratios(const struct cell *a, const struct cell *b, double *out)
 {
-	(void)sig;
-	g_stop = 1;
-	if (g_consumer)
-		shmlog_consumer_interrupt(g_consumer);
-}
-
-/* --standin: a minimal collector on the library consumer, to test the harness before shmlogd
- * exists. Formats each record, writes 64 KiB batches, commits after writing. */
-static void standin_main(const char *ring, const char *out, int json)
-{
-	static char buf[BATCH + 20000];
-	struct shmlog_record rec;
-	size_t len = 0;
-	int fd = open(out, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-
-	signal(SIGTERM, on_term);
-	g_consumer = shmlog_consumer_open(ring, NULL);
-	if (fd < 0 || !g_consumer)
-		_exit(1);
-	for (;;) {
-		/* Store and commit as soon as nothing is left, before sleeping in next(). */
-		int rc = shmlog_consumer_next(g_consumer, &rec, 0);
-		if (rc == SHMLOG_NEXT_EMPTY && len == 0 && !g_stop)
-			rc = shmlog_consumer_next(g_consumer, &rec, 100);
-		if (rc == SHMLOG_NEXT_EMPTY || len >= BATCH) {
-			if (write_all(fd, buf, len) < 0)
-				_exit(1);
-			len = 0;
-			shmlog_consumer_commit(g_consumer);
-			if (rc == SHMLOG_NEXT_EMPTY && g_stop)
-				break;
-		}
-		if (rc < 0)
-			_exit(1);
-		if (rc != SHMLOG_NEXT_EMPTY) {
-			ssize_t k = shmlog_format(&rec, json ? SHMLOG_FORMAT_JSON : SHMLOG_FORMAT_TEXT, 0,
-						  buf + len, sizeof(buf) - len);
-			if (k < 0 || (size_t)k >= sizeof(buf) - len)
-				_exit(1);
-			len += (size_t)k;
-		}
-	}
-	shmlog_consumer_close(g_consumer);
-	_exit(0);
-}
-
-/* Starts shmlogd (or the stand-in) on a fresh RING writing OUT; returns once it holds the ring. */
-static pid_t start_collector(const struct opts *o, const char *ring, const char *out, int json,
-			     char *why, size_t cap)
-{
-	char errpath[4200];
-
-	snprintf(errpath, sizeof(errpath), "%s/shmlogd.stderr", o->dir);
-	pid_t pid = spawn();
-	if (pid == 0) {
-		if (o->standin)
-			standin_main(ring, out, json);
-		int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		if (fd >= 0) {
-			dup2(fd, STDOUT_FILENO);
-			dup2(fd, STDERR_FILENO);
-		}
-		execl(o->shmlogd, "shmlogd", "--ring", ring, "--output", out, "--format",
-		      json ? "json" : "text", (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 5000; i++) {
-		struct shmlog_stats st;
-		struct shmlog_observer *ob = shmlog_observer_open(ring, SHMLOG_OBSERVE_NEWEST);
-		int held = ob && shmlog_observer_stats(ob, &st, NULL, 0) == 0 &&
-			   st.consumer_pid == pid && st.consumer_alive;
-		shmlog_observer_close(ob);
-		if (held)
-			return pid;
-		int status;
-		if (waitpid(pid, &status, WNOHANG) == pid) {
-			snprintf(why, cap, "the collector exited (status %d) before attaching; see %.150s",
-				 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
-				 errpath);
-			return -1;
-		}
-		usleep(1000);
-	}
-	kill(pid, SIGKILL);
-	reap(pid, NULL);
-	snprintf(why, cap, "the collector did not attach to ring %s within 5 s", ring);
-	return -1;
-}
-
-static void pipe_collector_main(int in, const char *out)
-{
-	static char buf[BATCH];
-	size_t len = 0;
-	int fd = open(out, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-
-	if (fd < 0)
-		_exit(1);
-	for (;;) {
-		ssize_t k = read(in, buf + len, sizeof(buf) - len);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			_exit(1);
-		len += (size_t)k;
-		if (k == 0 || len == sizeof(buf)) {
-			if (write_all(fd, buf, len) < 0)
-				_exit(1);
-			len = 0;
-		}
-		if (k == 0)
-			break;
-	}
-	_exit(close(fd) < 0);
-}
-
-/* ------------------------------------------------------------------ writers */
-
-struct shared {
-	long failed;      /* calls that failed, over all writers */
-	int first_err;    /* the first failure: its return value and which call */
-	char first_call[16];
-};
-
-static void note_failure(struct shared *sh, int err, const char *call)
-{
-	if (__atomic_fetch_add(&sh->failed, 1, __ATOMIC_RELAXED) == 0) {
-		sh->first_err = err;
-		snprintf(sh->first_call, sizeof(sh->first_call), "%s", call);
-	}
-}
-
-static void writer_main(enum variant v, const char *target, int fd, int w, long n,
-			struct bench_gate *gate, int ready_fd, struct shared *sh)
-{
-	struct linefmt lf = {.sec = -1, .pid = (int)getpid()};
-	struct shmlog *lg = NULL;
-	char line[256];
-	int rc;
-
-	if (v == V_SHM_TEXT || v == V_SHM_JSON) {
-		lg = shmlog_open(target, NULL);
-		if (!lg)
-			_exit(1);
-	} else if (v == V_APPEND) {
-		fd = open(target, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-		if (fd < 0)
-			_exit(1);
-	}
-	if (write(ready_fd, "r", 1) != 1)
-		_exit(1);
-	close(ready_fd);
-	bench_gate_wait(gate);
-	for (long seq = 0; seq < n; seq++) {
-		if (lg) {
-			if ((rc = shmlog_log(lg, SHMLOG_INFO, BENCH_TAG, MSG_FMT, w, seq)) != 0)
-				note_failure(sh, rc, "shmlog_log");
-		} else {
-			int k = format_line(&lf, line, sizeof(line), w, seq);
-			if (write_all(fd, line, (size_t)k) < 0)
-				note_failure(sh, -errno, "write");
-		}
-	}
-	if (lg) {
-		if ((rc = shmlog_flush(lg, RUN_TIMEOUT_S * 1000)) != 0)
-			note_failure(sh, rc, "shmlog_flush");
-		shmlog_close(lg);
-	} else if (close(fd) < 0) {
-		note_failure(sh, -errno, "close");
-	}
-	_exit(0);
-}
-
-/* ------------------------------------------------------------------ one run */
-
-static void run_once(const struct opts *o, enum variant v, int p, struct result *res)
-{
-	char out[4200], ring[80];
-	int pfd[2] = {-1, -1}, ready[2];
-	pid_t collector = -1, writers[MAX_P];
-	struct bench_gate gate;
-	struct shared *sh = bench_shared(sizeof(*sh));
-	int json = v == V_SHM_JSON, status = 0;
-	char c;
-
-	memset(res, 0, sizeof(*res));
-	g_nkids = 0;
-	g_timed_out = 0;
-	snprintf(out, sizeof(out), "%s/out.log", o->dir);
-	unlink(out);
-	bench_ring_name(ring, sizeof(ring), "e2e");
-	if (v == V_SHM_TEXT || v == V_SHM_JSON) {
-		shmlog_unlink(ring);
-		collector = start_collector(o, ring, out, json, res->why, sizeof(res->why));
-		if (collector < 0)
-			goto out;
-	} else if (v == V_PIPE) {
-		if (pipe(pfd) < 0) {
-			perror("bench: pipe");
-			exit(1);
-		}
-		collector = spawn();
-		if (collector == 0) {
-			close(pfd[1]);
-			pipe_collector_main(pfd[0], out);
-		}
-		close(pfd[0]);
-	}
-	if (pipe(ready) < 0) {
-		perror("bench: pipe");
-		exit(1);
-	}
-	bench_gate_init(&gate);
-	for (int w = 0; w < p; w++) {
-		writers[w] = spawn();
-		if (writers[w] == 0) {
-			close(ready[0]);
-			writer_main(v, v == V_APPEND ? out : ring, pfd[1], w, o->n, &gate, ready[1], sh);
-		}
-	}
-	close(ready[1]);
-	if (pfd[1] >= 0)
-		close(pfd[1]); /* the writers hold the pipe now: EOF once they are all gone */
-	for (int w = 0; w < p; w++)
-		if (read(ready[0], &c, 1) != 1)
-			status = 1;
-	close(ready[0]);
-
-	alarm(RUN_TIMEOUT_S);
-	int64_t t0 = bench_now_ns();
-	bench_gate_go(&gate);
-	for (int w = 0; w < p; w++)
-		status |= reap(writers[w], NULL);
-	if (collector > 0) {
-		if (v != V_PIPE)
-			kill(collector, SIGTERM);
-		status |= reap(collector, &res->collector_cpu);
-	}
-	int64_t t1 = bench_now_ns();
-	alarm(0);
-
-	res->secs = (double)(t1 - t0) / 1e9;
-	verify(out, p, o->n, json, res);
-	if (g_timed_out || status || sh->failed) {
-		char file[400];
-		snprintf(file, sizeof(file), "%.300s", res->exact ? "file complete" : res->why);
-		res->exact = 0;
-		snprintf(res->why, sizeof(res->why),
-			 "%s%ld failed calls (first: %s returned %d, %s), exit status %d; %s",
-			 g_timed_out ? "timed out; " : "", sh->failed, sh->failed ? sh->first_call : "-",
-			 sh->first_err, sh->failed ? strerror(-sh->first_err) : "-", status, file);
-	}
-out:
-	if (v == V_SHM_TEXT || v == V_SHM_JSON)
-		shmlog_unlink(ring);
-	unlink(out);
-	munmap(sh, sizeof(*sh));
+	int n = 0;
+	for (int r = 0; r < MAX_ROUNDS; r++)
+		if (!isnan(a->m[M_RATE][r]) && !isnan(b->m[M_RATE][r]))
+			out[n++] = a->m[M_RATE][r] / b->m[M_RATE][r];
+	return n;
 }
 
 /* ------------------------------------------------------------------ report */
 
-struct cell {
-	double *rate;   /* per round; 0 = no valid figure (lossy or skipped) */
-	double *cpu_us; /* collector CPU per record, per round */
-	double bpl;
-	int exact, lossy;
-	char why[600];
-};
-
-static const char *rate_str(char *buf, size_t cap, const struct cell *c, int rounds)
+static const char *rate_cell(char *buf, size_t cap, const struct cell *c, int skipped)
 {
-	double v[64];
-	int n = 0;
-	for (int r = 0; r < rounds; r++)
-		if (c->rate[r] > 0)
-			v[n++] = c->rate[r] / 1000;
-	if (n == 0)
-		return c->lossy ? "**LOSSY**" : "skipped";
-	char s[96];
-	bench_stat_str(s, sizeof(s), bench_stat_of(v, (size_t)n), "%.0f");
-	snprintf(buf, cap, "%s%s", s, c->lossy ? " (**some runs LOSSY**)" : "");
+	char s[128];
+	if (skipped)
+		return "skipped";
+	if (c->clean == 0)
+		return c->lossy ? "**LOSSY**" : "—";
+	cell_str(s, sizeof(s), c, M_RATE, 1e-3, "%.0f");
+	snprintf(buf, cap, "%s%s", s, c->lossy ? " **+ LOSSY runs**" : "");
 	return buf;
 }
 
-/* Median over rounds of A[r] / B[r], where both ran cleanly. */
-static const char *ratio_str(char *buf, size_t cap, const struct cell *a, const struct cell *b,
-			     int rounds, double *med)
+static void pivot(const struct driver *d, const char *title, enum metric m, double scale,
+		  const char *fmt, int shmlog_only_collector)
 {
-	double v[64];
-	int n = 0;
-	for (int r = 0; r < rounds; r++)
-		if (a->rate[r] > 0 && b->rate[r] > 0)
-			v[n++] = a->rate[r] / b->rate[r];
-	*med = 0;
-	if (n == 0)
-		return "n/a";
-	struct bench_stat s = bench_stat_of(v, (size_t)n);
-	*med = s.med;
-	return bench_stat_str(buf, cap, s, "%.2f");
-}
-
-static void report(const struct opts *o, struct cell cells[][NVARIANTS])
-{
-	char a[128], b[128];
-
-	printf("| writers | variant | lines/s (thousands) | bytes/line | collector CPU µs/line | "
-	       "every line once, in order |\n|---|---|---|---|---|---|\n");
-	for (int i = 0; i < o->np; i++)
-		for (int v = 0; v < NVARIANTS; v++) {
-			struct cell *c = &cells[i][v];
-			double cpu[64];
-			int n = 0;
-			for (int r = 0; r < o->rounds; r++)
-				if (c->rate[r] > 0 && c->cpu_us[r] > 0)
-					cpu[n++] = c->cpu_us[r];
-			if (n)
-				bench_stat_str(b, sizeof(b), bench_stat_of(cpu, (size_t)n), "%.2f");
+	char buf[160];
+	printf("%s\n\n| variant |", title);
+	for (int i = 0; i < d->np; i++)
+		printf(" P=%d |", d->p[i]);
+	printf("\n|---|");
+	for (int i = 0; i < d->np; i++)
+		printf("---|");
+	printf("\n");
+	for (int v = 0; v < NVARIANTS; v++) {
+		if (!d->use[v] || (shmlog_only_collector && v == V_APPEND))
+			continue;
+		printf("| %s |", e2e_variant_name[v]);
+		for (int i = 0; i < d->np; i++) {
+			const struct cell *c = &d->cells[i][v];
+			if (m == M_RATE)
+				printf(" %s |", rate_cell(buf, sizeof(buf), c, d->skip[v][0] != 0));
+			else if (d->skip[v][0])
+				printf(" skipped |");
 			else
-				snprintf(b, sizeof(b), "—");
-			char ok[300];
-			if (c->exact + c->lossy == 0)
-				snprintf(ok, sizeof(ok), "skipped (see above)");
-			else if (c->lossy)
-				snprintf(ok, sizeof(ok), "**LOSSY in %d of %d runs**: %s", c->lossy,
-					 c->exact + c->lossy, c->why);
-			else
-				snprintf(ok, sizeof(ok), "yes, %d of %d runs", c->exact, c->exact);
-			char bpl[32] = "—";
-			if (c->bpl > 0)
-				snprintf(bpl, sizeof(bpl), "%.0f", c->bpl);
-			printf("| %d | %s%s | %s | %s | %s | %s |\n", o->p[i], variant_name[v],
-			       o->standin && v <= V_SHM_JSON ? " (STAND-IN collector, not shmlogd)" : "",
-			       rate_str(a, sizeof(a), c, o->rounds), bpl, b, ok);
+				printf(" %s |", cell_str(buf, sizeof(buf), c, m, scale, fmt));
 		}
-	printf("\nRatios (per round, same round; median (min–max)). Goal: ≥ 3× O_APPEND and ≥ 2× "
-	       "pipe at 2 and 4 writers.\n\n");
-	printf("| writers | text / O_APPEND | json / O_APPEND | text / pipe | json / pipe | goal |\n"
-	       "|---|---|---|---|---|---|\n");
-	for (int i = 0; i < o->np; i++) {
-		static const enum variant num[4] = {V_SHM_TEXT, V_SHM_JSON, V_SHM_TEXT, V_SHM_JSON};
-		static const enum variant den[4] = {V_APPEND, V_APPEND, V_PIPE, V_PIPE};
-		char buf[4][96];
-		const char *r[4];
-		double m[4];
-		for (int k = 0; k < 4; k++)
-			r[k] = ratio_str(buf[k], sizeof(buf[k]), &cells[i][num[k]], &cells[i][den[k]],
-					 o->rounds, &m[k]);
-		const char *goal = "—";
-		if (o->p[i] >= 2 && m[0] > 0 && m[1] > 0 && m[2] > 0 && m[3] > 0)
-			goal = m[0] >= 3 && m[1] >= 3 && m[2] >= 2 && m[3] >= 2 ? "met" : "**missed**";
-		printf("| %d | %s | %s | %s | %s | %s |\n", o->p[i], r[0], r[1], r[2], r[3], goal);
+		printf("\n");
 	}
 	printf("\n");
+}
+
+static void report_checks(const struct driver *d)
+{
+	printf("Every line once, in order, intact (clean runs / runs):\n\n| variant |");
+	for (int i = 0; i < d->np; i++)
+		printf(" P=%d |", d->p[i]);
+	printf("\n|---|");
+	for (int i = 0; i < d->np; i++)
+		printf("---|");
+	printf("\n");
+	for (int v = 0; v < NVARIANTS; v++) {
+		if (!d->use[v])
+			continue;
+		printf("| %s |", e2e_variant_name[v]);
+		for (int i = 0; i < d->np; i++) {
+			const struct cell *c = &d->cells[i][v];
+			if (d->skip[v][0])
+				printf(" skipped |");
+			else if (c->lossy)
+				printf(" **LOSSY %d of %d** |", c->lossy, c->clean + c->lossy);
+			else
+				printf(" %d of %d |", c->clean, c->clean);
+		}
+		printf("\n");
+	}
+	printf("\n");
+	for (int v = 0; v < NVARIANTS; v++)
+		for (int i = 0; i < d->np; i++)
+			if (d->cells[i][v].lossy)
+				printf("- LOSSY: %s, P=%d, last such run: %s\n", e2e_variant_name[v], d->p[i],
+				       d->cells[i][v].why);
+	printf("\n");
+}
+
+static void report_latency(const struct driver *d, double timer_ns)
+{
+	char b[6][96];
+	printf("Call latency under load, ns (sampled: 1 call in %d timed whole, another its transport "
+	       "alone; percentiles over all writers of a run, then median (min–max) over runs). "
+	       "Whole call: the logging call the application makes, formatting included. Transport: "
+	       "handing over an already formatted line (shmlog_write, write(2), send(2)); — where "
+	       "the variant has no such step. Each figure includes the timer's own cost, %.0f ns "
+	       "(median of an empty timed region, %s). The ring is full part of the time here: "
+	       "bench_writer_latency measures calls with room in the ring.\n\n",
+	       d->o.sample_every, timer_ns, BENCH_TIMER_NAME);
+	printf("| P | variant | whole p50 | whole p99 | whole p99.9 | transport p50 | transport p99 | "
+	       "transport p99.9 |\n|---|---|---|---|---|---|---|---|\n");
+	for (int i = 0; i < d->np; i++)
+		for (int v = 0; v < NVARIANTS; v++) {
+			const struct cell *c = &d->cells[i][v];
+			if (!d->use[v] || d->skip[v][0])
+				continue;
+			for (int k = 0; k < 6; k++)
+				cell_str(b[k], sizeof(b[k]), c, (enum metric)(M_W50 + k), 1, "%.0f");
+			printf("| %d | %s | %s | %s | %s | %s | %s | %s |\n", d->p[i], e2e_variant_name[v],
+			       b[0], b[1], b[2], b[3], b[4], b[5]);
+		}
+	printf("\n");
+}
+
+struct goal {
+	enum variant against;
+	double want;
+	const char *name;
+};
+static const struct goal goals[] = {{V_APPEND, 3, "O_APPEND"},
+				    {V_PIPE, 2, "pipe"},
+				    {V_SYSLOG, 12, "syslog → rsyslogd"},
+				    {V_SPDLOG, 1.6, "spdlog async"}};
+
+static void report_ratios(const struct driver *d)
+{
+	static const enum variant shm[] = {V_SHM_TEXT, V_SHM_JSON, V_SHM_FIELDS, V_SHM_WRITE};
+	char buf[96];
+	double v[MAX_ROUNDS];
+
+	printf("shmlog's lines/s divided by each alternative's, per round (same round), median "
+	       "(min–max):\n\n| P | shmlog variant |");
+	for (size_t g = 0; g < sizeof(goals) / sizeof(goals[0]); g++)
+		printf(" ÷ %s |", goals[g].name);
+	printf("\n|---|---|---|---|---|---|\n");
+	for (int i = 0; i < d->np; i++)
+		for (size_t s = 0; s < sizeof(shm) / sizeof(shm[0]); s++) {
+			if (!d->use[shm[s]] || d->skip[shm[s]][0])
+				continue;
+			printf("| %d | %s |", d->p[i], e2e_variant_name[shm[s]]);
+			for (size_t g = 0; g < sizeof(goals) / sizeof(goals[0]); g++) {
+				int n = ratios(&d->cells[i][shm[s]], &d->cells[i][goals[g].against], v);
+				printf(" %s |", n ? bench_stat_str(buf, sizeof(buf),
+								   bench_stat_of(v, (size_t)n), "%.2f")
+						  : "n/a");
+			}
+			printf("\n");
+		}
+	printf("\n");
+}
+
+/* Issue 6's goals at P=1, and the slowest of the P=1 runs against their median. */
+static void report_goals(const struct driver *d)
+{
+	int i1 = -1;
+	double v[MAX_ROUNDS];
+	for (int i = 0; i < d->np; i++)
+		if (d->p[i] == 1)
+			i1 = i;
+	if (i1 < 0 || !d->use[V_SHM_TEXT] || d->skip[V_SHM_TEXT][0])
+		return;
+	printf("Goals (issue 6) at P=1, shmlog = shmlog_log → shmlogd, text; ratio = median of the "
+	       "per-round ratios:\n\n| goal | measured | verdict |\n|---|---|---|\n");
+	for (size_t g = 0; g < sizeof(goals) / sizeof(goals[0]); g++) {
+		int n = d->use[goals[g].against] && !d->skip[goals[g].against][0]
+				? ratios(&d->cells[i1][V_SHM_TEXT], &d->cells[i1][goals[g].against], v)
+				: 0;
+		if (n == 0) {
+			printf("| ≥ %.1f× %s | n/a | not measured |\n", goals[g].want, goals[g].name);
+			continue;
+		}
+		double med = bench_stat_of(v, (size_t)n).med;
+		printf("| ≥ %.1f× %s | %.2f× | %s |\n", goals[g].want, goals[g].name, med,
+		       round(med * 100) >= round(goals[g].want * 100) ? "met" : "**missed**");
+	}
+	for (int s = V_SHM_TEXT; s <= V_SHM_WRITE; s++) {
+		const struct cell *c = &d->cells[i1][s];
+		int n = clean_values(c, M_RATE, v);
+		if (!d->use[s] || n == 0)
+			continue;
+		struct bench_stat st = bench_stat_of(v, (size_t)n);
+		printf("| slowest of %d runs ≥ 70%% of the median (%s) | %.0f%% (%.0f vs %.0f thousand "
+		       "lines/s) | %s |\n",
+		       n, e2e_variant_name[s], 100 * st.min / st.med, st.min / 1e3, st.med / 1e3,
+		       s != V_SHM_TEXT ? "(for information)" : st.min >= 0.7 * st.med ? "met" : "**missed**");
+	}
+	printf("\n");
+}
+
+static void report(const struct driver *d, double timer_ns)
+{
+	printf("### Lines per second (thousands), median (min–max) over clean runs\n\n");
+	pivot(d, "End to end: from releasing the writers until the file holds every line.", M_RATE, 1,
+	      "%.0f", 0);
+	report_ratios(d);
+	report_goals(d);
+	report_checks(d);
+	printf("### Collector and memory\n\n");
+	pivot(d, "Collector CPU per line, µs: user + system time of shmlogd, the pipe collector or "
+		 "rsyslogd during the run (the sum /proc/PID/stat gives as utime + stime, read at ns "
+		 "resolution from the process's CPU clock and wait4's rusage); spdlog: the process "
+		 "minus its writer threads:", M_CPU, 1, "%.2f", 1);
+	pivot(d, "Collector peak RSS (VmHWM), MiB (spdlog: — , its backend thread lives in the "
+		 "writers' process):", M_CHWM, 1, "%.1f", 1);
+	pivot(d, "Writer peak RSS (VmHWM), MiB: the largest writer process (spdlog: the one "
+		 "process):", M_WHWM, 1, "%.1f", 0);
+	printf("### Call latency under load\n\n");
+	report_latency(d, timer_ns);
+}
+
+/* ------------------------------------------------------------------ CSV */
+
+static FILE *csv_open(const struct driver *d, const char *name)
+{
+	char path[4400];
+	snprintf(path, sizeof(path), "%s/%s", d->csv, name);
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		perror(path);
+		exit(1);
+	}
+	return f;
+}
+
+static void csv_num(FILE *f, double x)
+{
+	if (isnan(x))
+		fprintf(f, ",NaN");
+	else
+		fprintf(f, ",%.6g", x);
+}
+
+static void csv_run(FILE *f, int round, int p, enum variant v, const struct e2e_result *res,
+		    const double *m)
+{
+	fprintf(f, "%d,%d,%s,%d,%.6f", round + 1, p, e2e_variant_id[v], res->exact, res->secs);
+	for (int k = 0; k < NMETRICS; k++)
+		csv_num(f, m[k]);
+	fprintf(f, ",%.1f,\"", res->bytes_per_line);
+	for (const char *s = res->exact ? "" : res->why; *s; s++)
+		fputc(*s == '"' ? '\'' : *s, f);
+	fprintf(f, "\"\n");
+	fflush(f);
+}
+
+/* One row per variant and P, sorted by variant then P (gnuplot draws a line per variant). */
+static void csv_summary(const struct driver *d)
+{
+	FILE *f = csv_open(d, "e2e_summary.csv");
+	double v[MAX_ROUNDS];
+	fprintf(f, "variant,p,clean_runs,lossy_runs");
+	for (int k = 0; k < NMETRICS; k++)
+		fprintf(f, ",%s_med,%s_min,%s_max", metric_id[k], metric_id[k], metric_id[k]);
+	fprintf(f, ",ratio_text_over_this_med\n");
+	for (int vi = 0; vi < NVARIANTS; vi++) {
+		if (!d->use[vi] || d->skip[vi][0])
+			continue;
+		for (int i = 0; i < d->np; i++) {
+			const struct cell *c = &d->cells[i][vi];
+			fprintf(f, "%s,%d,%d,%d", e2e_variant_id[vi], d->p[i], c->clean, c->lossy);
+			for (int k = 0; k < NMETRICS; k++) {
+				int n = clean_values(c, (enum metric)k, v);
+				struct bench_stat s = n ? bench_stat_of(v, (size_t)n)
+							: (struct bench_stat){NAN, NAN, NAN};
+				csv_num(f, s.med);
+				csv_num(f, s.min);
+				csv_num(f, s.max);
+			}
+			int n = ratios(&d->cells[i][V_SHM_TEXT], c, v);
+			csv_num(f, n ? bench_stat_of(v, (size_t)n).med : NAN);
+			fprintf(f, "\n");
+		}
+	}
+	fclose(f);
+}
+
+/* ------------------------------------------------------------------ running */
+
+static void record(struct driver *d, int i, int r, enum variant v, const struct e2e_result *res,
+		   FILE *runs)
+{
+	struct cell *c = &d->cells[i][v];
+	double lines = (double)d->p[i] * (double)d->o.n, m[NMETRICS];
+
+	for (int k = 0; k < NMETRICS; k++)
+		m[k] = NAN;
+	if (res->exact && res->secs > 0) {
+		m[M_RATE] = lines / res->secs;
+		if (res->collector_cpu >= 0)
+			m[M_CPU] = res->collector_cpu * 1e6 / lines;
+		if (res->collector_hwm_kb >= 0)
+			m[M_CHWM] = (double)res->collector_hwm_kb / 1024;
+		if (res->writer_hwm_kb > 0)
+			m[M_WHWM] = (double)res->writer_hwm_kb / 1024;
+		const struct e2e_pct *pc[2] = {&res->whole, &res->transport};
+		for (int k = 0; k < 2; k++)
+			if (pc[k]->p50 >= 0) {
+				m[M_W50 + 3 * k] = pc[k]->p50;
+				m[M_W99 + 3 * k] = pc[k]->p99;
+				m[M_W999 + 3 * k] = pc[k]->p999;
+			}
+		c->clean++;
+		c->bpl = res->bytes_per_line;
+	} else {
+		c->lossy++;
+		snprintf(c->why, sizeof(c->why), "%s", res->why);
+	}
+	for (int k = 0; k < NMETRICS; k++)
+		c->m[k][r] = m[k];
+	if (runs)
+		csv_run(runs, r, d->p[i], v, res, m);
+	fprintf(stderr, "  round %d, P=%d, %s: %.3f s, %.0f thousand lines/s%s%s\n", r + 1, d->p[i],
+		e2e_variant_name[v], res->secs, isnan(m[M_RATE]) ? 0 : m[M_RATE] / 1e3,
+		res->exact ? "" : ", LOSSY: ", res->exact ? "" : res->why);
+}
+
+static void run_all(struct driver *d)
+{
+	FILE *runs = NULL;
+	int nv = 0, order[NVARIANTS];
+	int maxr = d->rounds > d->rounds_p1 ? d->rounds : d->rounds_p1;
+
+	for (int v = 0; v < NVARIANTS; v++)
+		if (d->use[v] && !d->skip[v][0])
+			order[nv++] = v;
+	if (d->csv) {
+		runs = csv_open(d, "e2e_runs.csv");
+		fprintf(runs, "round,p,variant,exact,secs");
+		for (int k = 0; k < NMETRICS; k++)
+			fprintf(runs, ",%s", metric_id[k]);
+		fprintf(runs, ",bytes_per_line,why\n");
+	}
+	for (int i = 0; i < MAX_NP; i++)
+		for (int v = 0; v < NVARIANTS; v++)
+			for (int k = 0; k < NMETRICS; k++)
+				for (int r = 0; r < MAX_ROUNDS; r++)
+					d->cells[i][v].m[k][r] = NAN;
+	for (int r = 0; r < maxr; r++)
+		for (int i = 0; i < d->np; i++) {
+			if (r >= rounds_for(d, i))
+				continue;
+			for (int k = 0; k < nv; k++) {
+				enum variant v = (enum variant)order[(r + k) % nv];
+				struct e2e_result res;
+				e2e_run(&d->o, v, d->p[i], &res);
+				record(d, i, r, v, &res, runs);
+			}
+		}
+	if (runs)
+		fclose(runs);
+}
+
+/* The median cost of an empty timed region, in ns. */
+static double timer_cost_ns(double tpn)
+{
+	enum { N = 100000 };
+	static uint32_t t[N];
+	for (int i = 0; i < N; i++) {
+		uint64_t a = tick_begin(), b = tick_end();
+		t[i] = bench_ticks32(b - a);
+	}
+	bench_sort_u32(t, N);
+	return bench_percentile_u32(t, N, 50) / tpn;
+}
+
+/* Finds what each variant needs; a variant that cannot run is skipped with the reason. */
+static void find_programs(struct driver *d)
+{
+	struct e2e_opts *o = &d->o;
+	char self[4000];
+
+	o->have_shmlogd = o->standin || bench_find_prog("shmlogd", o->shmlogd, sizeof(o->shmlogd)) == 0;
+	if (!o->have_shmlogd)
+		for (int v = V_SHM_TEXT; v <= V_SHM_WRITE; v++)
+			snprintf(d->skip[v], sizeof(d->skip[v]), "%s", o->shmlogd);
+
+	const char *rs = getenv("SHMLOG_BENCH_RSYSLOGD");
+	snprintf(o->rsyslogd, sizeof(o->rsyslogd), "%s", rs && *rs ? rs : "/usr/sbin/rsyslogd");
+	o->have_rsyslogd = access(o->rsyslogd, X_OK) == 0;
+	if (!o->have_rsyslogd)
+		snprintf(d->skip[V_SYSLOG], sizeof(d->skip[V_SYSLOG]),
+			 "%s not found (apt-get install rsyslog; bench/run.sh does)", o->rsyslogd);
+
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	self[n > 0 ? n : 0] = '\0';
+	self[sizeof(self) - 100] = '\0'; /* room for the program's name */
+	char *slash = strrchr(self, '/');
+	if (slash)
+		*slash = '\0';
+	snprintf(o->spdlog, sizeof(o->spdlog), "%s/bench_spdlog_async", self);
+	o->have_spdlog = access(o->spdlog, X_OK) == 0;
+	if (!o->have_spdlog)
+		snprintf(d->skip[V_SPDLOG], sizeof(d->skip[V_SPDLOG]),
+			 "%s not built (needs g++ and libspdlog-dev; bench/run.sh installs them)",
+			 o->spdlog);
 }
 
 /* ------------------------------------------------------------------ main */
@@ -569,59 +491,103 @@ static void report(const struct opts *o, struct cell cells[][NVARIANTS])
 static void usage(FILE *to)
 {
 	fprintf(to,
-		"usage: bench_e2e [--quick] [--rounds R] [--n N] [--writers 1,2,4] [--standin]\n"
-		"End-to-end lines/s into a file: shmlog through shmlogd (text, json), write(2) to\n"
-		"one O_APPEND file, a pipe to a collector. Defaults: --rounds 7 --n 200000 (records\n"
-		"per writer) --writers 1,2,4; --quick: --rounds 3 --n 50000. shmlogd is taken from\n"
-		"$SHMLOG_BIN_DIR, else from this program's directory; without it the shmlog rows are\n"
-		"skipped. --standin replaces shmlogd by a library consumer in the benchmark, to test\n"
-		"the harness only: its figures are not shmlogd's.\n");
+		"usage: bench_e2e [--quick] [--rounds R] [--rounds-p1 R1] [--n N] [--writers 1,2,4,8]\n"
+		"                 [--variants shm_text,append,...] [--sample-every K] [--csv DIR]\n"
+		"                 [--standin]\n"
+		"End-to-end lines/s into one file from P writer processes: shmlog through shmlogd\n"
+		"(text, json, structured fields, preformatted), write(2) to one O_APPEND file, a pipe\n"
+		"to a collector, syslog(3) into a private rsyslogd, spdlog async (P threads).\n"
+		"Defaults: --rounds 4 (10 at P=1: --rounds-p1) --n 160000 (lines per writer)\n"
+		"--writers 1,2,4,8 --sample-every 8; --quick: --rounds 2 --n 50000.\n"
+		"Variants: shm_text shm_json shm_fields shm_write append pipe syslog spdlog.\n"
+		"shmlogd is taken from $SHMLOG_BIN_DIR, else from this program's directory;\n"
+		"rsyslogd from $SHMLOG_BENCH_RSYSLOGD, else /usr/sbin/rsyslogd; bench_spdlog_async\n"
+		"from this program's directory. A variant whose program is missing is skipped, with\n"
+		"the reason. --standin replaces shmlogd by a library consumer in the benchmark, to\n"
+		"test the harness only: its figures are not shmlogd's.\n");
 }
 
-static int parse_writers(struct opts *o, const char *s)
+static int parse_writers(struct driver *d, const char *s)
 {
-	o->np = 0;
-	for (char *end; *s && o->np < 8; s = *end ? end + 1 : end) {
+	d->np = 0;
+	for (char *end; *s && d->np < MAX_NP; s = *end ? end + 1 : end) {
 		long v = strtol(s, &end, 10);
-		if (end == s || v < 1 || v > MAX_P || (*end && *end != ','))
+		if (end == s || v < 1 || v > E2E_MAX_P || (*end && *end != ','))
 			return -1;
-		o->p[o->np++] = (int)v;
+		d->p[d->np++] = (int)v;
 	}
-	return o->np ? 0 : -1;
+	return d->np ? 0 : -1;
+}
+
+static int parse_variants(struct driver *d, const char *s)
+{
+	memset(d->use, 0, sizeof(d->use));
+	while (*s) {
+		size_t len = strcspn(s, ",");
+		int v;
+		for (v = 0; v < NVARIANTS; v++)
+			if (strlen(e2e_variant_id[v]) == len && !strncmp(s, e2e_variant_id[v], len))
+				break;
+		if (v == NVARIANTS)
+			return -1;
+		d->use[v] = 1;
+		s += len + (s[len] == ',');
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"quick", no_argument, NULL, 'q'},   {"rounds", required_argument, NULL, 'r'},
-		{"n", required_argument, NULL, 'n'}, {"writers", required_argument, NULL, 'w'},
-		{"standin", no_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'},
+		{"quick", no_argument, NULL, 'q'},        {"rounds", required_argument, NULL, 'r'},
+		{"rounds-p1", required_argument, NULL, '1'}, {"n", required_argument, NULL, 'n'},
+		{"writers", required_argument, NULL, 'w'}, {"variants", required_argument, NULL, 'v'},
+		{"sample-every", required_argument, NULL, 'e'}, {"csv", required_argument, NULL, 'c'},
+		{"standin", no_argument, NULL, 's'},      {"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}};
-	struct opts o = {.rounds = 0, .n = 0};
+	static struct driver d;
 	int quick = 0, opt;
-	char skip[4300] = "";
 
-	parse_writers(&o, "1,2,4");
+	parse_writers(&d, "1,2,4,8");
+	for (int v = 0; v < NVARIANTS; v++)
+		d.use[v] = 1;
+	d.o.sample_every = 8;
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'q':
 			quick = 1;
 			break;
 		case 'r':
-			o.rounds = atoi(optarg);
+			d.rounds = atoi(optarg);
+			break;
+		case '1':
+			d.rounds_p1 = atoi(optarg);
 			break;
 		case 'n':
-			o.n = atol(optarg);
+			d.o.n = atol(optarg);
 			break;
 		case 'w':
-			if (parse_writers(&o, optarg) < 0) {
-				fprintf(stderr, "bench: --writers takes a list such as 1,2,4 (1-%d)\n",
-					MAX_P);
+			if (parse_writers(&d, optarg) < 0) {
+				fprintf(stderr, "bench: --writers takes a list such as 1,2,4,8 (1-%d, at "
+						"most %d entries)\n", E2E_MAX_P, MAX_NP);
 				return 64;
 			}
 			break;
+		case 'v':
+			if (parse_variants(&d, optarg) < 0) {
+				fprintf(stderr, "bench: --variants: a list of shm_text shm_json shm_fields "
+						"shm_write append pipe syslog spdlog\n");
+				return 64;
+			}
+			break;
+		case 'e':
+			d.o.sample_every = atoi(optarg);
+			break;
+		case 'c':
+			d.csv = optarg;
+			break;
 		case 's':
-			o.standin = 1;
+			d.o.standin = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -631,65 +597,50 @@ int main(int argc, char **argv)
 			return 64;
 		}
 	}
-	if (o.rounds <= 0)
-		o.rounds = quick ? 3 : 7;
-	if (o.n <= 0)
-		o.n = quick ? 50000 : 200000;
-	if (o.rounds > 64) {
-		fprintf(stderr, "bench: --rounds at most 64\n");
+	if (d.rounds <= 0)
+		d.rounds = quick ? 2 : 4;
+	if (d.rounds_p1 <= 0)
+		d.rounds_p1 = 10;
+	if (d.o.n <= 0)
+		d.o.n = quick ? 50000 : 160000;
+	if (d.rounds > MAX_ROUNDS || d.rounds_p1 > MAX_ROUNDS || d.o.sample_every < 2) {
+		fprintf(stderr, "bench: --rounds and --rounds-p1 at most %d, --sample-every at least 2\n",
+			MAX_ROUNDS);
 		return 64;
 	}
-	o.have_shmlogd = o.standin || bench_find_prog("shmlogd", o.shmlogd, sizeof(o.shmlogd)) == 0;
-	if (!o.have_shmlogd)
-		snprintf(skip, sizeof(skip), "%s", o.shmlogd);
-	struct sigaction sa = {.sa_handler = on_alarm}; /* no SA_RESTART: wait4 returns EINTR */
-	sigaction(SIGALRM, &sa, NULL);
-	bench_tmpdir(o.dir, sizeof(o.dir));
+	find_programs(&d);
+	bench_tmpdir(d.o.dir, sizeof(d.o.dir));
+	if (d.use[V_SYSLOG] && d.o.have_rsyslogd) {
+		char why[600];
+		if (e2e_probe_rsyslogd(&d.o, why, sizeof(why)) < 0)
+			snprintf(d.skip[V_SYSLOG], sizeof(d.skip[V_SYSLOG]), "rsyslogd did not start: %s",
+				 why);
+	}
+	d.o.tpn = bench_timer_calibrate(quick ? 50 : 200);
+	double timer_ns = timer_cost_ns(d.o.tpn);
 
-	bench_banner("End to end: lines/s into one file");
-	printf("Each writer process logs %ld records (level info, tag \"%s\", message \"%s\" with "
-	       "two integers, formatted in the writer); %d rounds, variants alternating within each "
-	       "round; lines/s = writers × records / time from start until the file holds every "
-	       "line. Cells: median (min–max) over clean runs. Output files in %s (%s).\n",
-	       o.n, BENCH_TAG, MSG_FMT, o.rounds, o.dir,
-	       o.standin ? "collector: STAND-IN library consumer, not shmlogd"
-	       : o.have_shmlogd ? o.shmlogd : "shmlogd not found");
-	if (!o.have_shmlogd)
-		printf("\nshmlog rows skipped: %s\n", skip);
+	bench_banner("End to end: shmlog beside O_APPEND, a pipe, syslog and spdlog");
+	printf("P writer processes (spdlog: P threads of one process) each log %ld lines (level "
+	       "info, tag \"%s\", message \"w=W seq=S request done status=200 bytes=5120\", the two "
+	       "integers formatted in the writer; the fields variant passes W and S as two "
+	       "SHMLOG_INT fields instead). %d rounds at P=1, %d at other P; variants alternate "
+	       "within each round in an order that rotates every round. lines/s = P × lines / time "
+	       "from releasing the writers until the file holds every line. Output files in %s; "
+	       "shmlogd: %s; rsyslogd: %s; spdlog: %s.\n\n",
+	       d.o.n, BENCH_TAG, d.rounds_p1, d.rounds, d.o.dir,
+	       d.o.standin ? "**STAND-IN library consumer, not shmlogd: harness test only**"
+	       : d.o.have_shmlogd ? d.o.shmlogd : "not found",
+	       d.o.have_rsyslogd ? d.o.rsyslogd : "not found", d.o.have_spdlog ? d.o.spdlog : "not found");
+	for (int v = 0; v < NVARIANTS; v++)
+		if (d.use[v] && d.skip[v][0])
+			printf("- Skipped: %s: %s\n", e2e_variant_name[v], d.skip[v]);
 	printf("\n");
 	fflush(stdout);
 
-	struct cell cells[8][NVARIANTS];
-	memset(cells, 0, sizeof(cells));
-	for (int i = 0; i < o.np; i++)
-		for (int v = 0; v < NVARIANTS; v++) {
-			cells[i][v].rate = calloc((size_t)o.rounds * 2, sizeof(double));
-			cells[i][v].cpu_us = cells[i][v].rate + o.rounds;
-		}
-	for (int r = 0; r < o.rounds; r++)
-		for (int i = 0; i < o.np; i++)
-			for (int k = 0; k < NVARIANTS; k++) {
-				enum variant v = (enum variant)((r + k) % NVARIANTS);
-				struct cell *c = &cells[i][v];
-				struct result res;
-				if (v <= V_SHM_JSON && !o.have_shmlogd)
-					continue;
-				run_once(&o, v, o.p[i], &res);
-				double lines = (double)o.p[i] * (double)o.n;
-				if (res.exact) {
-					c->exact++;
-					c->rate[r] = lines / res.secs;
-					c->cpu_us[r] = res.collector_cpu * 1e6 / lines;
-					c->bpl = res.bytes_per_line;
-				} else {
-					c->lossy++;
-					snprintf(c->why, sizeof(c->why), "%s", res.why);
-				}
-				fprintf(stderr, "  round %d, %d writers, %s: %.3f s%s%s\n", r + 1,
-					o.p[i], variant_name[v], res.secs, res.exact ? "" : ", LOSSY: ",
-					res.exact ? "" : res.why);
-			}
-	report(&o, cells);
-	bench_rmtree(o.dir);
+	run_all(&d);
+	report(&d, timer_ns);
+	if (d.csv)
+		csv_summary(&d);
+	bench_rmtree(d.o.dir);
 	return 0;
 }

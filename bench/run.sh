@@ -1,17 +1,24 @@
 #!/bin/sh
-# bench/run.sh - builds the benchmarks and runs them, printing Markdown tables on stdout.
+# bench/run.sh - THE benchmark command: installs what the suite needs, builds, runs it, prints
+# Markdown tables on stdout, and writes them with CSV files and PNG plots to results/.
 #
-#   bench/run.sh            the full suite (about 1.5 minutes on a 2-core VM; under 5)
-#   bench/run.sh --quick    fewer rounds and records (under a minute)
+#   bench/run.sh            the full suite (about 6 minutes on a 2-core VM; under 10)
+#   bench/run.sh --quick    fewer rounds and lines (about 1 minute)
 #   bench/run.sh --only latency|callgrind|e2e|followers   (repeatable) just those parts
 #   bench/run.sh --no-build run what is already built
+#   bench/run.sh --no-install   never call apt-get (a variant whose package is missing is
+#                           skipped, with the reason)
+#   bench/run.sh --results DIR  write CSV, PNG and results.md to DIR (default
+#                           results/<date>-<time>, with results/latest pointing at it)
 #
-# Builds in build/bench (RelWithDebInfo, no sanitizers, no tests) unless SHMLOG_BENCH_BUILD_DIR
-# says otherwise. shmlogd and shmlogcat are built too when their sources are there; when one does
-# not build, the benchmark that needs it says so and skips it (or, for shmlogcat, uses library
-# observers). SHMLOG_BIN_DIR points the benchmarks at other shmlogd/shmlogcat binaries;
-# SHMLOG_BENCH_CMAKE_ARGS adds cmake options (e.g. -DSHMLOG_WERROR=OFF while a part in progress
-# warns).
+# Installs with apt-get (as root, or with sudo -n) what is missing of: the build dependencies
+# (scripts/setup-deps.sh, when cmake or libatomic_ops is missing), g++, valgrind, gnuplot-nox,
+# rsyslog, libspdlog-dev, libfmt-dev. A package that cannot be installed skips what needs it,
+# with the reason printed. Builds in build/bench (RelWithDebInfo, no sanitizers, no tests,
+# warnings as errors) unless SHMLOG_BENCH_BUILD_DIR says otherwise; shmlogd and shmlogcat too,
+# and a benchmark that needs one that does not build says so (no stale binary is used).
+# SHMLOG_BIN_DIR points the benchmarks at other shmlogd/shmlogcat binaries;
+# SHMLOG_BENCH_CMAKE_ARGS adds cmake options.
 # Progress goes to stderr; only the tables go to stdout: bench/run.sh > results.md
 set -eu
 
@@ -20,18 +27,26 @@ build=${SHMLOG_BENCH_BUILD_DIR:-$root/build/bench}
 quick=
 only=
 do_build=1
+do_install=1
+results=
 
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) quick=--quick ;;
 	--no-build) do_build= ;;
+	--no-install) do_install= ;;
 	--only)
 		[ $# -ge 2 ] || { echo "run.sh: --only needs latency, callgrind, e2e or followers" >&2; exit 64; }
 		only="$only $2"
 		shift
 		;;
+	--results)
+		[ $# -ge 2 ] || { echo "run.sh: --results needs a directory" >&2; exit 64; }
+		results=$2
+		shift
+		;;
 	-h | --help)
-		sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*)
@@ -48,40 +63,120 @@ wanted() {
 	return 1
 }
 
+say() { echo "run.sh: $*" >&2; }
+
+# ---- packages -------------------------------------------------------------------------------
+
+installed() { [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true)" = installed ]; }
+
+as_root=
+install_pkgs() {
+	# apt-get install, as root or with sudo -n; returns apt-get's status.
+	DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -q --no-install-recommends "$@" \
+		>>"$apt_log" 2>&1
+}
+
+if [ -n "$do_install" ] && command -v apt-get >/dev/null 2>&1; then
+	mkdir -p "$build"
+	apt_log=$build/apt.log
+	: >"$apt_log"
+	if [ "$(id -u)" -ne 0 ]; then
+		if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+			as_root="sudo -n"
+		else
+			as_root=none
+		fi
+	fi
+	if ! command -v cmake >/dev/null 2>&1 || ! pkg-config --exists atomic_ops 2>/dev/null; then
+		say "build dependencies missing: running scripts/setup-deps.sh"
+		"$root/scripts/setup-deps.sh" >&2 || say "scripts/setup-deps.sh failed; the build may fail"
+	fi
+	missing=
+	for pkg in g++ valgrind gnuplot-nox rsyslog libspdlog-dev libfmt-dev; do
+		installed "$pkg" || missing="$missing $pkg"
+	done
+	if [ -n "$missing" ]; then
+		if [ "$as_root" = none ]; then
+			say "not root and no password-less sudo: not installing$missing (what needs them is skipped)"
+		else
+			say "installing$missing (log: $apt_log)"
+			# shellcheck disable=SC2086 # word splitting of the package list is wanted
+			if ! install_pkgs $missing; then
+				$as_root apt-get update -q >>"$apt_log" 2>&1 || true
+				for pkg in $missing; do
+					install_pkgs "$pkg" ||
+						say "could not install $pkg (see $apt_log): what needs it is skipped"
+				done
+			fi
+		fi
+	fi
+fi
+
+# ---- build ----------------------------------------------------------------------------------
+
 jobs=$(nproc 2>/dev/null || echo 2)
 if [ -n "$do_build" ]; then
-	echo "run.sh: building in $build" >&2
+	say "building in $build"
 	mkdir -p "$build"
 	cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSHMLOG_BUILD_TESTS=OFF \
 		-DSHMLOG_SANITIZE= -DSHMLOG_WERROR=ON ${SHMLOG_BENCH_CMAKE_ARGS:-} >"$build/configure.log" 2>&1 ||
 		{ cat "$build/configure.log" >&2; exit 1; }
 	cmake --build "$build" -j"$jobs" --target bench_writer_latency bench_e2e bench_followers >&2
-	for prog in shmlogd shmlogcat; do
+	for prog in shmlogd shmlogcat bench_spdlog_async; do
 		if ! cmake --build "$build" -j"$jobs" --target "$prog" >"$build/$prog.build.log" 2>&1; then
 			# No stale binary: the benchmarks must not measure an old build.
 			rm -f "$build/bin/$prog"
-			echo "run.sh: $prog did not build (no sources yet, or an error: $build/$prog.build.log)" >&2
+			say "$prog did not build (no sources or packages yet, or an error: $build/$prog.build.log)"
 		fi
 	done
 fi
 bin=$build/bin
 
+# ---- results --------------------------------------------------------------------------------
+
+if [ -z "$results" ]; then
+	stamp=$(date -u '+%Y%m%d-%H%M%S')
+	results=$root/results/$stamp
+	mkdir -p "$results"
+	ln -sfn "$stamp" "$root/results/latest"
+else
+	mkdir -p "$results"
+fi
+results=$(cd "$results" && pwd)
+say "results (CSV, PNG, results.md) in $results"
+
+# Everything printed on stdout from here on also lands in results.md.
+exec 3>&1
+fifo_dir=$(mktemp -d "${TMPDIR:-/tmp}/shmlog-run.XXXXXX")
+mkfifo "$fifo_dir/out"
+tee "$results/results.md" <"$fifo_dir/out" >&3 &
+tee_pid=$!
+exec >"$fifo_dir/out"
+finish() {
+	exec >&3
+	wait "$tee_pid" 2>/dev/null || true
+	rm -rf "$fifo_dir"
+}
+trap finish EXIT
+
+start=$(date +%s)
 echo "# shmlog benchmarks${quick:+ (--quick)}"
 echo
 echo "Machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)," \
 	"Linux $(uname -r) $(uname -m), $(sed -n 's/^MemTotal: *//p' /proc/meminfo) RAM;" \
 	"load average $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%Y-%m-%d %H:%M:%S UTC');" \
 	"commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(
-		[ -n "$(git -C "$root" status --porcelain -- libshmlog shmlogd shmlogcat 2>/dev/null)" ] &&
-			echo ' + uncommitted changes')"
+		[ -n "$(git -C "$root" status --porcelain -- libshmlog shmlogd shmlogcat bench 2>/dev/null)" ] &&
+			echo ' + uncommitted changes');" \
+	"command: bench/run.sh${quick:+ $quick}"
 echo
 
 if wanted latency; then
-	echo "run.sh: writer latency" >&2
+	say "writer latency"
 	if [ -n "$quick" ]; then
-		"$bin/bench_writer_latency" --quick
+		"$bin/bench_writer_latency" --quick --csv "$results"
 	else
-		"$bin/bench_writer_latency" --diag
+		"$bin/bench_writer_latency" --diag --csv "$results"
 	fi
 fi
 
@@ -92,6 +187,7 @@ if wanted callgrind; then
 		echo "Skipped: valgrind is not installed (apt-get install valgrind)."
 		echo
 	else
+		say "callgrind"
 		calls=100000
 		[ -n "$quick" ] && calls=20000
 		echo "bench_writer_latency --count CALL --calls $calls: one writer, a consumer draining in" \
@@ -103,10 +199,11 @@ if wanted callgrind; then
 		echo "| call | counted function | instructions/call, run 1 | run 2 |"
 		echo "|---|---|---|---|"
 		cgdir=$(mktemp -d "${TMPDIR:-/tmp}/shmlog-callgrind.XXXXXX")
-		for what in write log snprintf; do
+		for what in write log fields snprintf; do
 			case $what in
 			write) fn=shmlog_write ;;
 			log) fn=shmlog_log ;;
+			fields) fn=shmlog_log_fields ;;
 			snprintf) fn=bench_snprintf_line ;;
 			esac
 			row="| $what | \`$fn\` |"
@@ -127,11 +224,29 @@ if wanted callgrind; then
 fi
 
 if wanted e2e; then
-	echo "run.sh: end to end" >&2
-	"$bin/bench_e2e" $quick
+	say "end to end"
+	"$bin/bench_e2e" $quick --csv "$results"
 fi
 
 if wanted followers; then
-	echo "run.sh: followers" >&2
+	say "followers"
 	"$bin/bench_followers" $quick
 fi
+
+# ---- plots ----------------------------------------------------------------------------------
+
+if command -v gnuplot >/dev/null 2>&1; then
+	if [ -f "$results/e2e_summary.csv" ] || [ -f "$results/latency_summary.csv" ]; then
+		say "plots"
+		if gnuplot -e "dir='$results'" "$root/bench/plots.gp" 2>"$results/gnuplot.log"; then
+			echo "Plots: $(cd "$results" && ls ./*.png 2>/dev/null | sed 's|^\./||' | tr '\n' ' ')in $results"
+		else
+			echo "Plots: gnuplot failed (see $results/gnuplot.log)"
+		fi
+		echo
+	fi
+else
+	echo "Plots skipped: gnuplot is not installed (apt-get install gnuplot-nox)."
+	echo
+fi
+echo "Whole run: $(($(date +%s) - start)) s; CSV, plots and this text in $results"
