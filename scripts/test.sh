@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# test.sh - builds shmlog and runs the whole test suite: a plain build, then an ASan+UBSan build.
+# test.sh - builds shmlog and runs the whole test suite: a plain build, then an ASan+UBSan build,
+# then the fuzzers (a clang build that replays their corpus and fuzzes each for a while).
 #
-#   scripts/test.sh            both builds (build/plain, build/asan)
+#   scripts/test.sh            all three (build/plain, build/asan, build/fuzz)
 #   scripts/test.sh --quick    the plain build only
 #
 # Environment: SHMLOG_JOBS (build parallelism, default: nproc), CI=true (no colours, no prompts).
@@ -15,6 +16,8 @@ Usage: scripts/test.sh [--quick]
 Builds shmlog and runs its tests with ctest:
   build/plain  RelWithDebInfo
   build/asan   AddressSanitizer + UndefinedBehaviorSanitizer (skipped with --quick)
+  build/fuzz   clang, libFuzzer targets of tests/fuzz: corpus replay, then 30 s of fuzzing
+               each (skipped with --quick, or with a reason when clang/libFuzzer is missing)
 
   --quick     run only the plain build
   -h, --help  show this help
@@ -102,8 +105,90 @@ run_build() {
 	say "[$name] ${summary}"
 }
 
+# The fuzzers (tests/fuzz/README.md): a clang tree with ASan+UBSan that builds only the fuzz
+# targets, replays every corpus file (ctest -L fuzz), then runs each fuzzer for fuzz_seconds on a
+# scratch copy of its corpus, so CI never grows the repository's corpus. Any crash fails the
+# phase; its input is kept in build/fuzz/artifacts/ (see the README to make it a regression test).
+fuzz_seconds=30
+fuzz_targets=(record_fields ring_reader parsers escape_text)
+
+fuzz_skip() {
+	results+=("[fuzz] skipped: $*")
+	say "[fuzz] skipped: $*"
+}
+
+run_fuzz() {
+	local dir=build/fuzz log=build/fuzz/ctest.log cc summary t line scratch probe
+	local problems=()
+
+	cc=$(command -v clang-14 || command -v clang || true)
+	if [[ -z $cc ]]; then
+		fuzz_skip "no clang (install clang and libclang-rt-dev: scripts/setup-deps.sh)"
+		return
+	fi
+	probe=$(mktemp -d)
+	printf '%s\n' '#include <stddef.h>' '#include <stdint.h>' \
+		'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { return (int)(d == 0 && n); }' \
+		>"$probe/probe.c"
+	if ! "$cc" -fsanitize=fuzzer,address,undefined "$probe/probe.c" -o "$probe/probe" \
+		2>/dev/null; then
+		rm -rf "$probe"
+		fuzz_skip "$cc cannot link libFuzzer (install libclang-rt-dev: scripts/setup-deps.sh)"
+		return
+	fi
+	rm -rf "$probe"
+
+	say "[fuzz] configure $dir ($cc)"
+	if ! CC=$cc cmake -S "$root" -B "$dir" "${color_opt[@]}" -DCMAKE_C_COMPILER="$cc" \
+		-DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-O1 -g" -DSHMLOG_FUZZ=ON \
+		-DSHMLOG_SANITIZE=address,undefined; then
+		problems+=("configure failed")
+	else
+		say "[fuzz] build the fuzzers ($jobs jobs)"
+		cmake --build "$dir" --parallel "$jobs" --target shmlog_fuzzers ||
+			problems+=("build failed")
+	fi
+	if ((${#problems[@]} == 0)); then
+		say "[fuzz] replay every corpus file"
+		ctest --test-dir "$dir" -L fuzz --output-on-failure --no-tests=error 2>&1 | tee "$log" ||
+			problems+=("corpus replay failed")
+		rm -rf "$dir/artifacts"
+		mkdir -p "$dir/artifacts"
+		for t in "${fuzz_targets[@]}"; do
+			say "[fuzz] fuzz_$t for ${fuzz_seconds} s"
+			scratch=$(mktemp -d)
+			cp -R "tests/fuzz/corpus/$t" "$scratch/corpus"
+			if "$dir/tests/fuzz/fuzz_$t" -max_total_time="$fuzz_seconds" -timeout=10 \
+				-rss_limit_mb=2048 -print_final_stats=1 \
+				-artifact_prefix="$dir/artifacts/$t-" "$scratch/corpus" \
+				>"$dir/fuzz_$t.log" 2>&1; then
+				line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$dir/fuzz_$t.log" | tail -n 1 || true)
+				say "[fuzz] fuzz_$t: ${line:-done}"
+			else
+				tail -n 60 "$dir/fuzz_$t.log"
+				problems+=("fuzz_$t crashed (log $dir/fuzz_$t.log, input in $dir/artifacts)")
+				say "[fuzz] fuzz_$t crashed: see $dir/fuzz_$t.log"
+			fi
+			rm -rf "$scratch"
+		done
+	fi
+
+	summary=""
+	[[ -f $log ]] && summary=$(grep -E '^[0-9]+% tests passed' "$log" | tail -n 1 || true)
+	if ((${#problems[@]} == 0)); then
+		line="${#fuzz_targets[@]} fuzzers ran ${fuzz_seconds} s each without a crash"
+		results+=("${green}[fuzz] ${summary}; ${line}${reset}")
+	else
+		line=$(printf '%s; ' "${problems[@]}")
+		line=${line%; }
+		results+=("${red}[fuzz] FAILED: ${summary:+$summary; }${line}${reset}")
+		failed=1
+	fi
+	say "[fuzz] ${summary}"
+}
+
 # Start from a fresh log so an old run's summary is never reported as this one's.
-rm -f build/plain/ctest.log build/asan/ctest.log
+rm -f build/plain/ctest.log build/asan/ctest.log build/fuzz/ctest.log
 
 run_build plain build/plain -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSHMLOG_SANITIZE=
 
@@ -111,6 +196,7 @@ if ((!quick)); then
 	# -O1 and assertions on: what the sanitizers are tuned for, and fewer gcc false warnings.
 	run_build asan build/asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-O1 -g" \
 		-DSHMLOG_SANITIZE=address,undefined
+	run_fuzz
 fi
 
 say "summary"

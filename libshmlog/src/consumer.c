@@ -292,10 +292,12 @@ static enum step skip_to_next_live(struct shmlog_consumer *c, uint64_t from, uin
 	struct ring *r = &c->r;
 	uint64_t limit = c->cursor + r->size;
 
-	/* A skip needs every reservation made so far, not the ones we knew of. */
+	/* A skip needs every reservation made so far, not the ones we knew of. Scan to an aligned
+	 * end: an aligned p could step over a damaged, unaligned head and wrap round. */
 	head = c->head = at_load(&r->hdr->head_pos);
 	if (head > limit)
 		head = limit;
+	head &= ~(uint64_t)(RING_ALIGN - 1);
 	uint64_t q = head;
 	for (uint64_t p = from; p < head; p += RING_ALIGN)
 		if (live_word(r, at_load(&ring_rec(r, p)->state), p)) {
@@ -385,7 +387,7 @@ static enum step step(struct shmlog_consumer *c, struct shmlog_record *rec, int6
 	if (c->head <= pos)
 		c->head = at_load(&r->hdr->head_pos);
 	uint64_t head = c->head;
-	if (head <= pos)
+	if (head <= pos || head > RING_POS_MAX)
 		return STEP_EMPTY;
 	if (head - pos > r->size)
 		head = pos + r->size; /* a damaged head: never read past one lap */
@@ -460,7 +462,8 @@ static void wait_for_data(struct shmlog_consumer *c, int64_t timeout_ms, enum st
 	/* [B-sleep] pairs with the writer's CAS2 on head then load of consumer_sleeping. */
 	at_fence_full();
 	uint64_t w = at_load_acquire(&ring_rec(&c->r, c->cursor)->state);
-	int idle = at_load(&h->head_pos) <= c->cursor;
+	uint64_t head = at_load(&h->head_pos);
+	int idle = head <= c->cursor || head > RING_POS_MAX; /* nothing we can read */
 	/* The record we wait on may have been committed since we looked; and a writer that
 	 * committed before seeing our flag has not woken us, so in-flight sleeps stay short
 	 * (doubling from 1 ms) instead of lasting a whole grace period. */

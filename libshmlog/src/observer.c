@@ -57,7 +57,8 @@ static int lapped(const struct shmlog_observer *o, uint64_t pos)
 {
 	/* [B-reserve] our earlier loads complete before we look at head. */
 	at_fence_read();
-	return at_load_acquire(&o->r.hdr->head_pos) - pos > o->r.size;
+	uint64_t head = at_load_acquire(&o->r.hdr->head_pos);
+	return head > pos && head - pos > o->r.size; /* a head behind us is damage, not a lap */
 }
 
 /* Moves the cursor to the first live record at or after FROM (and within the last lap). */
@@ -66,12 +67,16 @@ static void resync(struct shmlog_observer *o, uint64_t from, enum jump why)
 	const struct ring *r = &o->r;
 	uint64_t head = at_load_acquire(&r->hdr->head_pos);
 	uint64_t oldest = head > r->size ? head - r->size : 0;
+	/* head is shared and may be garbage: scan to an aligned end (an aligned p could step over
+	 * an unaligned head near 2^64 and wrap round), and keep our cursor aligned. */
+	uint64_t end = head & ~(uint64_t)(RING_ALIGN - 1);
 
 	if (from < oldest)
 		from = oldest;
 	from = ring_align(from);
-	o->cursor = head;
-	for (uint64_t p = from; p < head; p += RING_ALIGN)
+	/* Never backwards, even when a damaged head lies behind FROM. */
+	o->cursor = ring_align(head) > from ? ring_align(head) : from;
+	for (uint64_t p = from; p < end; p += RING_ALIGN)
 		if (live_word(r, at_load_acquire(&ring_rec(r, p)->state), p)) {
 			o->cursor = p;
 			break;
@@ -104,7 +109,8 @@ struct shmlog_observer *shmlog_observer_open(const char *name, int start)
 	o->stall_pos = UINT64_MAX; /* no record watched yet: the grace starts when we see one */
 	if (start == SHMLOG_OBSERVE_NEWEST) {
 		head_snapshot(&o->r, &o->cursor, &o->seq);
-		o->seq_known = 1;
+		o->seq_known = o->cursor % RING_ALIGN == 0;
+		o->cursor = ring_align(o->cursor);
 	} else {
 		resync(o, 0, JUMP_NONE);
 	}
@@ -245,7 +251,7 @@ static enum ostep ostep(struct shmlog_observer *o, struct shmlog_record *rec)
 	const struct ring *r = &o->r;
 	uint64_t head = at_load_acquire(&r->hdr->head_pos), pos = o->cursor;
 
-	if (head <= pos)
+	if (head <= pos || head > RING_POS_MAX)
 		return O_EMPTY;
 	if (head - pos > r->size) {
 		resync(o, pos, JUMP_LOST);

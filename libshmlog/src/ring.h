@@ -147,6 +147,9 @@
 #define RING_HEADER_SIZE (RING_SLOTS_OFFSET + RING_SLOTS * 128u)
 #define RING_ALIGN 16u
 #define RING_MAX_RECORD (64u * 1024)
+/* No real ring gets near this (over a century at 1 GB/s); a head above it is damage, so no
+ * reader or writer arithmetic can ever wrap round 2^64. */
+#define RING_POS_MAX (1ull << 62)
 
 /* Record states: the low 4 bits of a state word. 0 is never valid (fresh zeroed memory). */
 enum { ST_CLAIMED = 1, ST_COMMITTED = 2, ST_PADDING = 3, ST_SKIPPED = 4 };
@@ -308,9 +311,11 @@ static inline int meta_level(uint64_t m)
 {
 	return (int)(m >> 56);
 }
+/* The record at POS. Positions reaching here are aligned by construction; the mask also clears
+ * the low bits so that even a garbage position names an aligned header inside the data area. */
 static inline struct rec_hdr *ring_rec(const struct ring *r, uint64_t pos)
 {
-	return (struct rec_hdr *)(r->data + (pos & r->mask));
+	return (struct rec_hdr *)(r->data + (pos & r->mask & ~(uint64_t)(RING_ALIGN - 1)));
 }
 static inline uint64_t ring_align(uint64_t n)
 {

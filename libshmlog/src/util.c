@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <string.h>
 #include <syslog.h>
 
 #include "internal.h"
@@ -37,6 +38,24 @@ static const struct {
 	{"err", SHMLOG_ERROR},
 	{"crit", SHMLOG_CRITICAL},
 };
+
+/* S as it may be quoted in a one-line error message: control and non-ASCII bytes become '?',
+ * and a long string is cut. Returns OUT. */
+static const char *printable(const char *s, char *out, size_t cap)
+{
+	size_t i = 0;
+
+	if (!s)
+		return "(null)";
+	for (; s[i] && i + 4 < cap; i++)
+		out[i] = (unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f ? '?' : s[i];
+	if (s[i]) {
+		memcpy(out + i, "...", 3);
+		i += 3;
+	}
+	out[i] = '\0';
+	return out;
+}
 
 static int level_valid(int level)
 {
@@ -84,10 +103,11 @@ int shmlog_level_parse(const char *s)
 	for (i = 0; s && i < sizeof(level_aliases) / sizeof(level_aliases[0]); i++)
 		if (ascii_case_equal(s, level_aliases[i].name))
 			return level_aliases[i].level;
+	char shown[40];
 	return set_err(EINVAL,
 		       "\"%s\" is not a log level: use debug, info, warning, error or critical "
 		       "(or warn, err, crit, 1-5)",
-		       s ? s : "(null)");
+		       printable(s, shown, sizeof(shown)));
 }
 
 /* Returns LOG_DEBUG .. LOG_CRIT, or -EINVAL for an unknown level. */
@@ -155,11 +175,12 @@ int shmlog_parse_size(const char *s, uint64_t *out)
 		goto bad;
 	*out = v << shift;
 	return 0;
-bad:
+bad:;
+	char shown[40];
 	return set_err(EINVAL,
 		       "\"%s\" is not a size: give a number of bytes, optionally followed by K, M or G "
 		       "(e.g. 64K, 4M, 1G)",
-		       s);
+		       printable(s, shown, sizeof(shown)));
 }
 
 /* Never fails. */

@@ -251,6 +251,14 @@ static int reserve(struct shmlog *lg, uint32_t need, struct resv *rv)
 	for (int bad_tail = 0;;) {
 		uint64_t pos = at_load(&h->head_pos), seq = at_load(&h->head_seq);
 		uint64_t off = pos & r->mask;
+
+		/* A scribbled head would send our CAS2 to an unaligned address (SIGSEGV). */
+		if (unlikely(pos % RING_ALIGN || pos > RING_POS_MAX)) {
+			set_err(EPROTO, "ring '%s' is damaged (head at %llu): restart its processes "
+					"on a new ring",
+				r->name, (unsigned long long)pos);
+			return -EPROTO;
+		}
 		uint32_t pad = off + need > r->size ? (uint32_t)(r->size - off) : 0;
 		uint64_t end = pos + pad + need;
 		/* Acquire/release on the cache too: a thread trusting a tail another thread read

@@ -1,8 +1,9 @@
 /* test_format.c - shmlog_format() writes exact text, JSON and cat lines, escapes every byte a
  * record can hold, always yields valid UTF-8 JSON, and keeps the snprintf contract (format.c).
  *
- * JSON validity is checked by a small strict parser below (RFC 8259 grammar, strict UTF-8, no
- * duplicate keys), written independently of format.c so the two do not share a blind spot. */
+ * JSON validity is checked by the tests' strict parser, tests/common/json_check.c (RFC 8259
+ * grammar, strict UTF-8, no duplicate keys), written independently of format.c so the two do not
+ * share a blind spot. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -18,274 +19,29 @@
 #include <string.h>
 #include <time.h>
 
+#include "json_check.h"
 #include "record.h"
 #include "shmlog.h"
 
 #define EXAMPLE_NS 1795256103123456789LL /* 2026-11-21T10:15:03.123456789Z */
 
-/* ---------------------------------------------------------------------------------------------
- * A strict JSON checker
- * ------------------------------------------------------------------------------------------- */
-
-struct json {
-	const unsigned char *p, *end;
-	int depth;
-};
-
-static bool json_value(struct json *j);
-
-static void json_ws(struct json *j)
-{
-	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
-		j->p++;
-}
-
-static bool json_eat(struct json *j, char c)
-{
-	if (j->p >= j->end || *j->p != (unsigned char)c)
-		return false;
-	j->p++;
-	return true;
-}
-
-/* One UTF-8 character, checked by decoding and comparing against the smallest code point of its
- * length, the surrogates and U+10FFFF (format.c checks byte ranges instead). */
-static bool json_utf8_char(struct json *j)
-{
-	static const uint32_t min_for_extra[] = {0, 0x80, 0x800, 0x10000};
-	unsigned char c = *j->p;
-	int extra, i;
-	uint32_t cp;
-
-	if ((c & 0xe0) == 0xc0)
-		extra = 1, cp = c & 0x1f;
-	else if ((c & 0xf0) == 0xe0)
-		extra = 2, cp = c & 0x0f;
-	else if ((c & 0xf8) == 0xf0)
-		extra = 3, cp = c & 0x07;
-	else
-		return false;
-	if (j->end - j->p <= extra)
-		return false;
-	for (i = 1; i <= extra; i++) {
-		if ((j->p[i] & 0xc0) != 0x80)
-			return false;
-		cp = cp << 6 | (j->p[i] & 0x3f);
-	}
-	if (cp < min_for_extra[extra] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return false;
-	j->p += extra + 1;
-	return true;
-}
-
-static int hex_value(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* format.c never writes surrogate escapes, so a \uD8xx here could only be a lone (invalid) one. */
-static bool json_escape(struct json *j)
-{
-	unsigned v = 0;
-	int i;
-
-	if (j->end - j->p < 2)
-		return false;
-	if (j->p[1] != 'u') {
-		if (!strchr("\"\\/bfnrt", j->p[1]) || j->p[1] == '\0')
-			return false;
-		j->p += 2;
-		return true;
-	}
-	if (j->end - j->p < 6)
-		return false;
-	for (i = 2; i < 6; i++) {
-		if (hex_value(j->p[i]) < 0)
-			return false;
-		v = v << 4 | (unsigned)hex_value(j->p[i]);
-	}
-	j->p += 6;
-	return v < 0xd800 || v > 0xdfff;
-}
-
-static bool json_string(struct json *j, const unsigned char **start, size_t *len)
-{
-	const unsigned char *s;
-
-	if (!json_eat(j, '"'))
-		return false;
-	s = j->p;
-	while (j->p < j->end && *j->p != '"') {
-		if (*j->p < 0x20)
-			return false;
-		if (*j->p == '\\') {
-			if (!json_escape(j))
-				return false;
-		} else if (*j->p < 0x80) {
-			j->p++;
-		} else if (!json_utf8_char(j)) {
-			return false;
-		}
-	}
-	*start = s;
-	*len = (size_t)(j->p - s);
-	return json_eat(j, '"');
-}
-
-static bool json_digits(struct json *j)
-{
-	const unsigned char *s = j->p;
-
-	while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
-		j->p++;
-	return j->p > s;
-}
-
-static bool json_number(struct json *j)
-{
-	json_eat(j, '-');
-	if (!json_eat(j, '0') && !(j->p < j->end && *j->p >= '1' && *j->p <= '9' && json_digits(j)))
-		return false;
-	if (json_eat(j, '.') && !json_digits(j))
-		return false;
-	if (json_eat(j, 'e') || json_eat(j, 'E')) {
-		if (!json_eat(j, '+'))
-			json_eat(j, '-');
-		return json_digits(j);
-	}
-	return true;
-}
-
-static bool json_literal(struct json *j, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	if ((size_t)(j->end - j->p) < n || memcmp(j->p, lit, n) != 0)
-		return false;
-	j->p += n;
-	return true;
-}
-
-#define JSON_MAX_KEYS 512
-
-static bool json_object(struct json *j)
-{
-	const unsigned char *keys[JSON_MAX_KEYS];
-	size_t key_lens[JSON_MAX_KEYS], nkeys = 0, i;
-
-	json_eat(j, '{');
-	json_ws(j);
-	if (json_eat(j, '}'))
-		return true;
-	do {
-		json_ws(j);
-		if (nkeys == JSON_MAX_KEYS || !json_string(j, &keys[nkeys], &key_lens[nkeys]))
-			return false;
-		for (i = 0; i < nkeys; i++)
-			if (key_lens[i] == key_lens[nkeys] &&
-			    memcmp(keys[i], keys[nkeys], key_lens[i]) == 0)
-				return false;
-		nkeys++;
-		json_ws(j);
-		if (!json_eat(j, ':') || !json_value(j))
-			return false;
-		json_ws(j);
-	} while (json_eat(j, ','));
-	return json_eat(j, '}');
-}
-
-static bool json_array(struct json *j)
-{
-	json_eat(j, '[');
-	json_ws(j);
-	if (json_eat(j, ']'))
-		return true;
-	do {
-		if (!json_value(j))
-			return false;
-		json_ws(j);
-	} while (json_eat(j, ','));
-	return json_eat(j, ']');
-}
-
-static bool json_value(struct json *j)
-{
-	const unsigned char *s;
-	size_t n;
-	bool ok;
-
-	json_ws(j);
-	if (j->p >= j->end || ++j->depth > 64)
-		return false;
-	switch (*j->p) {
-	case '{':
-		ok = json_object(j);
-		break;
-	case '[':
-		ok = json_array(j);
-		break;
-	case '"':
-		ok = json_string(j, &s, &n);
-		break;
-	case 't':
-		ok = json_literal(j, "true");
-		break;
-	case 'f':
-		ok = json_literal(j, "false");
-		break;
-	case 'n':
-		ok = json_literal(j, "null");
-		break;
-	default:
-		ok = json_number(j);
-		break;
-	}
-	j->depth--;
-	return ok;
-}
-
-/* A JSON Lines line: one object, then exactly one '\n' which is the last byte. */
-static bool json_line_valid(const char *s, size_t n)
-{
-	struct json j = {(const unsigned char *)s, (const unsigned char *)s + n, 0};
-
-	if (n == 0 || s[n - 1] != '\n' || memchr(s, '\n', n - 1))
-		return false;
-	j.end--;
-	json_ws(&j);
-	if (j.p >= j.end || *j.p != '{' || !json_value(&j))
-		return false;
-	return j.p == j.end;
-}
-
 /* A text line: valid UTF-8 with no control character (C0, DEL, C1, U+2028/9) but its final
  * '\n'. */
 static bool text_line_clean(const char *s, size_t n)
 {
-	struct json j = {(const unsigned char *)s, (const unsigned char *)s + n - 1, 0};
+	const unsigned char *p = (const unsigned char *)s, *end = p + n - 1;
 
 	if (n == 0 || s[n - 1] != '\n')
 		return false;
-	while (j.p < j.end) {
-		const unsigned char *c = j.p;
+	while (p < end) {
+		size_t len = *p < 0x80 ? 1 : json_utf8_char(p, (size_t)(end - p));
 
-		if (*c < 0x20 || *c == 0x7f)
+		if (len == 0 || *p < 0x20 || *p == 0x7f)
 			return false;
-		if (*c < 0x80) {
-			j.p++;
-			continue;
-		}
-		if (!json_utf8_char(&j))
+		if ((p[0] == 0xc2 && p[1] < 0xa0) ||
+		    (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)))
 			return false;
-		if ((c[0] == 0xc2 && c[1] < 0xa0) ||
-		    (c[0] == 0xe2 && c[1] == 0x80 && (c[2] == 0xa8 || c[2] == 0xa9)))
-			return false;
+		p += len;
 	}
 	return true;
 }
@@ -958,6 +714,17 @@ static void test_json_prefixes_keys_that_would_nest_into_or_around_its_own_keys(
 			    "\"labels.message.id\":3,\"labels.log\":4,\"labels.event\":5}");
 }
 
+static void test_json_prefixes_a_field_named_labels_so_it_cannot_clash_with_renamed_ones(void **state)
+{
+	const struct shmlog_field f[] = {SHMLOG_STR("labels", "x"), SHMLOG_STR("message", "y"),
+					 SHMLOG_STR("labels.env", "z")};
+
+	(void)state;
+	/* "labels":"x" next to "labels.message" would make labels a value and an object. */
+	assert_string_equal(json_fields(f, 3), ",\"labels.labels\":\"x\",\"labels.message\":\"y\","
+					       "\"labels.env\":\"z\"}");
+}
+
 static void test_json_keeps_keys_that_merely_resemble_its_own(void **state)
 {
 	const struct shmlog_field f[] = {
@@ -1288,6 +1055,7 @@ int main(void)
 		cmocka_unit_test(test_json_writes_nan_and_infinities_as_strings),
 		cmocka_unit_test(test_json_prefixes_keys_that_clash_with_its_own_keys_with_labels),
 		cmocka_unit_test(test_json_prefixes_keys_that_would_nest_into_or_around_its_own_keys),
+		cmocka_unit_test(test_json_prefixes_a_field_named_labels_so_it_cannot_clash_with_renamed_ones),
 		cmocka_unit_test(test_json_keeps_keys_that_merely_resemble_its_own),
 		cmocka_unit_test(test_json_keeps_only_the_first_of_fields_with_the_same_key),
 		cmocka_unit_test(test_json_marks_a_truncated_message_with_its_original_length),

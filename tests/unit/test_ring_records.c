@@ -282,6 +282,29 @@ static void test_flush_returns_once_the_consumer_committed(void **state)
 	assert_int_equal(shmlog_flush(f->lg, 50), 0);
 }
 
+static void test_a_scribbled_unaligned_head_is_refused_not_a_crash(void **state)
+{
+	struct fixture *f = *state;
+	struct ring r;
+	assert_int_equal(ring_attach(&r, f->name, NULL, 0, 1), 0);
+	uint64_t saved = r.hdr->head_pos;
+	r.hdr->head_pos = saved + 8; /* what a stray write from a buggy process could leave */
+	assert_int_equal(shmlog_log(f->lg, SHMLOG_INFO, "t", "x"), -EPROTO);
+	assert_non_null(strstr(shmlog_errmsg(), "damaged"));
+	/* Readers neither crash nor read outside the ring (ASan checks), whatever they return. */
+	struct shmlog_record rec;
+	for (int start = 0; start < 2; start++) {
+		struct shmlog_observer *o = shmlog_observer_open(f->name, start);
+		assert_non_null(o);
+		for (int i = 0; i < 8; i++)
+			assert_true(shmlog_observer_next(o, &rec, 0) >= 0);
+		shmlog_observer_close(o);
+	}
+	r.hdr->head_pos = saved;
+	assert_int_equal(shmlog_log(f->lg, SHMLOG_INFO, "t", "after repair"), 0);
+	ring_detach(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -296,6 +319,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_records_below_the_ring_minimum_level_are_skipped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compile_time_filter_drops_calls_without_evaluating_arguments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flush_returns_once_the_consumer_committed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_scribbled_unaligned_head_is_refused_not_a_crash, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,53 @@
+/* json_check.h - the tests' strict JSON Lines checker and reader: RFC 8259 grammar, well-formed
+ * UTF-8 (no overlong forms, surrogates or code points above U+10FFFF), no lone surrogate escape,
+ * no duplicate key in any object, and a line holds exactly one object. Written independently of
+ * libshmlog's format.c so the two do not share a blind spot. */
+#ifndef SHMLOG_JSON_CHECK_H
+#define SHMLOG_JSON_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Members per object; an object with more is rejected. */
+#define JSON_MAX_MEMBERS 512
+
+struct json_member {
+	const char *key; /* the key's text in the line, without quotes, escapes as written */
+	size_t key_len;
+	const char *value; /* the value's text in the line (a string keeps its quotes) */
+	size_t len;
+};
+
+/* The top-level members of one line, in the order they appear; they point into the line. */
+struct json_object {
+	struct json_member m[JSON_MAX_MEMBERS];
+	size_t n;
+};
+
+/* Whether S (N bytes) is one JSON Lines line: one valid object, then exactly one '\n', which is
+ * the last byte. */
+bool json_line_valid(const char *s, size_t n);
+
+/* Parses LINE (LEN bytes, no newline) as one JSON object and keeps its top-level members in OBJ.
+ * Returns true when the line is valid; on false OBJ holds nothing useful. */
+bool json_parse_line(const char *line, size_t len, struct json_object *obj);
+
+/* The member named KEY (compared after decoding escapes), or NULL. */
+const struct json_member *json_get(const struct json_object *obj, const char *key);
+
+/* Sets *OUT to member KEY when it is an integer that fits a long long. Returns false, leaving
+ * *OUT alone, when KEY is absent or is not such an integer. */
+bool json_get_int(const struct json_object *obj, const char *key, long long *out);
+
+/* Member KEY as an integer; fails the running test when it is absent or not an integer. */
+long long json_int(const struct json_object *obj, const char *key);
+
+/* Decodes string member KEY into OUT (capacity CAP, always terminated, truncated like snprintf).
+ * Returns the decoded length in bytes, or -1 when KEY is absent or not a string. */
+long json_str(const struct json_object *obj, const char *key, char *out, size_t cap);
+
+/* The length of the well-formed UTF-8 character at P (AVAIL bytes readable), or 0 when the bytes
+ * there are not one. */
+size_t json_utf8_char(const unsigned char *p, size_t avail);
+
+#endif
