@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <shmlog.h>
+
 static void die(const char *what)
 {
 	fprintf(stderr, "bench: %s: %s\n", what, strerror(errno));
@@ -341,4 +343,75 @@ int bench_reap_cpu(pid_t pid, double *cpu)
 	*cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
 	       ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+void bench_pipe(int fd[2])
+{
+	if (pipe(fd) < 0)
+		die("pipe");
+}
+
+void bench_wait_ready(int fd, const char *who)
+{
+	char c;
+
+	if (read(fd, &c, 1) != 1) {
+		fprintf(stderr, "bench: %s did not start\n", who);
+		exit(1);
+	}
+}
+
+void bench_say_ready(int fd)
+{
+	if (write(fd, "r", 1) != 1)
+		_exit(1);
+	close(fd);
+}
+
+struct shmlog_consumer *bench_consumer_attach(const char *name, const struct shmlog_options *opts,
+					      int ready_fd)
+{
+	struct shmlog_consumer *c = shmlog_consumer_open(name, opts);
+
+	if (!c) {
+		fprintf(stderr, "bench: consumer: %s\n", shmlog_errmsg());
+		_exit(1);
+	}
+	bench_say_ready(ready_fd);
+	return c;
+}
+
+long bench_drain(struct shmlog_consumer *c, const volatile int *stop, int spin,
+		 void (*on_record)(void *arg, const struct shmlog_record *rec), void *arg)
+{
+	struct shmlog_record rec;
+	int since_commit = 0;
+	long events = 0;
+
+	for (;;) {
+		int rc = shmlog_consumer_next(c, &rec, 0);
+		if (rc == SHMLOG_NEXT_EMPTY) {
+			/* Caught up: commit, then sleep until a writer wakes us (unless SPIN). */
+			shmlog_consumer_commit(c);
+			since_commit = 0;
+			if (*stop)
+				break;
+			if (spin)
+				continue;
+			rc = shmlog_consumer_next(c, &rec, 100);
+		}
+		if (rc == SHMLOG_NEXT_RECORD) {
+			on_record(arg, &rec);
+			if (++since_commit >= BENCH_COMMIT_EVERY) {
+				shmlog_consumer_commit(c);
+				since_commit = 0;
+			}
+		} else if (rc != SHMLOG_NEXT_EMPTY) {
+			events++; /* lost, abandoned, dropped or an error: the run is lossy */
+			if (rc < 0)
+				break;
+		}
+	}
+	shmlog_consumer_commit(c);
+	return events;
 }

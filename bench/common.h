@@ -75,6 +75,30 @@ void bench_seqcheck_note(struct bench_seqcheck *c, int w, long seq);
 int bench_seqcheck_exact(const struct bench_seqcheck *c, long per_writer);
 void bench_seqcheck_free(struct bench_seqcheck *c);
 
+/* The consumer of a run, in a forked child. bench_consumer_attach opens ring NAME as its consumer
+ * (OPTS: NULL for the defaults; exits 1 if it cannot) and says so on READY_FD. bench_drain then
+ * drains it as a collector does until *STOP is set and the ring is empty: it commits every
+ * BENCH_COMMIT_EVERY records and whenever it catches up, and sleeps in next() while the ring is
+ * empty unless SPIN (a diagnostic: writers never have to wake it). ON_RECORD(ARG, REC) sees every
+ * record. Returns how many other events there were: lost, abandoned or dropped records, or the
+ * error that ended the drain. */
+#define BENCH_COMMIT_EVERY 64
+struct shmlog_consumer;
+struct shmlog_options;
+struct shmlog_record;
+struct shmlog_consumer *bench_consumer_attach(const char *name, const struct shmlog_options *opts,
+					      int ready_fd);
+long bench_drain(struct shmlog_consumer *c, const volatile int *stop, int spin,
+		 void (*on_record)(void *arg, const struct shmlog_record *rec), void *arg);
+
+/* pipe() that exits on failure. */
+void bench_pipe(int fd[2]);
+/* A child says it is ready with one byte on FD, which it then closes; it exits 1 if it cannot.
+ * bench_wait_ready, in the parent, reads that byte from FD, or says "bench: WHO did not start"
+ * and exits 1. */
+void bench_say_ready(int fd);
+void bench_wait_ready(int fd, const char *who);
+
 /* Process figures (PID 0: this process). bench_proc_cpu: user + system seconds of every thread
  * of PID, living or exited, from its CPU-time clock (clock_getcpuclockid: the kernel's runtime
  * in ns, the sum that /proc/PID/stat reports as utime + stime in 10 ms clock ticks, which is too

@@ -691,10 +691,7 @@ void e2e_run(const struct e2e_opts *o, enum variant v, int p, struct e2e_result 
 	} else if (v == V_SYSLOG) {
 		collector = start_rsyslogd(o, sock, out, res->why, sizeof(res->why));
 	} else if (v == V_PIPE) {
-		if (pipe(pfd) < 0) {
-			perror("bench: pipe");
-			exit(1);
-		}
+		bench_pipe(pfd);
 		collector = spawn();
 		if (collector == 0) {
 			close(pfd[1]);
@@ -704,10 +701,7 @@ void e2e_run(const struct e2e_opts *o, enum variant v, int p, struct e2e_result 
 	}
 	if (collector < 0 && v != V_APPEND)
 		goto out;
-	if (pipe(ready) < 0) {
-		perror("bench: pipe");
-		exit(1);
-	}
+	bench_pipe(ready);
 	bench_gate_init(&gate);
 	for (int w = 0; w < p; w++) {
 		writers[w] = spawn();

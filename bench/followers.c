@@ -9,7 +9,6 @@
  * call; the consumer then checks that each writer's records arrived exactly once, in order.
  * Runs with 0 and 2 followers alternate within each round; rounds repeat.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
@@ -17,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,7 +28,6 @@
 		"bytes=512000 user=alice.x"
 #define MAX_WRITERS 2
 #define NFOLLOWERS 2
-#define COMMIT_EVERY 64
 
 struct shared {
 	volatile int stop;   /* parent -> consumer and observers */
@@ -48,52 +45,35 @@ struct run {
 
 /* ------------------------------------------------------------------ consumer */
 
+/* What the consumer learns from the records, before it tells the parent through SH. */
+struct consumer_tally {
+	struct shared *sh;
+	struct bench_seqcheck chk;
+};
+
+static void note_record(void *arg, const struct shmlog_record *rec)
+{
+	struct consumer_tally *t = arg;
+	int w;
+	long seq;
+
+	t->sh->records++;
+	if (bench_parse_ws(rec->msg, rec->msg_len, &w, &seq) < 0)
+		t->chk.foreign++;
+	else
+		bench_seqcheck_note(&t->chk, w, seq);
+}
+
 static void consumer_main(const char *ring, struct shared *sh, int nwriters, int ready_fd)
 {
-	struct shmlog_consumer *c = shmlog_consumer_open(ring, NULL);
-	struct bench_seqcheck chk;
-	struct shmlog_record rec;
-	int since = 0;
+	struct consumer_tally t = {.sh = sh};
 
-	if (!c) {
-		fprintf(stderr, "bench: consumer: %s\n", shmlog_errmsg());
-		_exit(1);
-	}
-	bench_seqcheck_init(&chk, nwriters);
-	if (write(ready_fd, "r", 1) != 1)
-		_exit(1);
-	close(ready_fd);
-	for (;;) {
-		int rc = shmlog_consumer_next(c, &rec, 0);
-		if (rc == SHMLOG_NEXT_EMPTY) {
-			shmlog_consumer_commit(c);
-			since = 0;
-			if (sh->stop)
-				break;
-			rc = shmlog_consumer_next(c, &rec, 100);
-		}
-		if (rc == SHMLOG_NEXT_RECORD) {
-			int w;
-			long seq;
-			sh->records++;
-			if (bench_parse_ws(rec.msg, rec.msg_len, &w, &seq) < 0)
-				chk.foreign++;
-			else
-				bench_seqcheck_note(&chk, w, seq);
-			if (++since >= COMMIT_EVERY) {
-				shmlog_consumer_commit(c);
-				since = 0;
-			}
-		} else if (rc != SHMLOG_NEXT_EMPTY) {
-			sh->events++;
-			if (rc < 0)
-				break;
-		}
-	}
-	shmlog_consumer_commit(c);
-	sh->bad = chk.bad;
-	sh->foreign = chk.foreign;
-	memcpy(sh->next, chk.next, sizeof(long) * (size_t)nwriters);
+	bench_seqcheck_init(&t.chk, nwriters);
+	struct shmlog_consumer *c = bench_consumer_attach(ring, NULL, ready_fd);
+	sh->events = bench_drain(c, &sh->stop, 0, note_record, &t);
+	sh->bad = t.chk.bad;
+	sh->foreign = t.chk.foreign;
+	memcpy(sh->next, t.chk.next, sizeof(long) * (size_t)nwriters);
 	shmlog_consumer_close(c);
 	_exit(0);
 }
@@ -107,9 +87,7 @@ static void observer_main(const char *ring, struct shared *sh, int i, int ready_
 
 	if (!o)
 		_exit(1);
-	if (write(ready_fd, "r", 1) != 1)
-		_exit(1);
-	close(ready_fd);
+	bench_say_ready(ready_fd);
 	while (!sh->stop) {
 		int rc = shmlog_observer_next(o, &rec, 100);
 		if (rc == SHMLOG_NEXT_RECORD)
@@ -127,12 +105,8 @@ static void observer_main(const char *ring, struct shared *sh, int i, int ready_
 static pid_t start_follower(const char *shmlogcat, const char *ring, struct shared *sh, int i)
 {
 	int fd[2];
-	char c;
 
-	if (pipe(fd) < 0) {
-		perror("bench: pipe");
-		exit(1);
-	}
+	bench_pipe(fd);
 	pid_t pid = bench_fork();
 	if (pid == 0) {
 		close(fd[0]);
@@ -147,27 +121,10 @@ static pid_t start_follower(const char *shmlogcat, const char *ring, struct shar
 		_exit(127);
 	}
 	close(fd[1]);
-	if (!shmlogcat && read(fd[0], &c, 1) != 1) {
-		fprintf(stderr, "bench: an observer did not start\n");
-		exit(1);
-	}
+	if (!shmlogcat)
+		bench_wait_ready(fd[0], "an observer");
 	close(fd[0]);
 	return pid;
-}
-
-/* Waits for PID; returns its exit status (128 + signal) and adds its CPU seconds to *cpu. */
-static int reap_cpu(pid_t pid, double *cpu)
-{
-	struct rusage ru;
-	int st;
-	while (wait4(pid, &st, 0, &ru) < 0)
-		if (errno != EINTR) {
-			perror("bench: wait4");
-			exit(1);
-		}
-	*cpu += (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
-		((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 /* ------------------------------------------------------------------ writers */
@@ -190,9 +147,7 @@ static void writer_main(const char *ring, int w, long n, struct bench_gate *gate
 		_exit(1);
 	int len = snprintf(msg, sizeof(msg), MSG_FMT, w, 0L);
 	char *digits = strstr(msg, "seq=") + 4;
-	if (write(ready_fd, "r", 1) != 1)
-		_exit(1);
-	close(ready_fd);
+	bench_say_ready(ready_fd);
 	bench_gate_wait(gate);
 	for (long seq = 0; seq < n; seq++) {
 		put_digits(digits, 9, seq); /* the same bytes snprintf(MSG_FMT) gives, but cheap */
@@ -216,19 +171,13 @@ static void run_once(const char *shmlogcat, int nwriters, int nfollowers, long n
 	memset(res, 0, sizeof(*res));
 	bench_ring_name(ring, sizeof(ring), "fol");
 	shmlog_unlink(ring);
-	if (pipe(ready) < 0) {
-		perror("bench: pipe");
-		exit(1);
-	}
+	bench_pipe(ready);
 	pid_t consumer = bench_fork();
 	if (consumer == 0) {
 		close(ready[0]);
 		consumer_main(ring, sh, nwriters, ready[1]);
 	}
-	if (read(ready[0], &c, 1) != 1) {
-		fprintf(stderr, "bench: the consumer did not start\n");
-		exit(1);
-	}
+	bench_wait_ready(ready[0], "the consumer");
 	for (int i = 0; i < nfollowers; i++)
 		followers[i] = start_follower(shmlogcat, ring, sh, i);
 	if (shmlogcat && nfollowers)
@@ -259,7 +208,9 @@ static void run_once(const char *shmlogcat, int nwriters, int nfollowers, long n
 	for (int i = 0; i < nfollowers; i++) {
 		if (shmlogcat)
 			kill(followers[i], SIGTERM);
-		int st = reap_cpu(followers[i], &cpu);
+		double follower_cpu;
+		int st = bench_reap_cpu(followers[i], &follower_cpu);
+		cpu += follower_cpu;
 		if (st != 0 && !(shmlogcat && st == 128 + SIGTERM))
 			status |= st;
 	}

@@ -39,7 +39,6 @@
 #define FIELDS_FMT "GET /api/v1/orders/8812/items?page=2&limit=50 status=%d bytes=%d user=alice.x"
 #define FIELDS_MSG "GET /api/v1/orders/8812/items?page=2&limit=50 status=200 bytes=512000 user=alice.x"
 #define MAX_WRITERS 8
-#define COMMIT_EVERY 64
 #define RECORD_BYTES 192 /* room a record takes in the ring, rounded up */
 
 enum variant { V_TIMER, V_SNPRINTF, V_WRITE, V_LOG, V_FIELDS, NVARIANTS };
@@ -125,9 +124,17 @@ static int format_msg(char *buf, size_t cap, int w, long seq)
 
 /* ------------------------------------------------------------------ consumer */
 
-static void check_record(struct shared *sh, struct bench_seqcheck *chk,
-			 const struct shmlog_record *rec)
+/* What the consumer learns from the records, before it tells the parent through SH. */
+struct consumer_tally {
+	struct shared *sh;
+	struct bench_seqcheck chk;
+};
+
+static void check_record(void *arg, const struct shmlog_record *rec)
 {
+	struct consumer_tally *t = arg;
+	struct shared *sh = t->sh;
+	struct bench_seqcheck *chk = &t->chk;
 	char want[160];
 	int w;
 	long seq;
@@ -165,51 +172,18 @@ static void check_record(struct shared *sh, struct bench_seqcheck *chk,
 static void consumer_main(const char *name, uint64_t size, struct shared *sh, int nwriters,
 			  int spin, int ready_fd)
 {
+	struct consumer_tally t = {.sh = sh};
 	struct shmlog_options opts;
-	struct shmlog_record rec;
-	struct bench_seqcheck chk;
-	int since_commit = 0;
 
 	shmlog_options_init(&opts);
 	opts.size = size;
-	struct shmlog_consumer *c = shmlog_consumer_open(name, &opts);
-	if (!c) {
-		fprintf(stderr, "bench: consumer: %s\n", shmlog_errmsg());
-		_exit(1);
-	}
-	bench_seqcheck_init(&chk, nwriters);
-	if (write(ready_fd, "r", 1) != 1)
-		_exit(1);
-	close(ready_fd);
-	for (;;) {
-		int rc = shmlog_consumer_next(c, &rec, 0);
-		if (rc == SHMLOG_NEXT_EMPTY) {
-			/* Caught up: commit, then sleep until a writer wakes us (unless SPIN). */
-			shmlog_consumer_commit(c);
-			since_commit = 0;
-			if (sh->stop)
-				break;
-			if (spin)
-				continue;
-			rc = shmlog_consumer_next(c, &rec, 100);
-		}
-		if (rc == SHMLOG_NEXT_RECORD) {
-			check_record(sh, &chk, &rec);
-			if (++since_commit >= COMMIT_EVERY) {
-				shmlog_consumer_commit(c);
-				since_commit = 0;
-			}
-		} else if (rc != SHMLOG_NEXT_EMPTY) {
-			sh->events++; /* lost, abandoned, dropped or an error: the run is lossy */
-			if (rc < 0)
-				break;
-		}
-	}
-	shmlog_consumer_commit(c);
-	sh->bad = chk.bad;
-	sh->foreign = chk.foreign;
-	memcpy(sh->next, chk.next, sizeof(long) * (size_t)nwriters);
-	bench_seqcheck_free(&chk);
+	bench_seqcheck_init(&t.chk, nwriters);
+	struct shmlog_consumer *c = bench_consumer_attach(name, &opts, ready_fd);
+	sh->events = bench_drain(c, &sh->stop, spin, check_record, &t);
+	sh->bad = t.chk.bad;
+	sh->foreign = t.chk.foreign;
+	memcpy(sh->next, t.chk.next, sizeof(long) * (size_t)nwriters);
+	bench_seqcheck_free(&t.chk);
 	shmlog_consumer_close(c);
 	_exit(0);
 }
@@ -219,22 +193,15 @@ static pid_t start_consumer(const char *name, uint64_t size, struct shared *sh, 
 			    int spin)
 {
 	int fd[2];
-	char c;
 
-	if (pipe(fd) < 0) {
-		perror("bench: pipe");
-		exit(1);
-	}
+	bench_pipe(fd);
 	pid_t pid = bench_fork();
 	if (pid == 0) {
 		close(fd[0]);
 		consumer_main(name, size, sh, nwriters, spin, fd[1]);
 	}
 	close(fd[1]);
-	if (read(fd[0], &c, 1) != 1) {
-		fprintf(stderr, "bench: the consumer did not start\n");
-		exit(1);
-	}
+	bench_wait_ready(fd[0], "the consumer");
 	close(fd[0]);
 	return pid;
 }

@@ -6,28 +6,16 @@
 #include <stdio.h>
 #include <sysexits.h>
 
+#include "exitcode.h"
 #include "shmlogcat.h"
+
+/* Where shmlogcat differs from the shared mapping: a wait that timed out is worth a retry. */
+static const struct tool_exit shmlogcat_exceptions[] = {{ETIMEDOUT, EX_TEMPFAIL}, {0, 0}};
+static const struct tool_exit_map shmlogcat_exits = {shmlogcat_exceptions, EX_OSERR};
 
 int ring_error(int err)
 {
-	fprintf(stderr, PROGRAM_NAME ": %s\n", shmlog_errmsg());
-	switch (err) {
-	case ENOENT:
-		return EX_NOINPUT;
-	case EPROTO:
-		return EX_DATAERR;
-	case EPROTONOSUPPORT:
-		return EX_PROTOCOL;
-	case EACCES:
-	case EPERM:
-		return EX_NOPERM;
-	case EINVAL:
-		return EX_USAGE;
-	case ETIMEDOUT:
-		return EX_TEMPFAIL;
-	default:
-		return EX_OSERR;
-	}
+	return tool_ring_error(PROGRAM_NAME, err, &shmlogcat_exits);
 }
 
 static int run_set_level(const struct options *o)

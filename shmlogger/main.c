@@ -8,6 +8,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "exitcode.h"
 #include "lines.h"
 #include "options.h"
 
@@ -15,25 +16,14 @@ struct tally {
 	unsigned long long written, dropped;
 };
 
-/* Prints "shmlogger: <what the library said>" and maps the error to an exit status. */
+/* Prints "shmlogger: <what the library said>" and maps the error to an exit status; a ring it
+ * cannot use for any other reason is EX_UNAVAILABLE (69). */
 static int ring_error(int err)
 {
-	fprintf(stderr, PROGRAM_NAME ": %s\n", shmlog_errmsg());
-	switch (err) {
-	case ENOENT:
-		return EX_NOINPUT;
-	case EPROTO:
-		return EX_DATAERR;
-	case EPROTONOSUPPORT:
-		return EX_PROTOCOL;
-	case EACCES:
-	case EPERM:
-		return EX_NOPERM;
-	case EINVAL:
-		return EX_USAGE;
-	default:
-		return EX_UNAVAILABLE;
-	}
+	static const struct tool_exit none[] = {{0, 0}};
+	static const struct tool_exit_map exits = {none, EX_UNAVAILABLE};
+
+	return tool_ring_error(PROGRAM_NAME, err, &exits);
 }
 
 /* Writes one record; a full ring is counted, any other failure ends the run. */

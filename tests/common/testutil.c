@@ -68,6 +68,21 @@ int tu_payload_check(const char *msg, size_t len, unsigned *writer, uint64_t *in
 	return 0;
 }
 
+void tu_order_note(struct tu_order *o, unsigned nwriters, const struct shmlog_record *rec)
+{
+	unsigned w;
+	uint64_t i;
+
+	if (tu_payload_check(rec->msg, rec->msg_len, &w, &i) < 0 || w >= nwriters ||
+	    w >= TU_MAX_WRITERS) {
+		o->torn++;
+		return;
+	}
+	if (i != o->next[w])
+		o->out_of_order++;
+	o->next[w] = i + 1;
+}
+
 pid_t tu_fork(int (*fn)(void *arg, int i), void *arg, int i)
 {
 	pid_t pid = fork();

@@ -1,5 +1,5 @@
-/* testutil.h - helpers shared by the tests: unique ring names, self-checking payloads, forking
- * writers, draining a ring with the consumer. */
+/* testutil.h - helpers shared by the tests: unique ring names, self-checking payloads and their
+ * order, forking writers, draining a ring with the consumer. */
 #ifndef SHMLOG_TESTUTIL_H
 #define SHMLOG_TESTUTIL_H
 
@@ -22,6 +22,16 @@ size_t tu_payload(char *buf, size_t cap, unsigned writer, uint64_t index, size_t
 
 /* Checks a message made by tu_payload. Returns 0 and fills writer/index, or -1 if torn. */
 int tu_payload_check(const char *msg, size_t len, unsigned *writer, uint64_t *index);
+
+/* Each writer's tu_payload records in order, every one once: writer w's indexes come 0, 1, 2, ...
+ * tu_order_note checks one record from writers 0..nwriters-1 (at most TU_MAX_WRITERS). */
+#define TU_MAX_WRITERS 64
+struct tu_order {
+	uint64_t next[TU_MAX_WRITERS]; /* the index writer w's next record must have */
+	long torn;                     /* not a tu_payload record, or from an unknown writer */
+	long out_of_order;             /* an index other than its writer's next: lost or repeated */
+};
+void tu_order_note(struct tu_order *o, unsigned nwriters, const struct shmlog_record *rec);
 
 /* Forks a child that runs fn(arg, i) and _exits with its return value. */
 pid_t tu_fork(int (*fn)(void *arg, int i), void *arg, int i);

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "json_check.h"
 #include "shmlog.h"
 
 #define REQUESTS 10000
@@ -161,34 +162,20 @@ static void wait_for_collector(pid_t pid)
 	}
 }
 
-/* The string value of "KEY": in the JSON line LINE, copied to OUT; 0 if absent. */
-static int json_string(const char *line, const char *key, char *out, size_t cap)
+/* Whether member KEY of OBJ is the string WANT. */
+static int has_string(const struct json_object *obj, const char *key, const char *want)
 {
-	char pattern[64];
-	const char *p, *q;
+	char value[256];
 
-	snprintf(pattern, sizeof(pattern), "\"%s\":\"", key);
-	if (!(p = strstr(line, pattern)))
-		return 0;
-	p += strlen(pattern);
-	if (!(q = strchr(p, '"')) || (size_t)(q - p) >= cap)
-		return 0;
-	memcpy(out, p, (size_t)(q - p));
-	out[q - p] = '\0';
-	return 1;
+	return json_str(obj, key, value, sizeof(value)) >= 0 && strcmp(value, want) == 0;
 }
 
-/* Whether "KEY": in LINE is followed by a JSON number. */
-static int json_number(const char *line, const char *key)
+/* Whether member KEY of OBJ is a JSON number. */
+static int has_number(const struct json_object *obj, const char *key)
 {
-	char pattern[64];
-	const char *p;
+	const struct json_member *m = json_get(obj, key);
 
-	snprintf(pattern, sizeof(pattern), "\"%s\":", key);
-	if (!(p = strstr(line, pattern)))
-		return 0;
-	p += strlen(pattern);
-	return (*p >= '0' && *p <= '9') || *p == '-';
+	return m && ((m->value[0] >= '0' && m->value[0] <= '9') || m->value[0] == '-');
 }
 
 static int compare_strings(const void *a, const void *b)
@@ -200,30 +187,33 @@ static int compare_strings(const void *a, const void *b)
 static long check_output(void)
 {
 	static char *ids[REQUESTS + 1];
+	static struct json_object obj;
 	char line[4096], id[64], pid[32], pids[WORKERS][32];
 	FILE *f = fopen(output, "r");
 	long n = 0, lines = 0;
 	int npids = 0;
+	long long status;
 
 	assert_non_null(f);
 	while (fgets(line, sizeof(line), f)) {
-		char *pidp;
-
 		lines++;
-		if (!strstr(line, "\"log.logger\":\"access\""))
+		if (!json_parse_line(line, strcspn(line, "\n"), &obj))
+			fail_msg("line %ld is not valid JSON: %s", lines, line);
+		if (!has_string(&obj, "log.logger", "access"))
 			continue;
 		if (n == REQUESTS)
 			fail_msg("more than %d request records; extra: %s", REQUESTS, line);
-		if (!json_string(line, "request_id", id, sizeof(id)) ||
-		    !strstr(line, "\"method\":\"GET\"") || !strstr(line, "\"path\":\"/\"") ||
-		    !strstr(line, "\"status\":200,") || !json_number(line, "bytes") ||
-		    !json_number(line, "duration_ms") || !strstr(line, "\"message\":\"GET / 200\""))
+		/* json_str() returns -1 when the id is missing, sizeof(id) or more when cut short. */
+		if ((size_t)json_str(&obj, "request_id", id, sizeof(id)) >= sizeof(id) ||
+		    !has_string(&obj, "method", "GET") ||
+		    !has_string(&obj, "path", "/") || !json_get_int(&obj, "status", &status) ||
+		    status != 200 || !has_number(&obj, "bytes") || !has_number(&obj, "duration_ms") ||
+		    !has_string(&obj, "message", "GET / 200"))
 			fail_msg("request record without its id or fields: %s", line);
 		assert_non_null(ids[n] = strdup(id));
 		n++;
 		/* The request id starts with the pid of the worker that served it. */
-		assert_non_null(pidp = strstr(line, "\"process.pid\":"));
-		snprintf(pid, sizeof(pid), "%ld", strtol(pidp + 14, NULL, 10));
+		snprintf(pid, sizeof(pid), "%lld", json_int(&obj, "process.pid"));
 		assert_int_equal(strncmp(id, pid, strlen(pid)), 0);
 		int known = 0;
 		for (int i = 0; i < npids; i++)

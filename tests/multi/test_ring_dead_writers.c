@@ -46,8 +46,7 @@ static int writer(void *arg, int w)
 }
 
 struct check {
-	uint64_t next[WRITERS];
-	long torn, out_of_order;
+	struct tu_order order;
 	uint64_t abandoned;
 	int64_t last_ms, max_gap_ms;
 };
@@ -55,25 +54,14 @@ struct check {
 static int verify(void *arg, int ev, const struct shmlog_record *rec)
 {
 	struct check *c = arg;
-	unsigned w;
-	uint64_t i;
 	int64_t now = tu_now_ms();
 	if (c->last_ms && now - c->last_ms > c->max_gap_ms)
 		c->max_gap_ms = now - c->last_ms;
 	c->last_ms = now;
-	if (ev == SHMLOG_NEXT_ABANDONED) {
+	if (ev == SHMLOG_NEXT_ABANDONED)
 		c->abandoned += rec->count;
-		return 0;
-	}
-	if (ev != SHMLOG_NEXT_RECORD)
-		return 0;
-	if (tu_payload_check(rec->msg, rec->msg_len, &w, &i) < 0 || w >= WRITERS) {
-		c->torn++;
-		return 0;
-	}
-	if (i != c->next[w])
-		c->out_of_order++;
-	c->next[w] = i + 1;
+	else if (ev == SHMLOG_NEXT_RECORD)
+		tu_order_note(&c->order, WRITERS, rec);
 	return 0;
 }
 
@@ -121,13 +109,13 @@ static struct check run(enum testhook_point point, int random_kills)
 
 static void expect_hook_deaths(struct check chk)
 {
-	assert_int_equal(chk.torn, 0);
-	assert_int_equal(chk.out_of_order, 0);
+	assert_int_equal(chk.order.torn, 0);
+	assert_int_equal(chk.order.out_of_order, 0);
 	for (int w = 0; w < LIVE; w++)
-		assert_int_equal(chk.next[w], PER_WRITER);
+		assert_int_equal(chk.order.next[w], PER_WRITER);
 	/* A writer armed for record k dies inside record k: records 0..k-2 are its whole life. */
 	for (int w = LIVE; w < WRITERS; w++)
-		assert_int_equal(chk.next[w], 1000 + 1500 * (w - LIVE) - 1);
+		assert_int_equal(chk.order.next[w], 1000 + 1500 * (w - LIVE) - 1);
 	assert_int_equal(chk.abandoned, DOOMED);
 	printf("# longest pause in delivery: %lld ms\n", (long long)chk.max_gap_ms);
 	assert_true(chk.max_gap_ms < 3000);
@@ -155,12 +143,12 @@ static void test_writers_killed_at_random_leave_a_gap_free_prefix(void **s)
 {
 	(void)s;
 	struct check chk = run(TH_NONE, 1);
-	assert_int_equal(chk.torn, 0);
-	assert_int_equal(chk.out_of_order, 0); /* covers the prefixes: no gap, no repeat */
+	assert_int_equal(chk.order.torn, 0);
+	assert_int_equal(chk.order.out_of_order, 0); /* covers the prefixes: no gap, no repeat */
 	for (int w = 0; w < LIVE; w++)
-		assert_int_equal(chk.next[w], PER_WRITER);
+		assert_int_equal(chk.order.next[w], PER_WRITER);
 	for (int w = LIVE; w < WRITERS; w++)
-		assert_true(chk.next[w] < PER_WRITER);
+		assert_true(chk.order.next[w] < PER_WRITER);
 	assert_true(chk.abandoned <= DOOMED); /* at most one record in flight per killed writer */
 	printf("# random kills: %llu abandoned records\n", (unsigned long long)chk.abandoned);
 }

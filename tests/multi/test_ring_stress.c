@@ -34,26 +34,17 @@ static int writer(void *arg, int w)
 }
 
 struct check {
-	uint64_t next[WRITERS];
-	long torn, out_of_order, other;
+	struct tu_order order;
+	long other;
 };
 
 static int verify(void *arg, int ev, const struct shmlog_record *rec)
 {
 	struct check *c = arg;
-	unsigned w;
-	uint64_t i;
-	if (ev != SHMLOG_NEXT_RECORD) {
+	if (ev == SHMLOG_NEXT_RECORD)
+		tu_order_note(&c->order, WRITERS, rec);
+	else
 		c->other++;
-		return 0;
-	}
-	if (tu_payload_check(rec->msg, rec->msg_len, &w, &i) < 0 || w >= WRITERS) {
-		c->torn++;
-		return 0;
-	}
-	if (i != c->next[w])
-		c->out_of_order++;
-	c->next[w] = i + 1;
 	return 0;
 }
 
@@ -78,11 +69,11 @@ static void test_many_writers_through_a_small_ring_deliver_every_record_once_in_
 	printf("# %ld records in %lld ms (%.0f records/s)\n", got, (long long)ms,
 	       got * 1000.0 / (double)(ms ? ms : 1));
 	assert_int_equal(got, (long)WRITERS * PER_WRITER);
-	assert_int_equal(chk.torn, 0);
-	assert_int_equal(chk.out_of_order, 0);
+	assert_int_equal(chk.order.torn, 0);
+	assert_int_equal(chk.order.out_of_order, 0);
 	assert_int_equal(chk.other, 0);
 	for (int w = 0; w < WRITERS; w++)
-		assert_int_equal(chk.next[w], PER_WRITER);
+		assert_int_equal(chk.order.next[w], PER_WRITER);
 	shmlog_consumer_close(c);
 	shmlog_unlink(g_name);
 }

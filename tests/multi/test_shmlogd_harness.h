@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "json_check.h"
 #include "shmlog.h"
 
 #define FAIL(...)                                                            \
@@ -317,160 +318,6 @@ static inline int h_writers_done(pid_t *pids, int nw, int block)
 	return all;
 }
 
-/* ------------------------------------------------------------------ JSON */
-
-struct jp {
-	const char *p, *end;
-};
-
-static inline int jp_ws(struct jp *j)
-{
-	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\r' || *j->p == '\n'))
-		j->p++;
-	return j->p < j->end;
-}
-
-/* Parses a JSON string; its decoded bytes go to OUT (capacity cap) when OUT is not NULL. */
-static inline int jp_string(struct jp *j, char *out, size_t cap)
-{
-	size_t n = 0;
-
-	if (j->p >= j->end || *j->p++ != '"')
-		return -1;
-	while (j->p < j->end) {
-		unsigned char c = (unsigned char)*j->p++;
-		if (c == '"') {
-			if (out)
-				out[n < cap ? n : cap - 1] = '\0';
-			return 0;
-		}
-		if (c < 0x20)
-			return -1; /* raw control character */
-		if (c == '\\') {
-			if (j->p >= j->end)
-				return -1;
-			c = (unsigned char)*j->p++;
-			if (c == 'u') {
-				for (int k = 0; k < 4; k++, j->p++)
-					if (j->p >= j->end ||
-					    !((*j->p >= '0' && *j->p <= '9') || (*j->p >= 'a' && *j->p <= 'f') ||
-					      (*j->p >= 'A' && *j->p <= 'F')))
-						return -1;
-				c = '?';
-			} else if (!strchr("\"\\/bfnrt", c)) {
-				return -1;
-			}
-		} else if (c >= 0x80) {
-			/* well-formed UTF-8: lead byte, then its continuation bytes */
-			int more = c >= 0xf0 && c <= 0xf4 ? 3 : c >= 0xe0 ? 2 : c >= 0xc2 && c < 0xe0 ? 1 : -1;
-			if (more < 0 || c > 0xf4)
-				return -1;
-			for (int k = 0; k < more; k++, j->p++)
-				if (j->p >= j->end || ((unsigned char)*j->p & 0xc0) != 0x80)
-					return -1;
-		}
-		if (out && n + 1 < cap)
-			out[n++] = (char)c;
-	}
-	return -1;
-}
-
-static inline int jp_number(struct jp *j, double *out)
-{
-	const char *s = j->p;
-
-	if (j->p < j->end && *j->p == '-')
-		j->p++;
-	if (j->p >= j->end || *j->p < '0' || *j->p > '9')
-		return -1;
-	if (*j->p == '0')
-		j->p++;
-	else
-		while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
-			j->p++;
-	if (j->p < j->end && *j->p == '.') {
-		j->p++;
-		if (j->p >= j->end || *j->p < '0' || *j->p > '9')
-			return -1;
-		while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
-			j->p++;
-	}
-	if (j->p < j->end && (*j->p == 'e' || *j->p == 'E')) {
-		j->p++;
-		if (j->p < j->end && (*j->p == '+' || *j->p == '-'))
-			j->p++;
-		if (j->p >= j->end || *j->p < '0' || *j->p > '9')
-			return -1;
-		while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
-			j->p++;
-	}
-	if (out) {
-		char tmp[64];
-		size_t len = (size_t)(j->p - s) < sizeof(tmp) - 1 ? (size_t)(j->p - s) : sizeof(tmp) - 1;
-		memcpy(tmp, s, len);
-		tmp[len] = '\0';
-		*out = strtod(tmp, NULL);
-	}
-	return 0;
-}
-
-static inline int jp_value(struct jp *j, int depth);
-
-static inline int jp_literal(struct jp *j, const char *lit)
-{
-	size_t n = strlen(lit);
-	if ((size_t)(j->end - j->p) < n || memcmp(j->p, lit, n))
-		return -1;
-	j->p += n;
-	return 0;
-}
-
-static inline int jp_container(struct jp *j, int depth, char close)
-{
-	j->p++;
-	if (!jp_ws(j))
-		return -1;
-	if (*j->p == close) {
-		j->p++;
-		return 0;
-	}
-	for (;;) {
-		if (close == '}') {
-			if (jp_string(j, NULL, 0) < 0 || !jp_ws(j) || *j->p++ != ':')
-				return -1;
-		}
-		if (jp_value(j, depth + 1) < 0 || !jp_ws(j))
-			return -1;
-		char c = *j->p++;
-		if (c == close)
-			return 0;
-		if (c != ',' || !jp_ws(j))
-			return -1;
-	}
-}
-
-static inline int jp_value(struct jp *j, int depth)
-{
-	if (depth > 32 || !jp_ws(j))
-		return -1;
-	switch (*j->p) {
-	case '{':
-		return jp_container(j, depth, '}');
-	case '[':
-		return jp_container(j, depth, ']');
-	case '"':
-		return jp_string(j, NULL, 0);
-	case 't':
-		return jp_literal(j, "true");
-	case 'f':
-		return jp_literal(j, "false");
-	case 'n':
-		return jp_literal(j, "null");
-	default:
-		return jp_number(j, NULL);
-	}
-}
-
 struct line_info {
 	char message[256];
 	char tag[64];
@@ -482,56 +329,25 @@ struct line_info {
 /* Validates one JSON Lines object (the whole line) and extracts what the checks need. */
 static inline int h_parse_json(const char *s, size_t len, struct line_info *li)
 {
-	struct jp j = {s, s + len};
-	char key[128];
+	static struct json_object obj;
+	const struct json_member *synthetic;
 
 	memset(li, 0, sizeof(*li));
 	li->seq = -1;
-	if (!jp_ws(&j) || *j.p != '{')
+	if (!json_parse_line(s, len, &obj))
 		return -1;
-	j.p++;
-	if (!jp_ws(&j))
+	json_str(&obj, "message", li->message, sizeof(li->message));
+	json_str(&obj, "log.logger", li->tag, sizeof(li->tag));
+	if (json_get(&obj, "event.sequence") && !json_get_int(&obj, "event.sequence", &li->seq))
 		return -1;
-	if (*j.p == '}')
-		j.p++;
-	else
-		for (;;) {
-			if (jp_string(&j, key, sizeof(key)) < 0 || !jp_ws(&j) || *j.p++ != ':' ||
-			    !jp_ws(&j))
-				return -1;
-			if (!strcmp(key, "message") && *j.p == '"') {
-				if (jp_string(&j, li->message, sizeof(li->message)) < 0)
-					return -1;
-			} else if (!strcmp(key, "log.logger") && *j.p == '"') {
-				if (jp_string(&j, li->tag, sizeof(li->tag)) < 0)
-					return -1;
-			} else if (!strcmp(key, "event.sequence")) {
-				double d;
-				if (jp_number(&j, &d) < 0)
-					return -1;
-				li->seq = (long long)d;
-			} else if (!strcmp(key, "shmlog.count")) {
-				double d;
-				if (jp_number(&j, &d) < 0)
-					return -1;
-				li->count = (long long)d;
-			} else if (!strcmp(key, "shmlog.synthetic")) {
-				if (jp_literal(&j, "true") < 0)
-					return -1;
-				li->synthetic = 1;
-			} else if (jp_value(&j, 1) < 0) {
-				return -1;
-			}
-			if (!jp_ws(&j))
-				return -1;
-			char c = *j.p++;
-			if (c == '}')
-				break;
-			if (c != ',')
-				return -1;
-		}
-	jp_ws(&j);
-	return j.p == j.end ? 0 : -1;
+	if (json_get(&obj, "shmlog.count") && !json_get_int(&obj, "shmlog.count", &li->count))
+		return -1;
+	if ((synthetic = json_get(&obj, "shmlog.synthetic")) != NULL) {
+		if (synthetic->len != 4 || memcmp(synthetic->value, "true", 4) != 0)
+			return -1;
+		li->synthetic = 1;
+	}
+	return 0;
 }
 
 /* "2026-11-21T10:15:03.123456Z INFO  tag[pid/tid] message" */

@@ -45,69 +45,75 @@ static int count_events(void *arg, int ev, const struct shmlog_record *rec)
 	return 0;
 }
 
+/* A small drop ring, its consumer, and one writer that wrote N 200-byte records into it. */
+struct overfilled {
+	const char *name;
+	struct shmlog_consumer *c;
+	struct shmlog *lg;
+	long ok, dropped; /* records written, and refused with -ENOBUFS */
+};
+
+static void overfill_drop_ring(struct overfilled *r, const char *tag, int n)
+{
+	struct shmlog_options o = small_ring(SHMLOG_ON_FULL_DROP);
+	char msg[200];
+
+	memset(r, 0, sizeof(*r));
+	r->name = tu_ring_name(tag);
+	r->c = shmlog_consumer_open(r->name, &o);
+	r->lg = shmlog_open(r->name, &o);
+	assert_non_null(r->c);
+	assert_non_null(r->lg);
+	memset(msg, 'd', sizeof(msg));
+	for (int i = 0; i < n; i++) {
+		int rc = shmlog_write(r->lg, SHMLOG_INFO, "drop", msg, sizeof(msg));
+		if (rc == 0)
+			r->ok++;
+		else if (rc == -ENOBUFS)
+			r->dropped++;
+		else
+			fail_msg("unexpected %d", rc);
+	}
+}
+
 static void test_drop_policy_counts_every_dropped_record_exactly(void **state)
 {
 	(void)state;
-	const char *name = tu_ring_name("drop");
-	struct shmlog_options o = small_ring(SHMLOG_ON_FULL_DROP);
-	struct shmlog_consumer *c = shmlog_consumer_open(name, &o);
-	struct shmlog *lg = shmlog_open(name, &o);
-	assert_non_null(c);
-	assert_non_null(lg);
-	char msg[200];
-	memset(msg, 'd', sizeof(msg));
-	long ok = 0, dropped = 0;
-	for (int i = 0; i < 2000; i++) {
-		int r = shmlog_write(lg, SHMLOG_INFO, "drop", msg, sizeof(msg));
-		if (r == 0)
-			ok++;
-		else if (r == -ENOBUFS)
-			dropped++;
-		else
-			fail_msg("unexpected %d", r);
-	}
-	assert_true(ok > 100 && dropped > 1000);
+	struct overfilled r;
+	overfill_drop_ring(&r, "drop", 2000);
+	assert_true(r.ok > 100 && r.dropped > 1000);
 	struct tally t = {0};
-	tu_drain(c, ok + 1, 300, count_events, &t);
-	assert_int_equal(t.records, ok);
-	assert_int_equal(t.dropped, dropped);
+	tu_drain(r.c, r.ok + 1, 300, count_events, &t);
+	assert_int_equal(t.records, r.ok);
+	assert_int_equal(t.dropped, r.dropped);
 	assert_int_equal(t.dropped_pid, getpid());
 	/* Reported once: after the commit, nothing more is reported. */
 	struct shmlog_record rec;
-	assert_int_equal(shmlog_consumer_next(c, &rec, 100), SHMLOG_NEXT_EMPTY);
-	shmlog_close(lg);
-	shmlog_consumer_close(c);
-	shmlog_unlink(name);
+	assert_int_equal(shmlog_consumer_next(r.c, &rec, 100), SHMLOG_NEXT_EMPTY);
+	shmlog_close(r.lg);
+	shmlog_consumer_close(r.c);
+	shmlog_unlink(r.name);
 }
 
 static void test_drops_of_a_writer_that_closed_are_reported_exactly_once(void **state)
 {
 	(void)state;
-	const char *name = tu_ring_name("dropclose");
-	struct shmlog_options o = small_ring(SHMLOG_ON_FULL_DROP);
-	struct shmlog_consumer *c = shmlog_consumer_open(name, &o);
-	struct shmlog *lg = shmlog_open(name, &o);
-	assert_non_null(c);
-	assert_non_null(lg);
-	char msg[200];
-	memset(msg, 'd', sizeof(msg));
-	long ok = 0, dropped = 0;
-	for (int i = 0; i < 1000; i++)
-		*(shmlog_write(lg, SHMLOG_INFO, "drop", msg, sizeof(msg)) == 0 ? &ok : &dropped) += 1;
+	struct overfilled r;
+	overfill_drop_ring(&r, "dropclose", 1000);
 	/* Reported while the writer is open, committed after it closed (LIVE -> CLOSED). */
 	struct shmlog_record rec;
 	int ev;
-	while ((ev = shmlog_consumer_next(c, &rec, 0)) == SHMLOG_NEXT_RECORD)
+	while ((ev = shmlog_consumer_next(r.c, &rec, 0)) == SHMLOG_NEXT_RECORD)
 		;
-	shmlog_close(lg);
+	shmlog_close(r.lg);
 	struct tally t = {0};
 	if (ev == SHMLOG_NEXT_DROPPED)
 		count_events(&t, ev, &rec);
-	tu_drain(c, 100000, 300, count_events, &t);
-	tu_drain(c, 100000, 300, count_events, &t);
-	assert_int_equal(t.dropped, dropped);
-	shmlog_consumer_close(c);
-	shmlog_unlink(name);
+	tu_drain(r.c, 100000, 300, count_events, &t);
+	tu_drain(r.c, 100000, 300, count_events, &t);
+	assert_int_equal(t.dropped, r.dropped);
+	shmlog_consumer_close(r.c);
+	shmlog_unlink(r.name);
 }
 
 static int block_writer(void *arg, int n)
