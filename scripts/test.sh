@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # test.sh - builds shmlog and runs the whole test suite: a plain build, then an ASan+UBSan build,
-# then the fuzzers (a clang build that replays their corpus and fuzzes each for a while).
+# a ThreadSanitizer build of the ring tests, the fuzzers (a clang build that replays their corpus
+# and fuzzes each for a while), and the Debian packages (built, installed, run, purged).
 #
-#   scripts/test.sh            all three (build/plain, build/asan, build/fuzz)
+#   scripts/test.sh            everything (build/plain, build/asan, build/tsan, build/fuzz, debs)
 #   scripts/test.sh --quick    the plain build only
 #
 # Environment: SHMLOG_JOBS (build parallelism, default: nproc), CI=true (no colours, no prompts).
@@ -16,8 +17,11 @@ Usage: scripts/test.sh [--quick]
 Builds shmlog and runs its tests with ctest:
   build/plain  RelWithDebInfo
   build/asan   AddressSanitizer + UndefinedBehaviorSanitizer (skipped with --quick)
+  build/tsan   ThreadSanitizer, the ring tests (test_ring_*) (skipped with --quick)
   build/fuzz   clang, libFuzzer targets of tests/fuzz: corpus replay, then 30 s of fuzzing
                each (skipped with --quick, or with a reason when clang/libFuzzer is missing)
+  build/debs   dpkg-buildpackage, install, run the installed shmlogcat, purge (skipped with
+               --quick, or when not root and without password-less sudo)
 
   --quick     run only the plain build
   -h, --help  show this help
@@ -68,12 +72,14 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 results=()
 failed=0
+ctest_select=() # extra ctest arguments for the next run_build (e.g. -R REGEX)
 
 # run_build NAME DIR CMAKE-ARGS...: configure, build and test one tree; records one summary line.
 run_build() {
 	local name=$1 dir=$2
 	shift 2
 	local log="$dir/ctest.log" summary status=ok
+	local select=("${ctest_select[@]}")
 
 	say "[$name] configure $dir"
 	if ! cmake -S "$root" -B "$dir" "${color_opt[@]}" "$@"; then
@@ -86,7 +92,8 @@ run_build() {
 			say "[$name] test"
 			# -j2: multi-process tests hold the ctest resource lock "ring-heavy", so they never
 			# run next to each other. A tree with no tests at all is a failure, not a pass.
-			if ! ctest --test-dir "$dir" --output-on-failure --no-tests=error -j2 2>&1 |
+			if ! ctest --test-dir "$dir" --output-on-failure --no-tests=error -j2 \
+				"${select[@]}" 2>&1 |
 				tee "$log"; then
 				status="tests failed"
 			fi
@@ -187,8 +194,32 @@ run_fuzz() {
 	say "[fuzz] ${summary}"
 }
 
+# The Debian packages (issue 7): build them with dpkg-buildpackage, install them, run the installed
+# shmlogcat, purge them again. Needs root (CI is) or password-less sudo; skipped otherwise.
+run_debs() {
+	local out=build/debs
+	if ((EUID != 0)) && ! sudo -n true 2>/dev/null; then
+		results+=("[debs] skipped: needs root or password-less sudo to install build dependencies")
+		say "[debs] skipped: not root"
+		return
+	fi
+	say "[debs] build, install and purge the Debian packages"
+	if "$root/scripts/build-debs.sh" --install "$out" &&
+		/usr/bin/shmlogcat --help >/dev/null && [[ -x /usr/sbin/shmlogd ]] &&
+		[[ -f /usr/include/shmlog.h ]] && pkg-config --exists shmlog; then
+		results+=("${green}[debs] packages built; installed files in place; installed shmlogcat runs${reset}")
+	else
+		results+=("${red}[debs] FAILED: see the output above${reset}")
+		failed=1
+	fi
+	local as_root=()
+	((EUID == 0)) || as_root=(sudo -n)
+	DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get purge -y -q libshmlog0 libshmlog-dev \
+		shmlog-tools >/dev/null 2>&1 || true
+}
+
 # Start from a fresh log so an old run's summary is never reported as this one's.
-rm -f build/plain/ctest.log build/asan/ctest.log build/fuzz/ctest.log
+rm -f build/plain/ctest.log build/asan/ctest.log build/tsan/ctest.log build/fuzz/ctest.log
 
 run_build plain build/plain -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSHMLOG_SANITIZE=
 
@@ -196,7 +227,14 @@ if ((!quick)); then
 	# -O1 and assertions on: what the sanitizers are tuned for, and fewer gcc false warnings.
 	run_build asan build/asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-O1 -g" \
 		-DSHMLOG_SANITIZE=address,undefined
+	# ThreadSanitizer where threads share a process: the ring's own tests (writer threads and
+	# a consumer thread on one handle, fork with threads). The programs' tests run processes.
+	ctest_select=(-R '^test_ring_')
+	run_build tsan build/tsan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-O1 -g" \
+		-DSHMLOG_SANITIZE=thread
+	ctest_select=()
 	run_fuzz
+	run_debs
 fi
 
 say "summary"
