@@ -35,8 +35,9 @@ struct options {
 	struct filter filter;
 };
 
-/* A follower yields the CPU to the processes it watches when they need it: on an idle machine
- * it still runs at once, on a saturated one it falls behind and reports what it lost. */
+/* A follower yields the CPU to the processes it watches: it runs as SCHED_IDLE, or at this nice
+ * value where that is refused. On an idle machine it still runs at once; on a saturated one it
+ * falls behind and reports what it lost. */
 #define FOLLOW_NICE 19
 
 /* Returned by options_parse when the program should go on and run *opts. */
