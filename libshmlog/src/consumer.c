@@ -24,6 +24,7 @@ struct shmlog_consumer {
 	uint64_t cursor, seq; /* next record to read and its sequence number */
 	uint64_t head;        /* head as last read: reloaded only when the cursor reaches it */
 	int seq_known;        /* 0 after a skip: adopt the next committed record's seq */
+	int seq_ref;          /* seq is a sound reference to count a gap from (not garbage) */
 	uint64_t cp_gen;
 	uint64_t stall_pos;   /* the record we are waiting on, and since when */
 	int64_t stall_since;
@@ -117,12 +118,14 @@ struct shmlog_consumer *shmlog_consumer_open(const char *name, const struct shml
 	ring_read_checkpoint(&c->r, &c->cursor, &seq);
 	c->seq = seq & ~SEQ_UNKNOWN;
 	c->seq_known = !(seq & SEQ_UNKNOWN);
+	c->seq_ref = 1;
 	if (!pos_sane(&c->r, c->cursor, head)) {
 		/* A damaged checkpoint: resume at the tail, which writers never pass; failing
 		 * that, at the oldest record still in the ring. */
 		uint64_t tail = at_load(&h->tail);
 		c->cursor = pos_sane(&c->r, tail, head) ? tail : oldest_live(&c->r, head);
 		c->seq_known = 0;
+		c->seq_ref = 0; /* the pair's seq is as damaged as its pos: count no gap from it */
 	}
 	c->fork_gen = at_load32(&ring_fork_gen);
 	c->cp_gen = at_load(&h->cp_gen);
@@ -285,7 +288,7 @@ static int parse_record(struct clock_conv *cv, const unsigned char *buf, uint32_
 
 /* Marks [cursor, Q) SKIPPED, where Q is the first live record after the cursor; a writer still
  * to claim in there then fails its claim CAS and cannot write into space we hand back. Returns
- * STEP_MOVED, or STEP_INFLIGHT when no live record follows yet (keep waiting). */
+ * STEP_MOVED, or STEP_STUCK when no live record follows yet (keep waiting). */
 static enum step skip_to_next_live(struct shmlog_consumer *c, uint64_t from, uint64_t head,
 				   int64_t *wait_ms)
 {
@@ -363,6 +366,11 @@ static enum step take_committed(struct shmlog_consumer *c, struct shmlog_record 
 	if (!c->seq_known) {
 		uint64_t s = copy->seq;
 		uint64_t gap = s >= c->seq && s - c->seq <= r->size / RING_ALIGN ? s - c->seq : 1;
+		if (!c->seq_ref) {
+			c->seq = s; /* nothing sound to count from: take the writers' numbering */
+			gap = 0;
+			c->seq_ref = 1;
+		}
 		if (gap)
 			note_abandoned(c, gap, NULL, 0);
 		c->seq += gap;
@@ -471,8 +479,8 @@ static void wait_for_data(struct shmlog_consumer *c, int64_t timeout_ms, enum st
 		if (timeout_ms < 0 || c->inflight_wait < timeout_ms)
 			timeout_ms = c->inflight_wait;
 		c->inflight_wait = c->inflight_wait * 2 < GRACE_MS ? c->inflight_wait * 2 : GRACE_MS;
-	} else if (!idle && s == STEP_EMPTY) {
-		timeout_ms = 0;
+	} else if (!idle && s != STEP_STUCK) {
+		timeout_ms = 0; /* committed or reserved since we looked: go and see */
 	}
 	if (timeout_ms != 0 && !at_load32(&c->interrupted))
 		futex_wait(&h->data_futex, v, timeout_ms > INT32_MAX ? -1 : (int)timeout_ms);

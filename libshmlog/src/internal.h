@@ -16,6 +16,9 @@
 
 /* errmsg.c: records a one-line explanation for shmlog_errmsg() and returns -err. */
 int set_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* S made safe to quote in such a line (control and non-ASCII bytes become '?', long strings are
+ * cut), in OUT of CAP bytes; returns OUT, or "(null)". */
+const char *err_printable(const char *s, char *out, size_t cap);
 
 /* ring.c: bumped in the child after fork() in every process that attached a ring; handles
  * compare it with the value they were made under to notice they now live in a child. */

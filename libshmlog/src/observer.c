@@ -130,7 +130,9 @@ static int synthetic(struct shmlog_observer *o, struct shmlog_record *rec, int e
 		     uint64_t count)
 {
 	memset(rec, 0, sizeof(*rec));
-	rec->seq = o->seq;
+	/* Like the consumer's: the seq and position of the record the loss precedes. */
+	rec->seq = o->have_stash ? o->stash.seq : o->seq;
+	rec->pos = o->have_stash ? o->stash.pos : o->cursor;
 	rec->time_ns = clock_ns(CLOCK_REALTIME);
 	rec->level = SHMLOG_WARNING;
 	rec->flags = SHMLOG_REC_SYNTHETIC;

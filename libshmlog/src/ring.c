@@ -298,10 +298,12 @@ int ring_attach(struct ring *r, const char *name, const struct shmlog_options *o
 	int fd = -EEXIST, err;
 
 	memset(r, 0, sizeof(*r));
-	if (!ring_name_valid(name))
+	if (!ring_name_valid(name)) {
+		char shown[80];
 		return set_err(EINVAL,
 			       "ring name '%s' is invalid: use 1 to 64 characters from A-Z a-z 0-9 . _ -",
-			       name ? name : "(null)");
+			       err_printable(name, shown, sizeof(shown)));
+	}
 	if (!opts) {
 		shmlog_options_init(&defaults);
 		opts = &defaults;
@@ -398,8 +400,11 @@ int shmlog_unlink(const char *name)
 {
 	char path[SHMLOG_NAME_MAX + 16];
 
-	if (!ring_name_valid(name))
-		return set_err(EINVAL, "ring name '%s' is invalid", name ? name : "(null)");
+	if (!ring_name_valid(name)) {
+		char shown[80];
+		return set_err(EINVAL, "ring name '%s' is invalid",
+			       err_printable(name, shown, sizeof(shown)));
+	}
 	shm_path(path, sizeof(path), name);
 	if (shm_unlink(path) < 0)
 		return set_err(errno, "cannot remove ring '%s': %s", name, strerror(errno));

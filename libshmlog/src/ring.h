@@ -23,7 +23,10 @@
  *
  * Positions (head, tail, a record's pos) are 64-bit byte counters that only grow; the byte of
  * position p is data[p & (SIZE - 1)]. At 1 GB/s they last 500 years, so they never wrap and a
- * stale value can never be mistaken for a current one (no ABA). head.seq counts reservations:
+ * stale value can never be mistaken for a current one (no ABA). A head above RING_POS_MAX (2^62)
+ * is damage: writers refuse it with -EPROTO, as they refuse a head not a multiple of 16, and
+ * readers see nothing to read. Readers keep their cursors aligned whatever head holds, so no
+ * arithmetic on positions can wrap round 2^64. head.seq counts reservations:
  * every record gets a dense sequence number, reserved together with its bytes in one CAS2, which
  * is what lets readers count exactly how many records they missed.
  *
@@ -70,7 +73,8 @@
  *
  * 4. ALGORITHM
  *
- * Writer: load head and tail; pad is the padding a record that would cross the end needs; if
+ * Writer: load head and tail; give up with -EPROTO if head is unaligned or above RING_POS_MAX;
+ * pad is the padding a record that would cross the end needs; if
  * head.pos + pad + need - tail > SIZE apply the full-ring policy (a writer blocked on a full ring
  * also wakes the consumer on each round of its wait); CAS2(head, {pos, seq} ->
  * {pos + pad + need, seq + 1}); claim the padding, if any, then the record, giving up if the word
@@ -83,17 +87,25 @@
  * word is no longer LIVE with the record's generation, or its pid + process start time are gone),
  * step over it as abandoned. Not self-identifying and head beyond: a reservation not claimed yet;
  * past the long grace, mark each 16-byte step SKIPPED until a self-identifying record, and count
- * the sequence numbers jumped as abandoned. While a record is in flight it sleeps 1 ms, then
- * doubles. Commit (after the caller stored the records): write the checkpoint, then the tail. At
- * open, a damaged checkpoint (misaligned, beyond head, or more than a lap behind) makes it resume
- * at the oldest self-identifying record of the last lap.
+ * the sequence numbers jumped as abandoned. Scans end at an aligned bound, at most a lap past the
+ * cursor; with no live record after damaged bytes yet, it sleeps until a writer commits
+ * (STEP_STUCK). The grace clocks start when the cursor first waits on a record. While a record
+ * is in flight it sleeps 1 ms, then doubles, up to the grace period. Commit (after the caller
+ * stored the records): write the checkpoint, then the tail. At open, a damaged checkpoint
+ * (misaligned, beyond head, or more than a lap behind) makes it resume at the tail if the tail
+ * passes the same tests, else at the oldest self-identifying record of the last lap. A consumer
+ * handle inherited through fork() is refused for next() and commit(), and its close() leaves the
+ * parent's role alone.
  *
  * Observer: like the consumer but read-only. After copying a record, and before concluding
  * anything from a word that is not committed, it re-reads head; if head went past pos + SIZE what
  * it read may be a newer lap's, so it resynchronises by scanning from max(pos, head - SIZE) and
- * reports the sequence numbers it jumped as lost (never more than head.seq allows). A record the
- * consumer's checkpoint has passed is abandoned; with no live consumer, the observer applies the
- * consumer's grace periods itself. It wakes at least every second to check the consumer is alive.
+ * reports the sequence numbers it jumped as lost (never more than head.seq allows). A head behind
+ * its cursor is damage, not a lap; its cursor stays aligned and never moves backwards. A record
+ * the consumer's checkpoint has passed is abandoned; with no live consumer, the observer applies
+ * the consumer's grace periods itself. A damaged committed record it steps over counts as one
+ * abandoned record while its seq is known. It wakes at least every second to check the consumer
+ * is alive.
  *
  * 5. BARRIER PAIRS
  *
@@ -125,6 +137,9 @@
  * Writer killed between clearing consumer_sleeping and FUTEX_WAKE: writers blocked on a full
  * ring wake the consumer on each round of their wait.
  * Writer killed while registering: its slot stays BUSY, a leak of one slot.
+ * fork(): a pthread_atfork child handler, installed when a process first attaches a ring, bumps
+ * ring_fork_gen; a writer handle then takes a slot of its own at the child's first write, and a
+ * consumer handle is refused there.
  * Consumer killed anywhere: the next consumer resumes at the checkpoint; records after it are
  * delivered again, and the caller (shmlogd) recognises the ones it already stored.
  * Any shared word may be garbage: every length and position is validated before use, loops are

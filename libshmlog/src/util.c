@@ -39,24 +39,6 @@ static const struct {
 	{"crit", SHMLOG_CRITICAL},
 };
 
-/* S as it may be quoted in a one-line error message: control and non-ASCII bytes become '?',
- * and a long string is cut. Returns OUT. */
-static const char *printable(const char *s, char *out, size_t cap)
-{
-	size_t i = 0;
-
-	if (!s)
-		return "(null)";
-	for (; s[i] && i + 4 < cap; i++)
-		out[i] = (unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f ? '?' : s[i];
-	if (s[i]) {
-		memcpy(out + i, "...", 3);
-		i += 3;
-	}
-	out[i] = '\0';
-	return out;
-}
-
 static int level_valid(int level)
 {
 	return level >= SHMLOG_DEBUG && level <= SHMLOG_CRITICAL;
@@ -107,7 +89,7 @@ int shmlog_level_parse(const char *s)
 	return set_err(EINVAL,
 		       "\"%s\" is not a log level: use debug, info, warning, error or critical "
 		       "(or warn, err, crit, 1-5)",
-		       printable(s, shown, sizeof(shown)));
+		       err_printable(s, shown, sizeof(shown)));
 }
 
 /* Returns LOG_DEBUG .. LOG_CRIT, or -EINVAL for an unknown level. */
@@ -180,7 +162,7 @@ bad:;
 	return set_err(EINVAL,
 		       "\"%s\" is not a size: give a number of bytes, optionally followed by K, M or G "
 		       "(e.g. 64K, 4M, 1G)",
-		       printable(s, shown, sizeof(shown)));
+		       err_printable(s, shown, sizeof(shown)));
 }
 
 /* Never fails. */

@@ -270,8 +270,12 @@ static int reserve(struct shmlog *lg, uint32_t need, struct resv *rv)
 			tail = at_load_acquire(&h->tail);
 			at_store_release(&lg->cached_tail, tail);
 			if (tail > pos) {
-				if (++bad_tail > 1000)
-					return -EPROTO; /* a tail beyond head: damaged ring */
+				if (++bad_tail > 1000) {
+					set_err(EPROTO, "ring '%s' is damaged (tail beyond head): "
+							"restart its processes on a new ring",
+						r->name);
+					return -EPROTO;
+				}
 				continue;
 			}
 			if (end - tail > r->size) {

@@ -305,6 +305,33 @@ static void test_a_scribbled_unaligned_head_is_refused_not_a_crash(void **state)
 	ring_detach(&r);
 }
 
+static void test_a_damaged_checkpoint_resumes_at_the_tail_with_the_writers_numbering(void **state)
+{
+	struct fixture *f = *state;
+	struct shmlog_record rec;
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(shmlog_log(f->lg, SHMLOG_INFO, "cp", "%d", i), 0);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(shmlog_consumer_next(f->c, &rec, 1000), SHMLOG_NEXT_RECORD);
+	assert_int_equal(shmlog_consumer_commit(f->c), 0);
+	shmlog_consumer_close(f->c);
+	/* Scribble both checkpoint pairs: unaligned positions, garbage seqs. The tail is sound. */
+	struct ring r;
+	assert_int_equal(ring_attach(&r, f->name, NULL, 0, 1), 0);
+	for (int k = 0; k < 2; k++) {
+		r.hdr->cp[k][0] = 12345;
+		r.hdr->cp[k][1] = 0x7777777777ull;
+	}
+	ring_detach(&r);
+	f->c = shmlog_consumer_open(f->name, NULL);
+	assert_non_null(f->c);
+	for (int i = 5; i < 10; i++) {
+		assert_int_equal(shmlog_consumer_next(f->c, &rec, 1000), SHMLOG_NEXT_RECORD);
+		assert_int_equal(rec.seq, (uint64_t)i); /* no invented loss, no garbage numbering */
+	}
+	assert_int_equal(shmlog_consumer_next(f->c, &rec, 0), SHMLOG_NEXT_EMPTY);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,6 +347,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_compile_time_filter_drops_calls_without_evaluating_arguments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flush_returns_once_the_consumer_committed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_scribbled_unaligned_head_is_refused_not_a_crash, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_damaged_checkpoint_resumes_at_the_tail_with_the_writers_numbering, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
