@@ -12,8 +12,6 @@
 #include "ring.h"
 #include "testhook.h"
 
-#define GRACE_MS 100       /* a CLAIMED record older than this: is its owner dead? */
-#define LONG_GRACE_MS 1000 /* an unclaimed reservation older than this: skip it */
 #define DROP_CHECK_EVERY 256
 #define RECLAIM_EVERY_MS 1000
 #define SEQ_UNKNOWN (1ull << 63) /* checkpoint flag: the seq at pos is not known yet */
@@ -49,12 +47,6 @@ struct shmlog_consumer {
 	unsigned fork_gen;    /* ring_fork_gen at open: a handle inherited by a child is refused */
 };
 
-static int live_word(const struct ring *r, uint64_t w, uint64_t pos)
-{
-	return w == ring_word(r, pos, ST_CLAIMED) || w == ring_word(r, pos, ST_COMMITTED) ||
-	       w == ring_word(r, pos, ST_PADDING);
-}
-
 /* Could POS be where the consumer resumes: aligned, reserved, within one lap of head? */
 static int pos_sane(const struct ring *r, uint64_t pos, uint64_t head)
 {
@@ -66,7 +58,7 @@ static uint64_t oldest_live(const struct ring *r, uint64_t head)
 {
 	uint64_t p = ring_align(head > r->size ? head - r->size : 0);
 	for (head &= ~(uint64_t)(RING_ALIGN - 1); p < head; p += RING_ALIGN)
-		if (live_word(r, at_load(&ring_rec(r, p)->state), p))
+		if (ring_live_word(r, at_load(&ring_rec(r, p)->state), p))
 			return p;
 	return head;
 }
@@ -252,12 +244,6 @@ static void note_abandoned(struct shmlog_consumer *c, uint64_t n, struct ring_sl
  * commit (which wakes us) makes one. */
 enum step { STEP_RECORD, STEP_MOVED, STEP_EMPTY, STEP_INFLIGHT, STEP_STUCK };
 
-static int len_valid(const struct ring *r, uint64_t pos, uint64_t len, uint64_t head)
-{
-	return len >= REC_HDR_SIZE && len % RING_ALIGN == 0 && len <= r->max_record &&
-	       (pos & r->mask) + len <= r->size && pos + len <= head;
-}
-
 /* Fills REC from the record copied to BUF (LEN bytes). Returns 0, or -1 if it is damaged. */
 static int parse_record(struct clock_conv *cv, const unsigned char *buf, uint32_t len,
 			struct shmlog_record *rec)
@@ -303,7 +289,7 @@ static enum step skip_to_next_live(struct shmlog_consumer *c, uint64_t from, uin
 	head &= ~(uint64_t)(RING_ALIGN - 1);
 	uint64_t q = head;
 	for (uint64_t p = from; p < head; p += RING_ALIGN)
-		if (live_word(r, at_load(&ring_rec(r, p)->state), p)) {
+		if (ring_live_word(r, at_load(&ring_rec(r, p)->state), p)) {
 			q = p;
 			break;
 		}
@@ -319,7 +305,7 @@ static enum step skip_to_next_live(struct shmlog_consumer *c, uint64_t from, uin
 			uint64_t v = at_load(w);
 			if (v == ring_word(r, p, ST_SKIPPED))
 				break;
-			if (live_word(r, v, p)) {
+			if (ring_live_word(r, v, p)) {
 				q = p; /* a late writer claimed here first: its record is live */
 				break;
 			}
@@ -353,7 +339,7 @@ static enum step take_committed(struct shmlog_consumer *c, struct shmlog_record 
 	struct rec_hdr *rh = ring_rec(r, c->cursor);
 	uint32_t len = meta_len(at_load(&rh->meta));
 
-	if (!len_valid(r, c->cursor, len, head))
+	if (!ring_len_valid(r, c->cursor, len, head))
 		return skip_to_next_live(c, c->cursor + RING_ALIGN, head, wait_ms);
 	memcpy(c->buf, rh, len);
 	const struct rec_hdr *copy = (const void *)c->buf;
@@ -424,7 +410,7 @@ static enum step step(struct shmlog_consumer *c, struct shmlog_record *rec, int6
 		uint32_t len = meta_len(meta);
 		struct ring_slot *owner = owner_slot(r, meta);
 		uint32_t pid = owner ? owner->pid : 0; /* a reused slot names someone else */
-		if (!len_valid(r, pos, len, head))
+		if (!ring_len_valid(r, pos, len, head))
 			return skip_to_next_live(c, pos + RING_ALIGN, head, wait_ms);
 		c->cursor += len;
 		/* With seq unknown, the jump to the next record's seq counts this one. */

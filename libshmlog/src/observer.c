@@ -10,8 +10,6 @@
 #define INFLIGHT_WAIT_MS 10 /* a record reserved but not committed yet: look again soon */
 #define NO_CONSUMER_WAIT_MS 50 /* no collector to wake us: writers only wake through it */
 #define CONSUMER_CHECK_MS 1000 /* how long we trust a collector to wake us before checking it */
-#define GRACE_MS 100      /* as the consumer's: a CLAIMED record older than this may be dead */
-#define LONG_GRACE_MS 1000 /* an unclaimed reservation older than this is abandoned */
 
 enum jump { JUMP_NONE, JUMP_LOST, JUMP_ABANDONED };
 
@@ -29,12 +27,6 @@ struct shmlog_observer {
 	char synth[128];
 	struct clock_conv clock;
 };
-
-static int live_word(const struct ring *r, uint64_t w, uint64_t pos)
-{
-	return w == ring_word(r, pos, ST_CLAIMED) || w == ring_word(r, pos, ST_COMMITTED) ||
-	       w == ring_word(r, pos, ST_PADDING);
-}
 
 /* head {pos, seq} as one consistent pair: both change together in every CAS2, and pos only
  * grows, so an unchanged pos around the seq load brackets it. */
@@ -77,7 +69,7 @@ static void resync(struct shmlog_observer *o, uint64_t from, enum jump why)
 	/* Never backwards, even when a damaged head lies behind FROM. */
 	o->cursor = ring_align(head) > from ? ring_align(head) : from;
 	for (uint64_t p = from; p < end; p += RING_ALIGN)
-		if (live_word(r, at_load_acquire(&ring_rec(r, p)->state), p)) {
+		if (ring_live_word(r, at_load_acquire(&ring_rec(r, p)->state), p)) {
 			o->cursor = p;
 			break;
 		}
@@ -165,12 +157,6 @@ static void adopt_seq(struct shmlog_observer *o, uint64_t s)
 
 enum ostep { O_RECORD, O_MOVED, O_EMPTY, O_INFLIGHT };
 
-static int consumer_alive(const struct ring *r)
-{
-	uint64_t pid = at_load(&r->hdr->consumer_pid);
-	return pid && proc_alive((pid_t)pid, at_load(&r->hdr->consumer_start));
-}
-
 /* Without a live consumer nobody skips a dead writer's record for us: past the consumer's grace
  * periods, a CLAIMED record whose owner is dead, or a reservation never claimed, is abandoned. */
 static int abandoned_here(struct shmlog_observer *o, uint64_t w)
@@ -183,7 +169,7 @@ static int abandoned_here(struct shmlog_observer *o, uint64_t w)
 		o->stall_since = now;
 		return 0;
 	}
-	if (consumer_alive(r))
+	if (ring_consumer_alive(r))
 		return 0;
 	if (w == ring_word(r, o->cursor, ST_CLAIMED)) {
 		uint64_t meta = at_load(&ring_rec(r, o->cursor)->meta);
@@ -200,8 +186,7 @@ static enum ostep take(struct shmlog_observer *o, struct shmlog_record *rec, uin
 	const struct rec_hdr *rh = ring_rec(r, pos);
 	uint32_t len = meta_len(at_load(&rh->meta));
 
-	if (len < REC_HDR_SIZE || len % RING_ALIGN || len > r->max_record ||
-	    (pos & r->mask) + len > r->size || pos + len > head) {
+	if (!ring_len_valid(r, pos, len, head)) {
 		/* A torn read of a lapped record, or a damaged one. */
 		resync(o, lapped(o, pos) ? pos : pos + RING_ALIGN,
 		       lapped(o, pos) ? JUMP_LOST : JUMP_ABANDONED);
@@ -326,7 +311,7 @@ int shmlog_observer_next(struct shmlog_observer *o, struct shmlog_record *rec, i
 		/* Writers wake us only through a live consumer (see ring.h): without one, look
 		 * again soon; with one, still check now and then that it has not died. */
 		int cap = s == O_INFLIGHT		? INFLIGHT_WAIT_MS
-			  : consumer_alive(&o->r) ? CONSUMER_CHECK_MS
+			  : ring_consumer_alive(&o->r) ? CONSUMER_CHECK_MS
 						  : NO_CONSUMER_WAIT_MS;
 		if (cap >= 0 && (left < 0 || cap < left))
 			left = cap;
@@ -355,7 +340,7 @@ int shmlog_observer_stats(struct shmlog_observer *o, struct shmlog_stats *st,
 	st->full_timeout_ms = (int)at_load32(&h->full_timeout_ms);
 	st->min_level = (int)at_load32(&h->min_level);
 	st->consumer_pid = (pid_t)at_load(&h->consumer_pid);
-	st->consumer_alive = proc_alive(st->consumer_pid, at_load(&h->consumer_start));
+	st->consumer_alive = ring_consumer_alive(r);
 	st->created_ns = h->created_ns;
 	for (uint32_t i = 0; i < RING_SLOTS; i++) {
 		const struct ring_slot *s = &r->slots[i];

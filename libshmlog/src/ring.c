@@ -386,6 +386,12 @@ int ring_owner_alive(const struct ring *r, uint32_t slot, uint32_t gen)
 	return proc_alive((pid_t)s->pid, s->start);
 }
 
+int ring_consumer_alive(const struct ring *r)
+{
+	uint64_t pid = at_load(&r->hdr->consumer_pid);
+	return pid && proc_alive((pid_t)pid, at_load(&r->hdr->consumer_start));
+}
+
 void shmlog_options_init(struct shmlog_options *opts)
 {
 	memset(opts, 0, sizeof(*opts));

@@ -166,6 +166,10 @@
  * reader or writer arithmetic can ever wrap round 2^64. */
 #define RING_POS_MAX (1ull << 62)
 
+/* Readers' patience, shared by the consumer and by observers judging without a consumer. */
+#define GRACE_MS 100       /* a CLAIMED record older than this: is its owner dead? */
+#define LONG_GRACE_MS 1000 /* a reservation unclaimed for longer than this is abandoned */
+
 /* Record states: the low 4 bits of a state word. 0 is never valid (fresh zeroed memory). */
 enum { ST_CLAIMED = 1, ST_COMMITTED = 2, ST_PADDING = 3, ST_SKIPPED = 4 };
 
@@ -305,6 +309,20 @@ static inline uint64_t ring_word(const struct ring *r, uint64_t pos, unsigned st
 {
 	return ((pos ^ r->key) & ~(uint64_t)15) | state;
 }
+/* Does W, read at POS, start a live record (claimed, committed or padding) of this lap? */
+static inline int ring_live_word(const struct ring *r, uint64_t w, uint64_t pos)
+{
+	return w == ring_word(r, pos, ST_CLAIMED) || w == ring_word(r, pos, ST_COMMITTED) ||
+	       w == ring_word(r, pos, ST_PADDING);
+}
+
+/* Could a record of LEN bytes start at POS, below HEAD, without straddling the end? */
+static inline int ring_len_valid(const struct ring *r, uint64_t pos, uint64_t len, uint64_t head)
+{
+	return len >= REC_HDR_SIZE && len % RING_ALIGN == 0 && len <= r->max_record &&
+	       (pos & r->mask) + len <= r->size && pos + len <= head;
+}
+
 static inline uint64_t meta_make(uint32_t len, uint32_t slot, uint32_t gen, int level)
 {
 	return (uint64_t)len | (uint64_t)(slot & 0xffff) << 32 | (uint64_t)(gen & 0xff) << 48 |
@@ -344,5 +362,7 @@ int ring_attach(struct ring *r, const char *name, const struct shmlog_options *o
 void ring_detach(struct ring *r);
 void ring_read_checkpoint(const struct ring *r, uint64_t *pos, uint64_t *seq);
 int ring_owner_alive(const struct ring *r, uint32_t slot, uint32_t gen);
+/* Is the process holding the consumer role alive? (Syscalls: never on a writer's hot path.) */
+int ring_consumer_alive(const struct ring *r);
 
 #endif

@@ -168,12 +168,6 @@ void shmlog_close(struct shmlog *lg)
 
 /* ------------------------------------------------------------------ full ring */
 
-static int consumer_present(const struct ring *r)
-{
-	uint64_t pid = at_load(&r->hdr->consumer_pid);
-	return pid && proc_alive((pid_t)pid, at_load(&r->hdr->consumer_start));
-}
-
 static void count_drop(struct shmlog *lg)
 {
 	at_fetch_add_full(&lg->r.slots[lg->slot].drops, 1);
@@ -201,7 +195,7 @@ static int wait_for_space(struct shmlog *lg, uint64_t seen_tail)
 		limit = -1;
 	for (;;) {
 		int64_t now = mono_ms(), waited = now - start;
-		int present = consumer_present(&lg->r);
+		int present = ring_consumer_alive(&lg->r);
 		if (present)
 			absent_since = -1;
 		else if (absent_since < 0)
