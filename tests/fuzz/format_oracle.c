@@ -448,9 +448,12 @@ static const char *const own_keys[] = {
 };
 
 /* Whether key K would collide in Elasticsearch with a key the formatter writes itself: equal to
- * one, nested under one ("message.x") or the object one nests in ("process"). */
+ * one, nested under one ("message.x") or the object one nests in ("process"); or is "labels",
+ * the object that renamed keys nest in. */
 static bool clashes_with_own(const uint8_t *k, size_t n)
 {
+	if (n == strlen(LABELS) - 1 && memcmp(k, LABELS, n) == 0)
+		return true;
 	for (size_t i = 0; i < sizeof(own_keys) / sizeof(own_keys[0]); i++) {
 		const char *o = own_keys[i];
 		size_t m = strlen(o);
