@@ -38,12 +38,40 @@ struct out {
 	size_t len; /* bytes the whole line needs, which may exceed cap */
 };
 
-static void put_mem(struct out *o, const void *p, size_t n)
+/* Copies N <= 16 bytes as two overlapping moves of 8, 4 or 1 bytes: no loop, no call. Most of
+ * a line is short pieces (separators, numbers, tags), for which a memcpy() call costs more than
+ * the copy. */
+static inline __attribute__((always_inline)) void copy_short(char *d, const char *s, size_t n)
 {
-	if (o->len < o->cap) {
-		size_t room = o->cap - o->len;
+	if (n >= 8) {
+		uint64_t a, b;
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+		memcpy(d, &a, 8);
+		memcpy(d + n - 8, &b, 8);
+	} else if (n >= 4) {
+		uint32_t a, b;
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		memcpy(d, &a, 4);
+		memcpy(d + n - 4, &b, 4);
+	} else if (n > 0) {
+		d[0] = s[0];
+		d[n / 2] = s[n / 2];
+		d[n - 1] = s[n - 1];
+	}
+}
 
-		memcpy(o->buf + o->len, p, n < room ? n : room);
+static inline __attribute__((always_inline)) void put_mem(struct out *o, const void *p,
+						     size_t n)
+{
+	if (o->len < o->cap && n <= o->cap - o->len) {
+		if (n <= 16)
+			copy_short(o->buf + o->len, p, n);
+		else
+			memcpy(o->buf + o->len, p, n);
+	} else if (o->len < o->cap) {
+		memcpy(o->buf + o->len, p, o->cap - o->len);
 	}
 	o->len += n;
 }
@@ -74,17 +102,23 @@ static void put_u64(struct out *o, uint64_t v)
 	char tmp[20];
 	size_t i = sizeof(tmp);
 
-	while (v >= 100) {
-		unsigned d = (unsigned)(v % 100) * 2;
+	while (v > UINT32_MAX) {
+		i -= 2;
+		memcpy(tmp + i, digit_pairs + (v % 100) * 2, 2);
 		v /= 100;
-		tmp[--i] = digit_pairs[d + 1];
-		tmp[--i] = digit_pairs[d];
 	}
-	if (v >= 10) {
-		tmp[--i] = digit_pairs[v * 2 + 1];
-		tmp[--i] = digit_pairs[v * 2];
+	/* Pids, tids and most sequence numbers: 32-bit divisions are the cheaper ones. */
+	uint32_t w = (uint32_t)v;
+	while (w >= 100) {
+		i -= 2;
+		memcpy(tmp + i, digit_pairs + (w % 100) * 2, 2);
+		w /= 100;
+	}
+	if (w >= 10) {
+		i -= 2;
+		memcpy(tmp + i, digit_pairs + w * 2, 2);
 	} else {
-		tmp[--i] = (char)('0' + v);
+		tmp[--i] = (char)('0' + w);
 	}
 	put_mem(o, tmp + i, sizeof(tmp) - i);
 }
@@ -282,48 +316,74 @@ static uint64_t bytes_equal(uint64_t w, unsigned char c)
 	return bytes_below(w ^ (ONES * c), 1);
 }
 
+#if defined(__SSE2__)
+/* One bit per byte of the 16 at P that MODE does not copy as is. As signed bytes, both controls
+ * (< 0x20) and non-ASCII (>= 0x80, negative) compare below 0x20, so one compare covers both. */
+static unsigned special16(const unsigned char *p, enum esc mode)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i m = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+				 _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)),
+					      _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+	if (mode != ESC_TEXT)
+		m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
+	if (mode == ESC_TEXT_KEY)
+		m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+						 _mm_cmpeq_epi8(v, _mm_set1_epi8('='))));
+	return (unsigned)_mm_movemask_epi8(m);
+}
+#endif
+
+/* The high bit of each of the 8 bytes in W that MODE does not copy as is. */
+static uint64_t special8(uint64_t w, enum esc mode)
+{
+	uint64_t hit = (w & HIGHS) | bytes_below(w, 0x20) | bytes_equal(w, 0x7f) |
+		       bytes_equal(w, '\\');
+	if (mode != ESC_TEXT)
+		hit |= bytes_equal(w, '"');
+	if (mode == ESC_TEXT_KEY)
+		hit |= bytes_equal(w, ' ') | bytes_equal(w, '=');
+	return hit;
+}
+
 /* How many bytes from P on are plain ASCII that MODE copies as is. Most of a message is such
- * bytes, so checking eight per step pays: the escaping loop was the formatter's main cost. */
+ * bytes, so checking eight or sixteen per step pays: the escaping loop was the formatter's main
+ * cost. The last partial step re-reads bytes already checked (an overlapping load ending at
+ * P + N) rather than going byte by byte. */
 static size_t plain_run(const unsigned char *p, size_t n, enum esc mode)
 {
 	size_t i = 0;
-	uint64_t w, hit;
 
 #if defined(__SSE2__)
-	/* Sixteen at a time where every x86-64 can: as signed bytes, both controls (< 0x20) and
-	 * non-ASCII (>= 0x80, negative) compare below 0x20, so one compare covers both. */
-	const __m128i below = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f);
-	const __m128i bslash = _mm_set1_epi8('\\'), quote = _mm_set1_epi8('"');
-	const __m128i space = _mm_set1_epi8(' '), equals = _mm_set1_epi8('=');
-	for (; i + 16 <= n; i += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-		__m128i m = _mm_or_si128(_mm_cmplt_epi8(v, below),
-					 _mm_or_si128(_mm_cmpeq_epi8(v, del), _mm_cmpeq_epi8(v, bslash)));
-		if (mode != ESC_TEXT)
-			m = _mm_or_si128(m, _mm_cmpeq_epi8(v, quote));
-		if (mode == ESC_TEXT_KEY)
-			m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(v, space),
-							 _mm_cmpeq_epi8(v, equals)));
-		unsigned mask = (unsigned)_mm_movemask_epi8(m);
-		if (mask)
-			return i + (size_t)__builtin_ctz(mask);
+	if (n >= 16) {
+		unsigned mask;
+		for (; i + 16 <= n; i += 16)
+			if ((mask = special16(p + i, mode)) != 0)
+				return i + (size_t)__builtin_ctz(mask);
+		if (i == n)
+			return n;
+		/* Bytes [n - 16, i) passed already: look at the rest. */
+		mask = special16(p + n - 16, mode) >> (16 - (n - i));
+		return mask ? i + (size_t)__builtin_ctz(mask) : n;
 	}
 #endif
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&w, p + i, sizeof(w));
-		hit = (w & HIGHS) | bytes_below(w, 0x20) | bytes_equal(w, 0x7f) | bytes_equal(w, '\\');
-		if (mode != ESC_TEXT)
-			hit |= bytes_equal(w, '"');
-		if (mode == ESC_TEXT_KEY)
-			hit |= bytes_equal(w, ' ') | bytes_equal(w, '=');
-		if (hit) {
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-			i += (size_t)__builtin_ctzll(hit) / 8;
-#endif
-			return i;
+	if (n >= 8) {
+		uint64_t w, hit;
+		for (; i + 8 <= n; i += 8) {
+			memcpy(&w, p + i, sizeof(w));
+			if ((hit = special8(w, mode)) != 0)
+				return i + (size_t)__builtin_ctzll(hit) / 8;
 		}
+		if (i == n)
+			return n;
+		/* A borrow marks only bytes after a true match, and the bytes shifted out passed
+		 * already, so the lowest mark left is exact. */
+		memcpy(&w, p + n - 8, sizeof(w));
+		hit = special8(w, mode) >> (8 * (8 - (n - i)));
+		return hit ? i + (size_t)__builtin_ctzll(hit) / 8 : n;
 	}
-	/* The last few bytes here too: the caller's loop costs far more per byte. */
+#endif
 	while (i < n && p[i] < 0x80 && !ascii_needs_escape(p[i], mode))
 		i++;
 	return i;
@@ -801,12 +861,30 @@ static bool put_json_fields(struct out *o, const struct shmlog_record *rec)
 	return it.damaged;
 }
 
+/* shmlog_level_name()'s names (util.c), with their lengths: no strlen() per line. */
+static void put_json_level(struct out *o, int level)
+{
+#define LEVEL_NAME(l, s) [l] = {s, sizeof(s) - 1}
+	static const struct {
+		char name[9];
+		unsigned char len;
+	} names[] = {LEVEL_NAME(SHMLOG_DEBUG, "debug"), LEVEL_NAME(SHMLOG_INFO, "info"),
+		     LEVEL_NAME(SHMLOG_WARNING, "warning"), LEVEL_NAME(SHMLOG_ERROR, "error"),
+		     LEVEL_NAME(SHMLOG_CRITICAL, "critical")};
+#undef LEVEL_NAME
+
+	if (level >= SHMLOG_DEBUG && level <= SHMLOG_CRITICAL)
+		put_mem(o, names[level].name, names[level].len);
+	else
+		put_str(o, shmlog_level_name(level));
+}
+
 static void format_json(struct out *o, const struct shmlog_record *rec)
 {
 	PUT_LIT(o, "{\"@timestamp\":\"");
 	put_timestamp(o, rec->time_ns);
 	PUT_LIT(o, "\",\"log.level\":\"");
-	put_str(o, shmlog_level_name(rec->level));
+	put_json_level(o, rec->level);
 	PUT_LIT(o, "\",\"log.logger\":");
 	put_json_string(o, rec->tag, rec->tag_len);
 	PUT_LIT(o, ",\"message\":");
