@@ -575,32 +575,32 @@ static bool next_field(struct field_iter *it, struct shmlog_field *f)
 #define LEVEL_WIDTH 5
 #define ANSI_RESET "\033[0m"
 
+/* Names padded to LEVEL_WIDTH, so the common line copies a constant length. */
 static const struct {
-	const char *name;
+	char padded[LEVEL_WIDTH + 1];
+	unsigned char len;
 	const char *color;
 } text_levels[] = {
-	[SHMLOG_DEBUG] = {"DEBUG", "\033[2m"},
-	[SHMLOG_INFO] = {"INFO", "\033[32m"},
-	[SHMLOG_WARNING] = {"WARN", "\033[33m"},
-	[SHMLOG_ERROR] = {"ERROR", "\033[31m"},
-	[SHMLOG_CRITICAL] = {"CRIT", "\033[1;31m"},
+	[SHMLOG_DEBUG] = {"DEBUG", 5, "\033[2m"},
+	[SHMLOG_INFO] = {"INFO ", 4, "\033[32m"},
+	[SHMLOG_WARNING] = {"WARN ", 4, "\033[33m"},
+	[SHMLOG_ERROR] = {"ERROR", 5, "\033[31m"},
+	[SHMLOG_CRITICAL] = {"CRIT ", 4, "\033[1;31m"},
 };
 
 static void put_text_level(struct out *o, int level, bool color)
 {
-	bool known = level >= SHMLOG_DEBUG && level <= SHMLOG_CRITICAL;
-	const char *name = known ? text_levels[level].name : "UNKN";
-	size_t n = strlen(name);
-
-	if (color && known) {
-		put_str(o, text_levels[level].color);
-		put_mem(o, name, n);
-		PUT_LIT(o, ANSI_RESET);
+	if (level < SHMLOG_DEBUG || level > SHMLOG_CRITICAL) {
+		PUT_LIT(o, "UNKN ");
+	} else if (!color) {
+		put_mem(o, text_levels[level].padded, LEVEL_WIDTH);
 	} else {
-		put_mem(o, name, n);
+		put_str(o, text_levels[level].color);
+		put_mem(o, text_levels[level].padded, text_levels[level].len);
+		PUT_LIT(o, ANSI_RESET);
+		for (size_t n = text_levels[level].len; n < LEVEL_WIDTH; n++)
+			put_char(o, ' ');
 	}
-	for (; n < LEVEL_WIDTH; n++)
-		put_char(o, ' ');
 }
 
 static void put_truncation_mark(struct out *o, const struct shmlog_record *rec)
