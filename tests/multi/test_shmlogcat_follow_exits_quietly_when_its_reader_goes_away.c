@@ -101,8 +101,8 @@ static void test_follower_piped_into_head_in_a_shell_exits_quietly(void **state)
 	shmlog_log(log, SHMLOG_INFO, "t", "second");
 	/* dash has no pipefail: shmlogcat's status and stderr go to files in the work directory. */
 	snprintf(cmd, sizeof(cmd),
-		 "{ '%s' -f -o cat '%s' 2>cat.err; echo $? >cat.status; } | head -1",
-		 shmlogcat_path(), ring);
+		 "{ %s'%s' -f -o cat '%s' 2>cat.err; echo $? >cat.status; } | head -1",
+		 test_wrapper_prefix(), shmlogcat_path(), ring);
 	start = now_ns(CLOCK_MONOTONIC);
 	assert_non_null(p = popen(cmd, "r"));
 	assert_non_null(fgets(line, sizeof(line), p));

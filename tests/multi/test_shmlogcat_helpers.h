@@ -1,7 +1,7 @@
-/* test_shmlogcat_helpers.h - what the shmlogcat tests share: running the built shmlogcat and
- * capturing its output, following it line by line, a collector thread; JSON Lines are read with
- * tests/common/json_check.h. Include after cmocka.h; every function is static, each test uses
- * what it needs. */
+/* test_shmlogcat_helpers.h - what the shmlogcat tests share: running the built shmlogcat (through
+ * $SHMLOG_TEST_WRAPPER, test_wrapper.h) and capturing its output, following it line by line, a
+ * collector thread; JSON Lines are read with tests/common/json_check.h. Include after cmocka.h;
+ * every function is static, each test uses what it needs. */
 #ifndef TEST_SHMLOGCAT_HELPERS_H
 #define TEST_SHMLOGCAT_HELPERS_H
 
@@ -23,6 +23,7 @@
 
 #include "json_check.h"
 #include "shmlog.h"
+#include "test_wrapper.h"
 
 #define SKIP_STATUS 77
 #define RUN_TIMEOUT_MS 20000
@@ -162,7 +163,7 @@ static inline pid_t spawn_cat(const char *const *args, uid_t as_uid, int *out_fd
 		close(out[0]), close(out[1]), close(err[0]), close(err[1]);
 		if (as_uid != (uid_t)-1 && (setgid(as_uid) < 0 || setuid(as_uid) < 0))
 			_exit(126);
-		execv(shmlogcat_path(), (char *const *)argv);
+		test_exec(shmlogcat_path(), (char *const *)argv);
 		_exit(127);
 	}
 	close(out[1]);
@@ -181,11 +182,12 @@ static inline int wait_status(pid_t pid)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-/* Runs shmlogcat to the end, collecting its output; kills it after RUN_TIMEOUT_MS. */
+/* Runs shmlogcat to the end, collecting its output; kills it after RUN_TIMEOUT_MS (times
+ * test_slow_factor()). */
 static inline void run_cat_as(struct run *r, uid_t as_uid, const char *const *args)
 {
 	int64_t start = now_ns(CLOCK_MONOTONIC);
-	int out, err, open_fds = 2;
+	int out, err, open_fds = 2, timeout_ms = RUN_TIMEOUT_MS * test_slow_factor();
 	pid_t pid;
 
 	memset(r, 0, sizeof(*r));
@@ -194,12 +196,12 @@ static inline void run_cat_as(struct run *r, uid_t as_uid, const char *const *ar
 	pid = spawn_cat(args, as_uid, &out, &err);
 	while (open_fds) {
 		struct pollfd p[2] = {{.fd = out, .events = POLLIN}, {.fd = err, .events = POLLIN}};
-		int left = RUN_TIMEOUT_MS - (int)((now_ns(CLOCK_MONOTONIC) - start) / 1000000);
+		int left = timeout_ms - (int)((now_ns(CLOCK_MONOTONIC) - start) / 1000000);
 		char chunk[65536];
 
 		if (left <= 0 || poll(p, 2, left) == 0) {
 			kill(pid, SIGKILL);
-			fail_msg("shmlogcat %s ... did not finish in %d ms", args[0], RUN_TIMEOUT_MS);
+			fail_msg("shmlogcat %s ... did not finish in %d ms", args[0], timeout_ms);
 		}
 		for (int i = 0; i < 2; i++) {
 			if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))

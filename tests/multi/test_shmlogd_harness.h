@@ -1,7 +1,8 @@
 /* test_shmlogd_harness.h - what the shmlogd tests share: unique ring names, writer processes with
- * self-checking records ("w<writer> n<index>"), starting the built shmlogd and waiting for its
- * READY=1 on $NOTIFY_SOCKET, stopping it, and reading its output back (JSON validated) to check
- * that every record is there exactly once, in order per writer.
+ * self-checking records ("w<writer> n<index>"), starting the built shmlogd (through
+ * $SHMLOG_TEST_WRAPPER, test_wrapper.h) and waiting for its READY=1 on $NOTIFY_SOCKET, stopping
+ * it, and reading its output back (JSON validated) to check that every record is there exactly
+ * once, in order per writer.
  *
  * Header-only (static inline functions): tests/CMakeLists.txt builds each test from one .c file.
  * Failures print one line with the file, line and what was wrong, then exit 1; exit 77 skips.
@@ -29,6 +30,7 @@
 
 #include "json_check.h"
 #include "shmlog.h"
+#include "test_wrapper.h"
 
 #define FAIL(...)                                                            \
 	do {                                                                 \
@@ -162,7 +164,7 @@ static inline void h_start(struct daemon *d, const char *const *args, const char
 			if (fd >= 0)
 				dup2(fd, 2);
 		}
-		execv(h_shmlogd(), (char *const *)argv);
+		test_exec(h_shmlogd(), (char *const *)argv);
 		_exit(127);
 	}
 	for (int i = 0; i < H_MAX_DAEMONS; i++)
@@ -230,16 +232,16 @@ static inline int h_wait_notify(struct daemon *d, const char *msg, int timeout_m
 static inline void h_start_ready(struct daemon *d, const char *const *args, const char *err_path)
 {
 	h_start(d, args, err_path);
-	CHECK(h_wait_notify(d, "READY=1", 10000) == 0,
-	      "shmlogd did not say READY=1 within 10 s (see its stderr%s%s)", err_path ? " in " : "",
-	      err_path ? err_path : "");
+	CHECK(h_wait_notify(d, "READY=1", 10000 * test_slow_factor()) == 0,
+	      "shmlogd did not say READY=1 within %d s (see its stderr%s%s)",
+	      10 * test_slow_factor(), err_path ? " in " : "", err_path ? err_path : "");
 }
 
 /* SIGTERM, then the exit status. */
 static inline int h_stop(struct daemon *d)
 {
 	CHECK(kill(d->pid, SIGTERM) == 0, "kill: %s", strerror(errno));
-	return h_reap(d, 30000);
+	return h_reap(d, 30000 * test_slow_factor());
 }
 
 static inline void h_kill(struct daemon *d)

@@ -28,7 +28,7 @@ static int run(const char *const *args, int as_nobody)
 		dup2(fd, 2);
 		if (setgid(65534) < 0 || setuid(65534) < 0)
 			_exit(126);
-		execv(h_shmlogd(), (char *const *)argv);
+		test_exec(h_shmlogd(), (char *const *)argv);
 		_exit(127);
 	}
 	int st;
@@ -66,7 +66,7 @@ static void test_help(void)
 		"(default text)", "(default none)"};
 	char cmd[4200], buf[8192];
 
-	snprintf(cmd, sizeof(cmd), "'%s' --help", h_shmlogd());
+	snprintf(cmd, sizeof(cmd), "%s'%s' --help", test_wrapper_prefix(), h_shmlogd());
 	FILE *f = popen(cmd, "r");
 	CHECK(f, "popen: %s", strerror(errno));
 	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
