@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# test.sh - builds shmlog and runs the whole test suite: a plain build, then an ASan+UBSan build,
+# test.sh - builds shmlog and runs the whole test suite: a plain build, the collector's and the
+# reader's tests again with shmlogd and shmlogcat under valgrind's memcheck, an ASan+UBSan build,
 # a ThreadSanitizer build of the ring tests, the fuzzers (a clang build that replays their corpus
 # and fuzzes each for a while), and the Debian packages (built, installed, run, purged).
 #
-#   scripts/test.sh            everything (build/plain, build/asan, build/tsan, build/fuzz, debs)
-#   scripts/test.sh --quick    the plain build only
+#   scripts/test.sh                  everything (plain, valgrind, asan, tsan, fuzz, debs)
+#   scripts/test.sh --quick          the plain build only
+#   scripts/test.sh --only fuzz,asan those phases only
 #
 # Environment: SHMLOG_JOBS (build parallelism, default: nproc), CI=true (no colours, no prompts).
 # Exit status: 0 when every build configured, compiled and passed its tests; 1 otherwise.
@@ -12,38 +14,82 @@ set -euo pipefail
 
 usage() {
 	cat <<'EOF'
-Usage: scripts/test.sh [--quick]
+Usage: scripts/test.sh [--quick | --only PHASE[,PHASE]...]
 
-Builds shmlog and runs its tests with ctest:
-  build/plain  RelWithDebInfo
-  build/asan   AddressSanitizer + UndefinedBehaviorSanitizer (skipped with --quick)
-  build/tsan   ThreadSanitizer, the ring tests (test_ring_*) (skipped with --quick)
-  build/fuzz   clang, libFuzzer targets of tests/fuzz: corpus replay, then 30 s of fuzzing
-               each (skipped with --quick, or with a reason when clang/libFuzzer is missing)
-  build/debs   dpkg-buildpackage, install, run the installed shmlogcat, purge (skipped with
-               --quick, or when not root and without password-less sudo)
+Builds shmlog and runs its tests with ctest, in these phases:
+  plain        build/plain, RelWithDebInfo
+  valgrind     build/plain again: a subset of the shmlogd and shmlogcat tests with both programs
+               under valgrind memcheck; any memcheck error or definite leak fails it (skipped
+               with --quick, or with a reason when valgrind is missing)
+  asan         build/asan, AddressSanitizer + UndefinedBehaviorSanitizer (skipped with --quick)
+  tsan         build/tsan, ThreadSanitizer, the ring tests (test_ring_*) (skipped with --quick)
+  fuzz         build/fuzz, clang, libFuzzer targets of tests/fuzz: corpus replay, then 30 s of
+               fuzzing each (skipped with --quick, or with a reason when clang/libFuzzer is
+               missing)
+  debs         build/debs, dpkg-buildpackage, install, run the installed shmlogcat, purge
+               (skipped with --quick, or when not root and without password-less sudo)
 
-  --quick     run only the plain build
-  -h, --help  show this help
+  --quick               run only the plain phase
+  --only PHASE[,PHASE]  run only these phases (plain, valgrind, asan, tsan, fuzz, debs), in
+                        the order above; valgrind builds build/plain if needed
+  -h, --help            show this help
 
 Environment: SHMLOG_JOBS=N compiles with N jobs (default: nproc); CI=true disables colours.
 EOF
 }
 
-quick=0
-for arg in "$@"; do
-	case $arg in
+all_phases=(plain valgrind asan tsan fuzz debs)
+phases=("${all_phases[@]}")
+quick=0 only=""
+while (($#)); do
+	case $1 in
 	--quick) quick=1 ;;
+	--only)
+		if (($# < 2)); then
+			printf 'test.sh: --only needs a list of phases; see scripts/test.sh --help\n' >&2
+			exit 64
+		fi
+		only=$2
+		shift
+		;;
+	--only=*) only=${1#--only=} ;;
 	-h | --help)
 		usage
 		exit 0
 		;;
 	*)
-		printf 'test.sh: unknown option %s; see scripts/test.sh --help\n' "$arg" >&2
+		printf 'test.sh: unknown option %s; see scripts/test.sh --help\n' "$1" >&2
 		exit 64
 		;;
 	esac
+	shift
 done
+if ((quick)) && [[ -n $only ]]; then
+	printf 'test.sh: --quick and --only cannot be combined (--quick is --only plain)\n' >&2
+	exit 64
+fi
+((quick)) && only=plain
+if [[ -n $only ]]; then
+	IFS=, read -r -a wanted <<<"$only"
+	((${#wanted[@]})) || {
+		printf 'test.sh: --only needs a list of phases; see scripts/test.sh --help\n' >&2
+		exit 64
+	}
+	for p in "${wanted[@]}"; do
+		if [[ " ${all_phases[*]} " != *" $p "* ]]; then
+			printf 'test.sh: unknown phase %s for --only: use %s\n' "$p" \
+				"$(IFS=,; echo "${all_phases[*]}")" >&2
+			exit 64
+		fi
+	done
+	phases=()
+	for p in "${all_phases[@]}"; do
+		[[ ",$only," == *",$p,"* ]] && phases+=("$p")
+	done
+fi
+
+# wants PHASE: whether PHASE runs this time.
+wants() { [[ " ${phases[*]} " == *" $1 "* ]]; }
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -74,34 +120,11 @@ results=()
 failed=0
 ctest_select=() # extra ctest arguments for the next run_build (e.g. -R REGEX)
 
-# run_build NAME DIR CMAKE-ARGS...: configure, build and test one tree; records one summary line.
-run_build() {
-	local name=$1 dir=$2
-	shift 2
-	local log="$dir/ctest.log" summary status=ok
-	local select=("${ctest_select[@]}")
+# record NAME STATUS SUMMARY: the phase's summary line ("[NAME] SUMMARY", or "[NAME] FAILED:
+# SUMMARY; STATUS" unless STATUS is ok), and a failed run when it is not.
+record() {
+	local name=$1 status=$2 summary=$3
 
-	say "[$name] configure $dir"
-	if ! cmake -S "$root" -B "$dir" "${color_opt[@]}" "$@"; then
-		status="configure failed"
-	else
-		say "[$name] build ($jobs jobs)"
-		if ! cmake --build "$dir" --parallel "$jobs"; then
-			status="build failed"
-		else
-			say "[$name] test"
-			# -j2: multi-process tests hold the ctest resource lock "ring-heavy", so they never
-			# run next to each other. A tree with no tests at all is a failure, not a pass.
-			if ! ctest --test-dir "$dir" --output-on-failure --no-tests=error -j2 \
-				"${select[@]}" 2>&1 |
-				tee "$log"; then
-				status="tests failed"
-			fi
-		fi
-	fi
-
-	summary=""
-	[[ -f $log ]] && summary=$(grep -E '^[0-9]+% tests passed|No tests were found' "$log" | tail -n 1 || true)
 	[[ $status == ok ]] || summary="${summary:+$summary; }$status"
 	if [[ $status == ok ]]; then
 		results+=("${green}[$name] ${summary}${reset}")
@@ -110,6 +133,147 @@ run_build() {
 		failed=1
 	fi
 	say "[$name] ${summary}"
+}
+
+# ctest_summary LOG: ctest's "N% tests passed, ..." line of LOG, or nothing.
+ctest_summary() {
+	if [[ -f $1 ]]; then
+		grep -E '^[0-9]+% tests passed|No tests were found' "$1" | tail -n 1 || true
+	fi
+}
+
+# configure_and_build NAME DIR CMAKE-ARGS...: configures and builds DIR; sets build_status to ok,
+# "configure failed" or "build failed".
+configure_and_build() {
+	local name=$1 dir=$2
+	shift 2
+
+	build_status=ok
+	say "[$name] configure $dir"
+	if ! cmake -S "$root" -B "$dir" "${color_opt[@]}" "$@"; then
+		build_status="configure failed"
+	else
+		say "[$name] build ($jobs jobs)"
+		cmake --build "$dir" --parallel "$jobs" || build_status="build failed"
+	fi
+}
+
+# run_build NAME DIR CMAKE-ARGS...: configure, build and test one tree; records one summary line.
+run_build() {
+	local name=$1 dir=$2
+	shift 2
+	local log="$dir/ctest.log" status
+	local select=("${ctest_select[@]}")
+
+	configure_and_build "$name" "$dir" "$@"
+	status=$build_status
+	if [[ $status == ok ]]; then
+		say "[$name] test"
+		# -j2: multi-process tests hold the ctest resource lock "ring-heavy", so they never
+		# run next to each other. A tree with no tests at all is a failure, not a pass.
+		if ! ctest --test-dir "$dir" --output-on-failure --no-tests=error -j2 \
+			"${select[@]}" 2>&1 |
+			tee "$log"; then
+			status="tests failed"
+		fi
+	fi
+	record "$name" "$status" "$(ctest_summary "$log")"
+}
+
+# The valgrind phase: the collector's and the reader's tests again, in build/plain, with every
+# shmlogd and shmlogcat they start run by memcheck (SHMLOG_TEST_WRAPPER, tests/multi/test_wrapper.h).
+# A memcheck error or a definite/indirect leak makes the program exit 99, which fails the test,
+# and leaves a report in build/plain/valgrind/PID.log; a non-empty report fails the phase too,
+# which also catches the programs that end by a signal (a follower stopped with SIGTERM).
+# "Still reachable" is not an error: what a program killed by a signal, or exiting from main,
+# still points at (stdio, getgrnam's cache) is no leak. "Possibly lost" is not one either: it is
+# how memcheck reports interior pointers. Programs run about 20-50x slower: SHMLOG_TEST_SLOW=5
+# makes the harnesses wait longer and the tests that count on the collector's speed pace their
+# writers to match. About 2 minutes on 2 cores.
+valgrind_tests=(
+	# shmlogd: drains text and JSON from 8 writers; rotates by size with gzip and zstd, and by
+	# time; reopens on SIGHUP; loss reports; disk full (as root); crash at every step of the write,
+	# rotate and compress sequence then restart and recovery; takeover from a SIGKILLed one;
+	# bad options and outputs.
+	test_shmlogd_keeps_every_record_of_8_writers_in_order
+	test_shmlogd_rotates_by_size_keeping_3_compressed_files
+	test_shmlogd_rotates_by_time_and_deletes_old_files
+	test_shmlogd_reopens_on_sighup_after_logrotate_renames
+	test_shmlogd_writes_loss_reports_as_records
+	test_shmlogd_holds_records_while_the_disk_is_full
+	test_shmlogd_recovers_from_a_crash_at_every_step
+	test_shmlogd_refuses_a_second_collector_then_takes_over_from_a_dead_one
+	test_shmlogd_refuses_bad_outputs_and_options_clearly
+	# shmlogcat: dump in every format with every filter; follow; a lapped follower; --list and
+	# --stats; every open error; reading, stats and a refused --set-level as another user.
+	test_shmlogcat_dump_and_filters_select_exactly_the_right_records
+	test_shmlogcat_follow_shows_a_record_within_50ms_of_its_commit
+	test_shmlogcat_lapped_follower_reports_exactly_what_it_lost
+	test_shmlogcat_list_and_stats_show_rings_writers_and_collector
+	test_shmlogcat_open_errors_exit_with_one_line_messages
+	test_shmlogcat_set_level_without_write_permission_fails_clearly
+	# Left out, as valgrind's slowness breaks what they check, not the programs:
+	# - test_shmlogd_survives_sigkill_without_loss_or_duplicates: each restart under valgrind
+	#   takes longer than the 3 s a writer waits for a collector, so writers drop, as designed;
+	# - test_shmlogd_sleeps_when_idle: measures shmlogd's CPU time over 10 idle seconds;
+	# - test_shmlogcat_follow_exits_quietly_when_its_reader_goes_away: a slowed follower of a
+	#   busy ring is lapped and says so on stderr, which that test forbids;
+	# - test_shmlogcat_set_level_reaches_running_writers: watches for windows shorter than
+	#   valgrind's start-up;
+	# - test_shmlogcat_usage_errors_point_to_help: getopt names the program after argv[0],
+	#   which is the full path under valgrind (fuzz_options covers the option parsers).
+)
+valgrind_slow=5
+
+valgrind_skip() {
+	results+=("[valgrind] skipped: $*")
+	say "[valgrind] skipped: $*"
+}
+
+run_valgrind() {
+	local dir=build/plain reports=build/plain/valgrind log=build/plain/ctest-valgrind.log
+	local status=ok summary regex wrapper f nreports=0
+
+	if ! command -v valgrind >/dev/null; then
+		valgrind_skip "no valgrind (scripts/setup-deps.sh installs it)"
+		return
+	fi
+	# Up to date already after the plain phase; built here when the phase runs alone.
+	if ! wants plain; then
+		configure_and_build valgrind "$dir" "${plain_args[@]}"
+		status=$build_status
+	fi
+	if [[ $status == ok ]]; then
+		rm -rf "$reports"
+		mkdir -p "$reports"
+		chmod 1777 "$reports" # tests run some programs as nobody
+		regex="^($(IFS='|'; echo "${valgrind_tests[*]}"))\$"
+		wrapper="valgrind --error-exitcode=99 --leak-check=full"
+		wrapper+=" --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect"
+		wrapper+=" --track-fds=no --num-callers=30 -q --log-file=$root/$reports/%p.log"
+		say "[valgrind] test ${#valgrind_tests[@]} shmlogd and shmlogcat tests under memcheck"
+		if ! SHMLOG_TEST_WRAPPER=$wrapper SHMLOG_TEST_SLOW=$valgrind_slow \
+			ctest --test-dir "$dir" --output-on-failure --no-tests=error -j2 -R "$regex" \
+			2>&1 | tee "$log"; then
+			status="tests failed"
+		fi
+		for f in "$reports"/*.log; do
+			[[ -s $f ]] || continue
+			say "[valgrind] memcheck report $f"
+			cat "$f"
+			nreports=$((nreports + 1))
+		done
+		if ((nreports)); then
+			if [[ $status == ok ]]; then
+				status="$nreports memcheck reports in $reports/"
+			else
+				status+="; $nreports memcheck reports in $reports/"
+			fi
+		fi
+	fi
+	summary=$(ctest_summary "$log")
+	[[ $status == ok ]] && summary+="; no memcheck report"
+	record valgrind "$status" "$summary"
 }
 
 # The fuzzers (tests/fuzz/README.md): a clang tree with ASan+UBSan that builds only the fuzz
@@ -219,21 +383,33 @@ run_debs() {
 }
 
 # Start from a fresh log so an old run's summary is never reported as this one's.
-rm -f build/plain/ctest.log build/asan/ctest.log build/tsan/ctest.log build/fuzz/ctest.log
+rm -f build/plain/ctest.log build/plain/ctest-valgrind.log build/asan/ctest.log \
+	build/tsan/ctest.log build/fuzz/ctest.log
 
-run_build plain build/plain -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSHMLOG_SANITIZE=
-
-if ((!quick)); then
+plain_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DSHMLOG_SANITIZE=)
+if wants plain; then
+	run_build plain build/plain "${plain_args[@]}"
+fi
+if wants valgrind; then
+	run_valgrind
+fi
+if wants asan; then
 	# -O1 and assertions on: what the sanitizers are tuned for, and fewer gcc false warnings.
 	run_build asan build/asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-O1 -g" \
 		-DSHMLOG_SANITIZE=address,undefined
+fi
+if wants tsan; then
 	# ThreadSanitizer where threads share a process: the ring's own tests (writer threads and
 	# a consumer thread on one handle, fork with threads). The programs' tests run processes.
 	ctest_select=(-R '^test_ring_')
 	run_build tsan build/tsan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-O1 -g" \
 		-DSHMLOG_SANITIZE=thread
 	ctest_select=()
+fi
+if wants fuzz; then
 	run_fuzz
+fi
+if wants debs; then
 	run_debs
 fi
 
