@@ -92,46 +92,50 @@ static int parse_num(const char *s, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-/* "90", "90s", "15m", "12h", "7d" -> seconds. */
+/* "90", "90s", "15m", "12h", "7d" -> seconds, at most INT32_MAX days. */
 static int parse_duration(const char *s, int64_t *out)
 {
-	char num[32];
-	size_t n = strlen(s);
+	static const struct {
+		char unit;
+		uint64_t secs;
+	} units[] = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
 	uint64_t mult = 1, v;
+	char *end;
 
-	if (n == 0 || n >= sizeof(num))
+	if (*s < '0' || *s > '9')
 		return -1;
-	switch (s[n - 1]) {
-	case 'd':
-		mult = 86400;
-		break;
-	case 'h':
-		mult = 3600;
-		break;
-	case 'm':
-		mult = 60;
-		break;
-	case 's':
-		break;
-	default:
-		n++; /* no suffix: keep the last digit */
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	if (*end) {
+		size_t i = 0;
+		while (i < sizeof(units) / sizeof(units[0]) && units[i].unit != *end)
+			i++;
+		if (i == sizeof(units) / sizeof(units[0]) || end[1])
+			return -1;
+		mult = units[i].secs;
 	}
-	memcpy(num, s, n - 1);
-	num[n - 1] = '\0';
-	if (parse_num(num, (uint64_t)INT32_MAX * 86400 / mult, &v) < 0)
+	if (v > (uint64_t)INT32_MAX * 86400 / mult)
 		return -1;
 	*out = (int64_t)(v * mult);
 	return 0;
 }
 
+/* Octal digits only (strtoul would also take blanks and a sign), at most 07777. */
 static int parse_mode(const char *s, mode_t *out)
 {
-	char *end;
+	unsigned v = 0;
 
-	errno = 0;
-	unsigned long v = strtoul(s, &end, 8);
-	if (!*s || errno || *end || v > 07777)
+	if (!*s)
 		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '7')
+			return -1;
+		v = v * 8 + (unsigned)(*s - '0');
+		if (v > 07777)
+			return -1;
+	}
 	*out = (mode_t)v;
 	return 0;
 }
