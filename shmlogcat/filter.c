@@ -212,6 +212,22 @@ static int zone_offset(const char **p, int *local, int *offset)
 	return 0;
 }
 
+/* SECS seconds plus FRAC (0 to 999999999) nanoseconds since the epoch, as nanoseconds. Returns
+ * 0, or -1 when that does not fit in 64 bits (before 1677-09-21, after 2262-04-11). */
+static int to_ns(int64_t secs, int64_t frac, int64_t *out_ns)
+{
+	int64_t ns;
+
+	if (secs < 0 && frac > 0) { /* the exact minimum is -9223372037 s + 145224192 ns */
+		secs++;
+		frac -= NS_PER_SEC;
+	}
+	if (__builtin_mul_overflow(secs, NS_PER_SEC, &ns) || __builtin_add_overflow(ns, frac, &ns))
+		return -1;
+	*out_ns = ns;
+	return 0;
+}
+
 static int parse_absolute(const char *s, int64_t *out_ns)
 {
 	int y, mo, d, h = 0, mi = 0, sec = 0, local, offset;
@@ -243,12 +259,10 @@ static int parse_absolute(const char *s, int64_t *out_ns)
 		errno = 0;
 		if ((t = mktime(&tm)) == (time_t)-1 && errno)
 			return -1;
-		*out_ns = (int64_t)t * NS_PER_SEC + frac;
-		return 0;
+		return to_ns((int64_t)t, frac, out_ns);
 	}
 	int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset;
-	*out_ns = secs * NS_PER_SEC + frac;
-	return 0;
+	return to_ns(secs, frac, out_ns);
 }
 
 /* "-N" followed by s, m, h, d or w (no unit: seconds). */
