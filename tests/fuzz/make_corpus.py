@@ -169,6 +169,78 @@ def parsers_seeds():
         write(t, name, s.encode("latin-1"))
 
 
+# ---- fuzz_options ---------------------------------------------------------------------------
+
+SHMLOGD_ARGV, SHMLOGCAT_ARGV, SHMLOGD_VALUE, SHMLOGCAT_VALUE = 0, 1, 2, 3
+
+
+def options_seeds():
+    t = "options"
+    shmlogd = {
+        "typical": ["--ring", "app", "--output", "/var/log/app.jsonl", "--format", "json",
+                    "--rotate-size", "100M", "--keep", "10", "--compress", "zstd"],
+        "every-option": ["--ring", "r", "-o", "out.log", "-f", "text", "--size", "64K",
+                         "--mode", "0660", "--group", "0", "--on-full", "timeout:50",
+                         "--output-mode", "0640", "--flush-interval", "100", "--fsync",
+                         "interval:1000", "--rotate-size", "1G", "--rotate-interval", "hourly",
+                         "--keep", "0", "--max-age", "7d", "--compress", "gzip"],
+        "equals": ["--ring=r", "--output=o", "--max-age=15m", "--rotate-interval=daily",
+                   "--fsync=always", "--on-full=drop", "--group=root"],
+        "short-joined": ["-rring", "-oout", "-fjson", "extra"],
+        "abbreviated": ["--ri", "r", "--out", "o", "--rot", "5", "--max=5"],
+        "help": ["--help"],
+        "version": ["-V", "--ring"],
+        "missing-argument": ["--ring", "r", "--output"],
+        "unknown": ["--bogus", "-z", "--"],
+        "bad-values": ["--ring", "r", "--output", "o", "--size", "3M", "--keep", "100001",
+                       "--flush-interval", "0", "--mode", "8"],
+    }
+    for name, args in shmlogd.items():
+        write(t, "shmlogd-" + name, bytes([SHMLOGD_ARGV]) + b"\0".join(a.encode() for a in args))
+    shmlogcat = {
+        "follow": ["-f", "-n", "10", "-l", "warning", "app"],
+        "filters": ["app", "-t", "db.*", "-g", "timeout", "--since", "-5m", "-o", "json"],
+        "fields": ["app", "status=200", "path=/x", "status=404", "ok=true", "ms=1.5"],
+        "more-filters": ["-p", "4711", "-p", "1", "-i", "-g", "[a-z]+", "--until",
+                         "2026-11-21T10:15:03Z", "--color=always", "--no-nice", "app"],
+        "stats": ["--stats", "--interval", "0.5", "app"],
+        "list": ["--list"],
+        "set-level": ["--set-level", "warning", "app"],
+        "color": ["--color", "app", "--color", "never"],
+        "help": ["--help"],
+        "version": ["-V"],
+        "modes-combined": ["--stats", "--list"],
+        "read-option-with-stats": ["--stats", "-f", "app"],
+        "two-rings": ["a", "b"],
+        "bad-regex": ["-g", "(", "app"],
+        "bad-lines": ["-n", "-1", "app"],
+        "list-with-field": ["--list", "x=1"],
+        "unknown": ["--bogus", "-z", "app"],
+        "after-dashes": ["--", "-f", "k=v"],
+    }
+    for name, args in shmlogcat.items():
+        write(t, "shmlogcat-" + name,
+              bytes([SHMLOGCAT_ARGV]) + b"\0".join(a.encode() for a in args))
+    for i, s in enumerate([
+            "90", "90s", "15m", "12h", "7d", "hourly", "daily", "0", "2147483647d",
+            "2147483648d", "185542587187200", "185542587187201", "0" * 40 + "5", "64K", "4M",
+            "1G", "0640", "07777", "010000", "8", " 0644", "+644", "-0", "interval:1000",
+            "interval:0", "timeout:50", "timeout:", "block", "drop", "none", "always", "gzip",
+            "zstd", "text", "json", "3600000", "3600001", "100000", "100001", "1e3", ""]):
+        write(t, "shmlogd-value-%d" % i, bytes([SHMLOGD_VALUE]) + s.encode())
+    for i, s in enumerate([
+            "now", "-5m", "-30s", "-2h", "-1d", "-1w", "-90", "-3162240000", "-3162240001",
+            "-5228w", "-5229w", "2026-11-21T10:15:03Z", "2026-11-21t10:15:03.123456789z",
+            "2026-11-21 10:15:03,5+01:00", "2026-11-21T10:15-0530", "2026-11-21", "2024-02-29",
+            "2023-02-29", "2026-11-21T23:59:60Z", "2026-11-21T10:15:03.1234567891234Z",
+            "2026-11-21T10:15:03.", "2026-13-01", "2262-04-11T23:47:16.854775807Z",
+            "2262-04-11T23:47:16.854775808Z", "1677-09-21T00:12:43.145224192Z",
+            "1677-09-21T00:12:43.145224191Z", "9999-12-31T23:59:59Z", "0000-01-01",
+            "2026-11-21T10:15:03+24:00", "10", "+5", " 5", "debug", "5", "a=b", "=b",
+            "k" * 255 + "=v", "k" * 256 + "=v", "t" * 256, "0.5", "3600", "3601"]):
+        write(t, "shmlogcat-value-%d" % i, bytes([SHMLOGCAT_VALUE]) + s.encode())
+
+
 # ---- fuzz_ring_reader -----------------------------------------------------------------------
 
 SIZE = 64 * 1024
@@ -291,4 +363,5 @@ if __name__ == "__main__":
     record_fields_seeds()
     escape_text_seeds()
     parsers_seeds()
+    options_seeds()
     ring_reader_seeds()
