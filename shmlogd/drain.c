@@ -260,7 +260,7 @@ static int flush(struct collector *c)
 }
 
 /* Adds one event to the batch, unless the output already has it. Returns 0, or -ENOMEM. */
-static int take(struct collector *c, const struct shmlog_record *rec)
+static int take(struct collector *c, const struct shmlog_record *rec, int event)
 {
 	struct batch *b = &c->b;
 	size_t before = b->bytes;
@@ -269,9 +269,14 @@ static int take(struct collector *c, const struct shmlog_record *rec)
 
 	if (b->events++ == 0)
 		b->started_ms = mono_ms();
-	/* After a restart the consumer hands out again what followed its last commit. Loss reports
-	 * carry the sequence number of the record after them, so the same test covers them. */
-	if (rec->seq < c->resume) {
+	/* After a restart the consumer hands out again what followed its last commit. An abandoned
+	 * report carries the sequence number of the record after it, so the same test covers it.
+	 * A drop report does not belong to a place in the stream: it counts the drops not yet
+	 * settled when it is made, and carries whatever seq the consumer is at. One made while we
+	 * hand out old records may count drops no collector ever reported (made while none ran),
+	 * so it is always written: at least once, never lost (a dead collector may have written
+	 * part of its count already). */
+	if (rec->seq < c->resume && event != SHMLOG_NEXT_DROPPED) {
 		c->skipped++;
 		return 0;
 	}
@@ -354,7 +359,7 @@ static int finish(struct collector *c)
 		int r = shmlog_consumer_next(c->cons, &rec, 0);
 		if (!is_event(r))
 			break;
-		if (take(c, &rec) < 0)
+		if (take(c, &rec, r) < 0)
 			return EX_OSERR;
 		int last = !(rec.flags & SHMLOG_REC_SYNTHETIC) && rec.seq + 1 >= stop_seq;
 		if ((last || flush_due(c)) && flush(c) < 0)
@@ -395,7 +400,7 @@ static int drain(struct collector *c)
 		}
 		if (!is_event(r))
 			continue;
-		if (take(c, &rec) < 0)
+		if (take(c, &rec, r) < 0)
 			return EX_OSERR;
 		if (flush_due(c))
 			flush(c);
