@@ -234,6 +234,39 @@ void collector_pause(int64_t ms)
 	R->ring_fills++;
 }
 
+/* What shmlogd is doing, for a failure line: its state and wait channel, and the ring's
+ * positions (is it full, has the collector moved). */
+static const char *collector_diagnosis(void)
+{
+	static char out[512];
+	char path[64], state[128] = "?", wchan[64] = "?";
+	struct shmlog_stats st = {0};
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)R->collector);
+	if ((f = fopen(path, "r"))) {
+		if (!fgets(state, sizeof(state), f))
+			state[0] = '\0';
+		fclose(f);
+		char *p = strrchr(state, ')');
+		if (p && p[1] == ' ')
+			memmove(state, p + 2, 2), state[1] = '\0';
+	}
+	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)R->collector);
+	if ((f = fopen(path, "r"))) {
+		if (!fgets(wchan, sizeof(wchan), f))
+			wchan[0] = '\0';
+		fclose(f);
+	}
+	ring_stats(&st);
+	snprintf(out, sizeof(out), "pid %d state %s wchan %s; ring head seq %llu, tail seq %llu, "
+		 "%llu of %llu bytes used",
+		 (int)R->collector, state, wchan, (unsigned long long)st.head_seq,
+		 (unsigned long long)st.tail_seq, (unsigned long long)(st.head - st.tail),
+		 (unsigned long long)st.size);
+	return out;
+}
+
 /* logrotate's way: rename the output to a dated name, SIGHUP, and wait for the new file so
  * that no SIGKILL falls into the renamed batch (a documented duplicate, COLLECTOR.md §2). */
 void collector_hup_rotate(void)
@@ -264,7 +297,8 @@ void collector_hup_rotate(void)
 	int64_t end = now_ms() + 10000;
 	while (stat(R->output, &sb) < 0) {
 		if (now_ms() > end) {
-			fail("shmlogd did not reopen %s within 10 s of SIGHUP", R->output);
+			fail("shmlogd did not reopen %s within 10 s of SIGHUP (%s)", R->output,
+			     collector_diagnosis());
 			return;
 		}
 		if (collector_check() < 0)

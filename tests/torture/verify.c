@@ -48,7 +48,6 @@
 struct thread_seen {
 	long long last; /* highest record number seen, -1: none */
 	long long seen;
-	long long out_of_order;
 };
 
 struct verify {
@@ -389,10 +388,9 @@ void verify_all(struct totals *t)
 
 	shmlog_observer_close(o);
 	memset(&V, 0, sizeof(V));
-	memset(V.t, 0xff, sizeof(V.t));
 	for (int w = 0; w < TORTURE_MAX_WRITERS; w++)
 		for (int i = 0; i < TORTURE_MAX_THREADS; i++)
-			V.t[w][i].seen = 0, V.t[w][i].out_of_order = 0;
+			V.t[w][i].last = -1;
 	V.last_seq = -1;
 	V.tot = t;
 	memset(t, 0, sizeof(*t));
