@@ -97,30 +97,49 @@ static const char digit_pairs[201] = "000102030405060708091011121314151617181920
 				     "62636465666768697071727374757677787980818283848586878889909192"
 				     "93949596979899";
 
-static void put_u64(struct out *o, uint64_t v)
+static unsigned decimal_digits(uint64_t v)
 {
-	char tmp[20];
-	size_t i = sizeof(tmp);
+	unsigned n = 1;
 
+	for (; v >= 10000; v /= 10000)
+		n += 4;
+	return n + (v >= 10) + (v >= 100) + (v >= 1000);
+}
+
+/* Writes the N digits of V ending at END, two per division; 32-bit divisions once V fits. */
+static void write_digits(char *end, uint64_t v)
+{
 	while (v > UINT32_MAX) {
-		i -= 2;
-		memcpy(tmp + i, digit_pairs + (v % 100) * 2, 2);
+		end -= 2;
+		memcpy(end, digit_pairs + (v % 100) * 2, 2);
 		v /= 100;
 	}
-	/* Pids, tids and most sequence numbers: 32-bit divisions are the cheaper ones. */
 	uint32_t w = (uint32_t)v;
 	while (w >= 100) {
-		i -= 2;
-		memcpy(tmp + i, digit_pairs + (w % 100) * 2, 2);
+		end -= 2;
+		memcpy(end, digit_pairs + (w % 100) * 2, 2);
 		w /= 100;
 	}
-	if (w >= 10) {
-		i -= 2;
-		memcpy(tmp + i, digit_pairs + w * 2, 2);
+	if (w >= 10)
+		memcpy(end - 2, digit_pairs + w * 2, 2);
+	else
+		end[-1] = (char)('0' + w);
+}
+
+/* Straight into the line when there is room for any number (the collector's case), else
+ * through a scratch copy that put_mem() cuts to the capacity. */
+static void put_u64(struct out *o, uint64_t v)
+{
+	unsigned n = decimal_digits(v);
+
+	if (o->len < o->cap && o->cap - o->len >= 20) {
+		write_digits(o->buf + o->len + n, v);
+		o->len += n;
 	} else {
-		tmp[--i] = (char)('0' + w);
+		char tmp[20];
+		write_digits(tmp + n, v);
+		put_mem(o, tmp, n);
 	}
-	put_mem(o, tmp + i, sizeof(tmp) - i);
 }
 
 static void put_i64(struct out *o, int64_t v)
@@ -292,6 +311,18 @@ static size_t utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
 	return need + 1;
 }
 
+/* Per byte, one bit per enum esc mode: set when that mode copies the byte as is. Bytes from 0x80
+ * on are left to the UTF-8 decoder. Agrees with ascii_needs_escape() below. */
+#define PLAIN_BITS(c)                                                                       \
+	((c) < 0x20 || (c) >= 0x7f || (c) == '\\'	  ? 0                                  \
+	 : (c) == '"'				  ? 1u << ESC_TEXT                     \
+	 : (c) == ' ' || (c) == '='		  ? 15u & ~(1u << ESC_TEXT_KEY)        \
+						  : 15u)
+#define PLAIN4(c) PLAIN_BITS(c), PLAIN_BITS((c) + 1), PLAIN_BITS((c) + 2), PLAIN_BITS((c) + 3)
+#define PLAIN16(c) PLAIN4(c), PLAIN4((c) + 4), PLAIN4((c) + 8), PLAIN4((c) + 12)
+#define PLAIN64(c) PLAIN16(c), PLAIN16((c) + 16), PLAIN16((c) + 32), PLAIN16((c) + 48)
+static const unsigned char plain_byte[256] = {PLAIN64(0), PLAIN64(64), PLAIN64(128), PLAIN64(192)};
+
 static bool ascii_needs_escape(unsigned char c, enum esc mode)
 {
 	if (c < 0x20 || c == 0x7f || c == '\\')
@@ -384,7 +415,7 @@ static size_t plain_run(const unsigned char *p, size_t n, enum esc mode)
 		return hit ? i + (size_t)__builtin_ctzll(hit) / 8 : n;
 	}
 #endif
-	while (i < n && p[i] < 0x80 && !ascii_needs_escape(p[i], mode))
+	while (i < n && (plain_byte[p[i]] >> mode & 1))
 		i++;
 	return i;
 }
@@ -559,8 +590,8 @@ static bool next_field(struct field_iter *it, struct shmlog_field *f)
 {
 	int r;
 
-	if (it->damaged)
-		return false;
+	if (it->damaged || it->off == it->rec->fields_len)
+		return false; /* most records have no fields */
 	r = shmlog_record_field(it->rec, &it->off, f);
 	if (r == 1 && it->count++ < FMT_MAX_FIELDS)
 		return true;
