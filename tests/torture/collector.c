@@ -121,31 +121,54 @@ static int collector_reap(int block)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+/* One look for READY=1: 0 when it came, 1 not yet, -1 never (shmlogd exited). */
+static int wait_ready_step(void)
+{
+	char buf[512];
+	struct pollfd p = {.fd = R->notify_fd, .events = POLLIN};
+
+	if (poll(&p, 1, 10) == 1) {
+		ssize_t n = recv(R->notify_fd, buf, sizeof(buf) - 1, 0);
+		if (n > 0) {
+			buf[n] = '\0';
+			if (strstr(buf, "READY=1"))
+				return 0;
+		}
+		return 1;
+	}
+	int st = collector_reap(0);
+	if (st >= 0) {
+		fail("shmlogd exited with status %d before READY=1 (see shmlogd.stderr)", st);
+		return -1;
+	}
+	pump();
+	return 1;
+}
+
 int collector_wait_ready(int timeout_ms)
 {
 	int64_t end = now_ms() + timeout_ms;
+	int r = 1;
+
+	R->awaiting_ready = 1; /* pump() must leave READY=1 to us */
+	while (r > 0 && now_ms() < end)
+		r = wait_ready_step();
+	R->awaiting_ready = 0;
+	if (r > 0)
+		fail("shmlogd did not say READY=1 within %d ms", timeout_ms);
+	return r == 0 ? 0 : -1;
+}
+
+/* shmlogd sends STATUS= lines on its notify socket as things happen (a full disk, recovery)
+ * and its send blocks once the socket's queue is full, as systemd would never let it be: so
+ * read them as they come. */
+void collector_drain_notify(void)
+{
 	char buf[512];
 
-	while (now_ms() < end) {
-		struct pollfd p = {.fd = R->notify_fd, .events = POLLIN};
-		if (poll(&p, 1, 10) == 1) {
-			ssize_t n = recv(R->notify_fd, buf, sizeof(buf) - 1, 0);
-			if (n > 0) {
-				buf[n] = '\0';
-				if (strstr(buf, "READY=1"))
-					return 0;
-			}
-			continue;
-		}
-		int st = collector_reap(0);
-		if (st >= 0) {
-			fail("shmlogd exited with status %d before READY=1 (see shmlogd.stderr)", st);
-			return -1;
-		}
-		pump();
-	}
-	fail("shmlogd did not say READY=1 within %d ms", timeout_ms);
-	return -1;
+	if (R->notify_fd >= 0 && !R->awaiting_ready)
+		while (recv(R->notify_fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+			;
 }
 
 int collector_check(void)

@@ -196,6 +196,8 @@ void archive_finished_files(int force)
 
 /* ------------------------------------------------------------------ the schedule */
 
+/* Everything that must go on while the driver waits: due SIGCONTs, writers that exited, followers
+ * whose time is up, shmlogd's notify messages, archiving. */
 void pump(void)
 {
 	static int64_t last_archive;
@@ -208,6 +210,7 @@ void pump(void)
 		}
 	writers_reap();
 	followers_pump();
+	collector_drain_notify();
 	if (now - last_archive >= 1000) {
 		last_archive = now;
 		archive_finished_files(0);

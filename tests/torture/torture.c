@@ -323,6 +323,7 @@ int main(int argc, char **argv)
 	if (make_dirs(rundir, sizeof(rundir)) < 0)
 		return 1;
 	R->cfg.workdir = rundir;
+	R->notify_fd = -1;
 	snprintf(R->ring, sizeof(R->ring), "torture-%d", (int)getpid());
 	shmlog_unlink(R->ring);
 	int64_t t0 = now_ms();

@@ -97,7 +97,8 @@ struct run {
 
 	/* shmlogd */
 	pid_t collector;
-	int notify_fd;
+	int notify_fd;          /* -1: none */
+	int awaiting_ready;     /* collector_wait_ready() is reading notify_fd */
 	int collector_stopped;  /* SIGSTOPped (ring fill) */
 	int size_rotation;      /* this shmlogd rotates by size; else we rotate logrotate-style */
 	int rotate_pending;     /* renamed, SIGHUP sent, the new file not seen yet */
@@ -147,6 +148,7 @@ int writer_alive(int id);
 int collector_start(void);           /* forks shmlogd; 0 or -1 */
 int collector_wait_ready(int timeout_ms);
 int collector_check(void);           /* 0 while it runs; fails and -1 if it exited */
+void collector_drain_notify(void);   /* reads what it said on $NOTIFY_SOCKET */
 void collector_kill_and_restart(void);
 void collector_pause(int64_t ms);    /* SIGSTOP ... SIGCONT, pumping meanwhile */
 void collector_hup_rotate(void);
