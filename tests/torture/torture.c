@@ -113,7 +113,6 @@ static void usage(FILE *to)
 		"  --workdir DIR      scratch directory (default $SHMLOG_TEST_WORK_DIR, else .);\n"
 		"                     the run's files go to DIR/torture-PID, removed after a PASS\n"
 		"  --keep             keep the run's files after a PASS too\n"
-		"  --strict           fail on known findings too (README.md), not just show them\n"
 		"  -v, --verbose      say what happens as it happens\n"
 		"  -h, --help         show this help and exit\n"
 		"\n"
@@ -126,7 +125,7 @@ static int keep_files;
 static int parse_options(int argc, char **argv, struct config *c)
 {
 	enum { O_SECONDS = 256, O_SEED, O_WRITERS, O_RATE, O_RING, O_FORMAT, O_COMPRESS, O_TMPFS,
-	       O_NODISK, O_BIN, O_WORK, O_KEEP, O_STRICT };
+	       O_NODISK, O_BIN, O_WORK, O_KEEP };
 	static const struct option longopts[] = {
 		{"seconds", 1, NULL, O_SECONDS}, {"seed", 1, NULL, O_SEED},
 		{"writers", 1, NULL, O_WRITERS}, {"rate", 1, NULL, O_RATE},
@@ -134,7 +133,6 @@ static int parse_options(int argc, char **argv, struct config *c)
 		{"compress", 1, NULL, O_COMPRESS}, {"tmpfs-size", 1, NULL, O_TMPFS},
 		{"no-disk-fill", 0, NULL, O_NODISK}, {"bin-dir", 1, NULL, O_BIN},
 		{"workdir", 1, NULL, O_WORK},    {"keep", 0, NULL, O_KEEP},
-		{"strict", 0, NULL, O_STRICT},
 		{"verbose", 0, NULL, 'v'},       {"help", 0, NULL, 'h'},
 		{NULL, 0, NULL, 0}};
 	const char *ring = DEFAULT_RING, *tmpfs = DEFAULT_TMPFS;
@@ -159,7 +157,6 @@ static int parse_options(int argc, char **argv, struct config *c)
 		case O_BIN: c->bin_dir = optarg; break;
 		case O_WORK: c->workdir = optarg; break;
 		case O_KEEP: keep_files = 1; break;
-		case O_STRICT: c->strict = 1; break;
 		case 'v': c->verbose = 1; break;
 		case 'h': usage(stdout); exit(0);
 		default: fprintf(stderr, "torture: see --help\n"); return -1;
@@ -262,13 +259,13 @@ static void summary(const struct totals *t, int64_t elapsed_ms)
 
 	printf("torture: seed=%lu seconds=%u (%.1f s in all) writers=%d (%d started) format=%s "
 	       "compress=%s records written=%lld verified=%lld dropped(reported)=%lld "
-	       "enobufs=%lld abandoned=%lld duplicates=%lld unaccounted=%lld unreported-drops=%lld kills: writer=%ld "
+	       "enobufs=%lld abandoned=%lld duplicates=%lld unaccounted=%lld kills: writer=%ld "
 	       "shmlogd=%ld stop/cont=%ld followers=%ld (%ld lines, %ld lost) ring-fills=%ld "
 	       "rotations=%lld (%ld by rename) disk-fills=%ld recovery p50=%lldms max=%lldms "
 	       "caught-up p50=%lldms max=%lldms files=%lld bytes=%lld -> %s\n",
 	       c->seed, c->seconds, (double)elapsed_ms / 1000.0, c->writers, R->nwriters, c->format,
 	       c->compress, t->records_written, t->verified, t->dropped_reported, t->enobufs,
-	       t->abandoned_reported, t->duplicates, t->unaccounted, t->unreported_drops, R->kills_writer,
+	       t->abandoned_reported, t->duplicates, t->unaccounted, R->kills_writer,
 	       R->kills_collector, R->stop_cont, R->followers_started, R->follower_lines,
 	       R->follower_lost, R->ring_fills, t->rotations, R->hup_rotations, R->disk_fills,
 	       (long long)percentile(R->ready_ms, R->nrecoveries, 50),

@@ -43,7 +43,6 @@ struct config {
 	const char *compress;  /* none, gzip or zstd: shmlogd's rotated files */
 	uint64_t tmpfs_bytes;  /* size of the output tmpfs (disk-fill fault) */
 	int no_disk_fill;      /* --no-disk-fill */
-	int strict;            /* --strict: no tolerance for known findings */
 	int verbose;
 };
 
@@ -171,7 +170,7 @@ void archive_finished_files(int force);
 /* verify.c */
 struct totals {
 	long long records_written, verified, dropped_reported, abandoned_reported, duplicates,
-		unaccounted, files, rotations, bytes, enobufs, unreported_drops;
+		unaccounted, files, rotations, bytes, enobufs;
 };
 void verify_all(struct totals *t);
 

@@ -295,22 +295,6 @@ static long long check_writer(int id)
 	return gaps;
 }
 
-/* Whether shmlogd, restarted, was handed out records again that its output already had. */
-static int redelivery_seen(void)
-{
-	char path[4200], buf[1024];
-	int seen = 0;
-
-	snprintf(path, sizeof(path), "%s/shmlogd.stderr", R->cfg.workdir);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (!seen && fgets(buf, sizeof(buf), f))
-		seen = strstr(buf, "records handed out again") != NULL;
-	fclose(f);
-	return seen;
-}
-
 /* The accounting of gaps by loss reports: see the top of this file. */
 static void check_loss_reports(const struct shmlog_stats *st, int have_stats)
 {
@@ -332,24 +316,6 @@ static void check_loss_reports(const struct shmlog_stats *st, int have_stats)
 			     "back as dropped (no collector crash: reports must be exact)",
 			     id, (int)R->shared->w[id].pid, V.dropped[id], enob);
 	}
-	/* Finding 1 (tests/torture/README.md, "Known findings"): after a restart that re-delivers
-	 * an already written batch, shmlogd skips a new drop report as if it were written already.
-	 * Until that is fixed, a shortfall up to what the ring counted is tolerated, but only in
-	 * runs where shmlogd said it skipped re-delivered records, and it is shown. */
-	long long shortfall = have_stats && (long long)st->drops > V.tot->dropped_reported
-				      ? (long long)st->drops - V.tot->dropped_reported
-				      : 0;
-	long long allowance = !R->cfg.strict && redelivery_seen() ? shortfall : 0;
-	if (allowance && leftover > V.abandoned_nopid) {
-		long long known = leftover - V.abandoned_nopid < allowance
-					  ? leftover - V.abandoned_nopid
-					  : allowance;
-		V.tot->unreported_drops = shortfall;
-		printf("KNOWN: %lld dropped records never reported after a collector restart "
-		       "(finding 1 of tests/torture/README.md; --strict makes it a failure)\n",
-		       shortfall);
-		leftover -= known;
-	}
 	if (leftover > V.abandoned_nopid) {
 		for (int id = 0; id < R->nwriters; id++) {
 			long long rest = V.gaps[id] - V.dropped[id] - V.abandoned[id];
@@ -370,7 +336,7 @@ static void check_loss_reports(const struct shmlog_stats *st, int have_stats)
 		fail("drop reports add up to %lld, the ring counted %llu drops (no collector crash: "
 		     "they must agree)",
 		     V.tot->dropped_reported, (unsigned long long)st->drops);
-	if (!exact && (unsigned long long)V.tot->dropped_reported < st->drops && !allowance)
+	if (!exact && (unsigned long long)V.tot->dropped_reported < st->drops)
 		fail("drop reports add up to %lld, fewer than the %llu drops the ring counted "
 		     "(reports are at-least-once across collector crashes, never fewer)",
 		     V.tot->dropped_reported, (unsigned long long)st->drops);
