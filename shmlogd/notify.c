@@ -1,4 +1,5 @@
-/* notify.c - the sd_notify protocol without libsystemd: one datagram to an AF_UNIX socket. */
+/* notify.c - the sd_notify protocol without libsystemd: one datagram to an AF_UNIX socket, sent
+ * without blocking. */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,9 @@ void notify(const char *msg)
 	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return;
-	(void)sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa,
+	/* Never wait: a supervisor that stops reading its socket must not stall the drain (the
+	 * status lines of disk-full episodes would fill the queue). A lost status is harmless. */
+	(void)sendto(fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT, (struct sockaddr *)&sa,
 		     (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n));
 	close(fd);
 }
