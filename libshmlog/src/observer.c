@@ -10,6 +10,9 @@
 #define INFLIGHT_WAIT_MS 10 /* a record reserved but not committed yet: look again soon */
 #define NO_CONSUMER_WAIT_MS 50 /* no collector to wake us: writers only wake through it */
 #define CONSUMER_CHECK_MS 1000 /* how long we trust a collector to wake us before checking it */
+/* After reading records, look again this soon: a collector that never catches up never goes
+ * idle, so it never wakes us, and writers do not wake followers. */
+#define BUSY_WAIT_MS 20
 
 enum jump { JUMP_NONE, JUMP_LOST, JUMP_ABANDONED };
 
@@ -22,6 +25,7 @@ struct shmlog_observer {
 	uint64_t stall_pos;   /* the record we wait on, and since when */
 	int64_t stall_since;
 	int have_stash;
+	int delivered;        /* records returned since we last slept */
 	struct shmlog_record stash;
 	unsigned char *buf;
 	char synth[128];
@@ -291,6 +295,7 @@ int shmlog_observer_next(struct shmlog_observer *o, struct shmlog_record *rec, i
 		if (o->have_stash) {
 			o->have_stash = 0;
 			*rec = o->stash;
+			o->delivered = 1;
 			return SHMLOG_NEXT_RECORD;
 		}
 		unsigned v = at_load32_acquire(&o->r.hdr->data_futex);
@@ -301,6 +306,7 @@ int shmlog_observer_next(struct shmlog_observer *o, struct shmlog_record *rec, i
 				o->have_stash = 1;
 				continue;
 			}
+			o->delivered = 1;
 			return SHMLOG_NEXT_RECORD;
 		}
 		if (s == O_MOVED)
@@ -309,10 +315,13 @@ int shmlog_observer_next(struct shmlog_observer *o, struct shmlog_record *rec, i
 		if (timeout_ms == 0 || (deadline != INT64_MAX && left <= 0))
 			return SHMLOG_NEXT_EMPTY;
 		/* Writers wake us only through a live consumer (see ring.h): without one, look
-		 * again soon; with one, still check now and then that it has not died. */
+		 * again soon; with one, still check now and then that it has not died. While
+		 * records flow, look again soon whatever the consumer does. */
 		int cap = s == O_INFLIGHT		? INFLIGHT_WAIT_MS
+			  : o->delivered		? BUSY_WAIT_MS
 			  : ring_consumer_alive(&o->r) ? CONSUMER_CHECK_MS
 						  : NO_CONSUMER_WAIT_MS;
+		o->delivered = 0;
 		if (cap >= 0 && (left < 0 || cap < left))
 			left = cap;
 		futex_wait(&o->r.hdr->data_futex, v, left > INT32_MAX ? -1 : (int)left);

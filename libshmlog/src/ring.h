@@ -75,8 +75,9 @@
  *
  * Writer: load head and tail; give up with -EPROTO if head is unaligned or above RING_POS_MAX;
  * pad is the padding a record that would cross the end needs; if
- * head.pos + pad + need - tail > SIZE apply the full-ring policy (a writer blocked on a full ring
- * also wakes the consumer on each round of its wait); CAS2(head, {pos, seq} ->
+ * head.pos + pad + need - tail > SIZE apply the full-ring policy (a blocking writer sleeps on
+ * the space futex in slices, waking a consumer that says it sleeps, and from the second slice
+ * on waking it anyway and checking it is alive); CAS2(head, {pos, seq} ->
  * {pos + pad + need, seq + 1}); claim the padding, if any, then the record, giving up if the word
  * is SKIPPED or head has passed pos + SIZE; copy the payload; store COMMITTED with release; if the
  * consumer said it sleeps, wake it.
@@ -104,8 +105,10 @@
  * its cursor is damage, not a lap; its cursor stays aligned and never moves backwards. A record
  * the consumer's checkpoint has passed is abandoned; with no live consumer, the observer applies
  * the consumer's grace periods itself. A damaged committed record it steps over counts as one
- * abandoned record while its seq is known. It wakes at least every second to check the consumer
- * is alive.
+ * abandoned record while its seq is known. Writers never wake observers: the consumer does when
+ * it goes idle after delivering. An observer that read records looks again within 20 ms (a
+ * consumer that never catches up never goes idle), and wakes at least every second to check the
+ * consumer is alive.
  *
  * 5. BARRIER PAIRS
  *
@@ -199,7 +202,7 @@ struct ring_hdr {
 	sw64 cp[2][2];
 
 	/* data_futex: bumped by a writer waking the consumer, by writers blocked on a full ring
-	 * (a nudge each round), and by the consumer going idle (to wake followers).
+	 * (a nudge), and by the consumer going idle (to wake followers).
 	 * consumer_sleeping: set by the consumer [B-sleep], cleared by the waker. */
 	sw32 data_futex __attribute__((aligned(64)));
 	sw32 consumer_sleeping;

@@ -175,7 +175,13 @@ static void count_drop(struct shmlog *lg)
 }
 
 /* Waits until the tail moves past SEEN_TAIL, per policy. Returns 0 to retry the reservation, or
- * -ENOBUFS when the record must be dropped. */
+ * -ENOBUFS when the record must be dropped.
+ *
+ * Sleeps on space_futex in slices, nudging the consumer and checking that it is alive. A full
+ * ring is common under load and usually over within microseconds, so the first slice costs
+ * the least it can: it nudges only a consumer that says it sleeps (a nudge wakes followers
+ * too), and skips the liveness check (a kill() and a /proc read); a consumer that died is found
+ * one slice later, well inside the orphan rule's 3 s. */
 static int wait_for_space(struct shmlog *lg, uint64_t seen_tail)
 {
 	struct ring_hdr *h = lg->r.hdr;
@@ -193,26 +199,30 @@ static int wait_for_space(struct shmlog *lg, uint64_t seen_tail)
 	at_store32_release(&lg->orphaned, 0);
 	if (policy == SHMLOG_ON_FULL_BLOCK)
 		limit = -1;
-	for (;;) {
+	for (int round = 0;; round++) {
 		int64_t now = mono_ms(), waited = now - start;
-		int present = ring_consumer_alive(&lg->r);
-		if (present)
-			absent_since = -1;
-		else if (absent_since < 0)
-			absent_since = now;
-		if (!present && (now - absent_since >= ORPHAN_WAIT_MS ||
-				 (limit >= 0 && waited >= limit))) {
-			at_store(&lg->orphan_pid, at_load(&h->consumer_pid));
-			at_store(&lg->orphan_start, at_load(&h->consumer_start));
-			at_store32_release(&lg->orphaned, 1);
-			return -ENOBUFS;
+		int timed_out = limit >= 0 && waited >= limit;
+		if (round > 0 || timed_out) {
+			int present = ring_consumer_alive(&lg->r);
+			if (present)
+				absent_since = -1;
+			else if (absent_since < 0)
+				absent_since = now;
+			if (!present && (now - absent_since >= ORPHAN_WAIT_MS || timed_out)) {
+				at_store(&lg->orphan_pid, at_load(&h->consumer_pid));
+				at_store(&lg->orphan_start, at_load(&h->consumer_start));
+				at_store32_release(&lg->orphaned, 1);
+				return -ENOBUFS;
+			}
 		}
-		if (limit >= 0 && waited >= limit)
+		if (timed_out)
 			return -ENOBUFS;
 		/* Nudge the consumer: if the writer that should have woken it died between
 		 * clearing consumer_sleeping and FUTEX_WAKE, we are the ones to do it. */
-		at_fetch_add32_full(&h->data_futex, 1);
-		futex_wake_all(&h->data_futex);
+		if (round > 0 || at_load32(&h->consumer_sleeping)) {
+			at_fetch_add32_full(&h->data_futex, 1);
+			futex_wake_all(&h->data_futex);
+		}
 		unsigned v = at_load32(&h->space_futex);
 		/* [B-space] count ourselves before re-reading tail; pairs with the consumer's fence
 		 * between storing tail and reading space_waiters. */
