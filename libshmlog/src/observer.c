@@ -19,6 +19,7 @@ enum jump { JUMP_NONE, JUMP_LOST, JUMP_ABANDONED };
 struct shmlog_observer {
 	struct ring r;
 	uint64_t cursor, seq;
+	uint64_t head;        /* head as last read: see fresh_head() */
 	int seq_known;
 	enum jump jump;       /* why seq is unknown: we were lapped, or records were abandoned */
 	uint64_t lost, abandoned;
@@ -48,12 +49,28 @@ static void head_snapshot(const struct ring *r, uint64_t *pos, uint64_t *seq)
 	}
 }
 
-/* Have writers reserved past POS + SIZE, so that what we read at POS may be a newer lap's? */
-static int lapped(const struct shmlog_observer *o, uint64_t pos)
+/* Writers CAS head for every record they reserve. Reading it for every record we read took the
+ * line from the next writer's CAS (as it did for the consumer), so we keep the head we last read
+ * and read it again only when the cursor reaches it or a check needs a fresher one. */
+static uint64_t fresh_head(struct shmlog_observer *o)
 {
-	/* [B-reserve] our earlier loads complete before we look at head. */
+	o->head = at_load_acquire(&o->r.hdr->head_pos);
+	return o->head;
+}
+
+/* Have writers reserved past POS + SIZE, so that what we read at POS may be a newer lap's?
+ * Writers reserve at most SIZE past a tail they read, so while the tail has not passed POS
+ * nobody has: the tail's line changes once per commit, not once per record, and is the cheap
+ * first look. */
+static int lapped(struct shmlog_observer *o, uint64_t pos)
+{
+	/* [B-reserve] our earlier loads complete before we look at tail and head. A writer that
+	 * wrote over bytes we copied read a tail past POS before its CAS2 (full barrier) and its
+	 * stores, so having seen one of those stores we see that tail too ([B-tail]). */
 	at_fence_read();
-	uint64_t head = at_load_acquire(&o->r.hdr->head_pos);
+	if (at_load_acquire(&o->r.hdr->tail) <= pos)
+		return 0;
+	uint64_t head = fresh_head(o);
 	return head > pos && head - pos > o->r.size; /* a head behind us is damage, not a lap */
 }
 
@@ -61,7 +78,7 @@ static int lapped(const struct shmlog_observer *o, uint64_t pos)
 static void resync(struct shmlog_observer *o, uint64_t from, enum jump why)
 {
 	const struct ring *r = &o->r;
-	uint64_t head = at_load_acquire(&r->hdr->head_pos);
+	uint64_t head = fresh_head(o);
 	uint64_t oldest = head > r->size ? head - r->size : 0;
 	/* head is shared and may be garbage: scan to an aligned end (an aligned p could step over
 	 * an unaligned head near 2^64 and wrap round), and keep our cursor aligned. */
@@ -105,6 +122,7 @@ struct shmlog_observer *shmlog_observer_open(const char *name, int start)
 	o->stall_pos = UINT64_MAX; /* no record watched yet: the grace starts when we see one */
 	if (start == SHMLOG_OBSERVE_NEWEST) {
 		head_snapshot(&o->r, &o->cursor, &o->seq);
+		o->head = o->cursor;
 		o->seq_known = o->cursor % RING_ALIGN == 0;
 		o->cursor = ring_align(o->cursor);
 	} else {
@@ -190,7 +208,8 @@ static enum ostep take(struct shmlog_observer *o, struct shmlog_record *rec, uin
 	const struct rec_hdr *rh = ring_rec(r, pos);
 	uint32_t len = meta_len(at_load(&rh->meta));
 
-	if (!ring_len_valid(r, pos, len, head)) {
+	/* A record committed after we last read head may end past the head we know. */
+	if (!ring_len_valid(r, pos, len, head) && !ring_len_valid(r, pos, len, fresh_head(o))) {
 		/* A torn read of a lapped record, or a damaged one. */
 		resync(o, lapped(o, pos) ? pos : pos + RING_ALIGN,
 		       lapped(o, pos) ? JUMP_LOST : JUMP_ABANDONED);
@@ -240,8 +259,10 @@ static enum ostep take(struct shmlog_observer *o, struct shmlog_record *rec, uin
 static enum ostep ostep(struct shmlog_observer *o, struct shmlog_record *rec)
 {
 	const struct ring *r = &o->r;
-	uint64_t head = at_load_acquire(&r->hdr->head_pos), pos = o->cursor;
+	uint64_t head = o->head, pos = o->cursor;
 
+	if (head <= pos || head > RING_POS_MAX)
+		head = fresh_head(o);
 	if (head <= pos || head > RING_POS_MAX)
 		return O_EMPTY;
 	if (head - pos > r->size) {

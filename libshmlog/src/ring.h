@@ -98,8 +98,10 @@
  * handle inherited through fork() is refused for next() and commit(), and its close() leaves the
  * parent's role alone.
  *
- * Observer: like the consumer but read-only. After copying a record, and before concluding
- * anything from a word that is not committed, it re-reads head; if head went past pos + SIZE what
+ * Observer: like the consumer but read-only, and like it reloads head only when its cursor
+ * reaches the head it knows. After copying a record, and before concluding anything from a word
+ * that is not committed, it checks for a lap: not lapped while tail <= pos (writers reserve at
+ * most SIZE past a tail they read); otherwise it re-reads head; if head went past pos + SIZE what
  * it read may be a newer lap's, so it resynchronises by scanning from max(pos, head - SIZE) and
  * reports the sequence numbers it jumped as lost (never more than head.seq allows). A head behind
  * its cursor is damage, not a lap; its cursor stays aligned and never moves backwards. A record
