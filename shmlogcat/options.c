@@ -96,8 +96,9 @@ static void print_help(void)
 	       PROGRAM_NAME, PROGRAM_NAME, PROGRAM_NAME, PROGRAM_NAME);
 	printf("Reading:\n"
 	       "  -f, --follow          then print new records as they are committed\n"
-	       "      --no-nice         follow at normal CPU priority (default: only on idle\n"
-	       "                        CPUs, SCHED_IDLE or nice %d, so the writers come first)\n"
+	       "      --no-nice         follow at normal CPU priority, without pausing when\n"
+	       "                        lapped (default: only on idle CPUs, SCHED_IDLE or nice\n"
+	       "                        %d, and pause when lapped, so the writers come first)\n"
 	       "  -n, --lines=N         only the last N records in the ring (with -f, of\n"
 	       "                        those already there; -n 0 -f: only new records)\n"
 	       "  -o, --output=FORMAT   output format:\n",

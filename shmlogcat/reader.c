@@ -17,6 +17,13 @@
 #include "output.h"
 #include "shmlogcat.h"
 
+/* A follower the writers lapped cannot keep up with them: it pauses before catching up again,
+ * rather than compete for the CPU and the cache lines they are using, 20 ms the first time and
+ * twice as long each time it is lapped again, up to 320 ms, until it catches up. What it lost
+ * is still counted exactly. */
+#define LAPPED_PAUSE_MIN_MS 20
+#define LAPPED_PAUSE_MAX_MS 320
+
 struct reader {
 	const struct options *opts;
 	struct shmlog_observer *obs;
@@ -82,6 +89,7 @@ static int read_loop(struct reader *r)
 {
 	const struct options *o = r->opts;
 	int hold = o->lines != ALL_LINES, timeout = 0, rc;
+	int pause_ms = LAPPED_PAUSE_MIN_MS;
 	struct shmlog_record rec;
 
 	for (;;) {
@@ -111,10 +119,16 @@ static int read_loop(struct reader *r)
 			timeout = 0;
 			if (note_gap(r, ev, rec.count) < 0)
 				return -1;
+			if (ev == SHMLOG_NEXT_LOST && o->follow && o->nice >= 0 && !r->in_history) {
+				poll(NULL, 0, pause_ms);
+				if (pause_ms < LAPPED_PAUSE_MAX_MS)
+					pause_ms *= 2;
+			}
 			break;
 		default: /* SHMLOG_NEXT_EMPTY: a batch is over; show it now, then sleep */
 			if (output_flush(&r->out) < 0)
 				return -1;
+			pause_ms = LAPPED_PAUSE_MIN_MS; /* caught up */
 			/* The observer sleeps on the ring's futex and knows when to look again
 			 * (no collector to wake it, a collector that died). */
 			timeout = -1;
@@ -142,9 +156,9 @@ int run_read(const struct options *o)
 	if (shmlog_observer_stats(r.obs, &st, NULL, 0) == 0)
 		r.end_seq = st.head_seq;
 	/* Never disturb the watched: a follower runs only on a CPU that would otherwise idle
-	 * (SCHED_IDLE; nice 19 where that is refused), and one that cannot keep up is told
-	 * exactly what it lost. bench/followers: with two followers a writer kept 0.83x and
-	 * 1.00x of its throughput (1 and 2 writers), against 0.44x / 0.60x at nice 19. */
+	 * (SCHED_IDLE; nice 19 where that is refused), one that cannot keep up backs off
+	 * (LAPPED_PAUSE_MIN_MS) and is told exactly what it lost. bench/followers has the
+	 * figures (bench/README.md). */
 	if (o->follow && o->nice >= 0) {
 		struct sched_param sp = {0};
 		if (sched_setscheduler(0, SCHED_IDLE, &sp) < 0)
