@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "json_check.h"
+#include "text_line.h"
 #include "shmlog.h"
 #include "test_wrapper.h"
 
@@ -355,30 +356,15 @@ static inline int h_parse_json(const char *s, size_t len, struct line_info *li)
 /* "2026-11-21T10:15:03.123456Z INFO  tag[pid/tid] message" */
 static inline int h_parse_text(const char *s, size_t len, struct line_info *li)
 {
-	const char *end = s + len, *p = memchr(s, ' ', len);
+	struct text_line t;
 
 	memset(li, 0, sizeof(*li));
 	li->seq = -1;
-	if (!p)
+	if (text_line_split(s, len, &t) < 0 || t.tag_len >= sizeof(li->tag))
 		return -1;
-	while (p < end && *p == ' ')
-		p++;
-	while (p < end && *p != ' ')
-		p++; /* the level */
-	while (p < end && *p == ' ')
-		p++;
-	const char *tag = p;
-	while (p < end && *p != '[')
-		p++;
-	if (p >= end || (size_t)(p - tag) >= sizeof(li->tag))
-		return -1;
-	memcpy(li->tag, tag, (size_t)(p - tag));
-	p = memchr(p, ']', (size_t)(end - p));
-	if (!p || p + 1 >= end || p[1] != ' ')
-		return -1;
-	p += 2;
-	size_t n = (size_t)(end - p) < sizeof(li->message) - 1 ? (size_t)(end - p) : sizeof(li->message) - 1;
-	memcpy(li->message, p, n);
+	memcpy(li->tag, t.tag, t.tag_len);
+	size_t n = t.msg_len < sizeof(li->message) - 1 ? t.msg_len : sizeof(li->message) - 1;
+	memcpy(li->message, t.msg, n);
 	li->message[n] = '\0';
 	li->synthetic = !strcmp(li->tag, "shmlog");
 	return 0;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "json_check.h"
+#include "text_line.h"
 
 /* "pid 4711 dropped 52 records (ring full)", "abandoned 3 records (...)". */
 static void parse_loss(struct line *l)
@@ -35,29 +36,15 @@ static void parse_loss(struct line *l)
 
 static int parse_text(const char *s, size_t len, struct line *l)
 {
-	const char *end = s + len, *p = memchr(s, ' ', len);
+	struct text_line t;
 
-	if (!p)
+	if (text_line_split(s, len, &t) < 0 || t.tag_len >= sizeof(l->tag))
 		return -1;
-	while (p < end && *p == ' ')
-		p++;
-	while (p < end && *p != ' ')
-		p++; /* the level */
-	while (p < end && *p == ' ')
-		p++;
-	const char *tag = p;
-	while (p < end && *p != '[')
-		p++;
-	if (p >= end || (size_t)(p - tag) >= sizeof(l->tag))
-		return -1;
-	memcpy(l->tag, tag, (size_t)(p - tag));
-	l->tag[p - tag] = '\0';
-	l->pid = strtol(p + 1, NULL, 10);
-	p = memchr(p, ']', (size_t)(end - p));
-	if (!p || p + 1 >= end || p[1] != ' ')
-		return -1;
-	l->msg = p + 2;
-	l->msg_len = (size_t)(end - l->msg);
+	memcpy(l->tag, t.tag, t.tag_len);
+	l->tag[t.tag_len] = '\0';
+	l->pid = t.pid;
+	l->msg = t.msg;
+	l->msg_len = t.msg_len;
 	return 0;
 }
 
