@@ -3,13 +3,18 @@
  * done record, after the commit, and inside the library's commit), of rotation (after the rename) and of compression (before and
  * after swapping in the compressed file); restarted, it leaves every record exactly once across
  * the output and its rotated files, with no temporary left behind. Needs a build with
- * SHMLOG_TEST_HOOKS (skips otherwise). */
+ * SHMLOG_TEST_HOOKS (skips otherwise).
+ *
+ * Each step is a ctest test of its own (tests/CMakeLists.txt): `STEP-ID` runs one step,
+ * `--expect ID...` checks that the ids ctest runs are exactly the steps below, and no argument
+ * runs them all. */
 #include "test_shmlogd_harness.h"
 
 #define WRITERS 2
 #define PER_WRITER 3000L
 
 struct step {
+	const char *id;
 	const char *point;
 	int nth;
 	int rotate;       /* --rotate-size 16K */
@@ -18,19 +23,22 @@ struct step {
 };
 
 static const struct step steps[] = {
-	{"after_intent", 1, 0, NULL, NULL},
-	{"after_intent", 5, 0, NULL, NULL},
-	{"mid_write", 1, 0, NULL, "cut off"},
-	{"mid_write", 5, 0, NULL, "cut off"},
-	{"after_write", 5, 0, NULL, "skipped"},
-	{"after_done", 5, 0, NULL, "skipped"},
-	{"after_commit", 5, 0, NULL, NULL},
-	{"CONSUMER_MID_COMMIT", 5, 0, NULL, NULL}, /* the library's own point, in commit */
-	{"mid_write", 3, 1, NULL, "cut off"},
-	{"after_rename", 2, 1, NULL, NULL},
-	{"before_swap", 2, 1, "gzip", NULL},
-	{"after_swap", 2, 1, "zstd", NULL},
+	{"after_intent_1", "after_intent", 1, 0, NULL, NULL},
+	{"after_intent_5", "after_intent", 5, 0, NULL, NULL},
+	{"mid_write_1", "mid_write", 1, 0, NULL, "cut off"},
+	{"mid_write_5", "mid_write", 5, 0, NULL, "cut off"},
+	{"after_write_5", "after_write", 5, 0, NULL, "skipped"},
+	{"after_done_5", "after_done", 5, 0, NULL, "skipped"},
+	{"after_commit_5", "after_commit", 5, 0, NULL, NULL},
+	/* the library's own point, in the consumer's commit */
+	{"consumer_mid_commit_5", "CONSUMER_MID_COMMIT", 5, 0, NULL, NULL},
+	{"mid_write_3_rotating", "mid_write", 3, 1, NULL, "cut off"},
+	{"after_rename_2", "after_rename", 2, 1, NULL, NULL},
+	{"before_swap_2_gzip", "before_swap", 2, 1, "gzip", NULL},
+	{"after_swap_2_zstd", "after_swap", 2, 1, "zstd", NULL},
 };
+
+#define NSTEPS (sizeof(steps) / sizeof(steps[0]))
 
 static void run(const struct step *s, int json)
 {
@@ -82,13 +90,51 @@ static void run(const struct step *s, int json)
 	h_nrings--;
 }
 
-int main(void)
+static const struct step *find_step(const char *id, size_t *index)
 {
+	for (size_t i = 0; i < NSTEPS; i++)
+		if (!strcmp(steps[i].id, id)) {
+			*index = i;
+			return &steps[i];
+		}
+	return NULL;
+}
+
+/* --expect ID...: every step once, and nothing else, so no crash point goes untested. */
+static void expect_exactly(int n, char **ids)
+{
+	int seen[NSTEPS] = {0};
+	size_t i;
+
+	for (int a = 0; a < n; a++) {
+		CHECK(find_step(ids[a], &i), "ctest runs step '%s', which this test does not have", ids[a]);
+		seen[i]++;
+	}
+	for (i = 0; i < NSTEPS; i++)
+		CHECK(seen[i] == 1, "step '%s' is run by %d ctest tests, not 1 (tests/CMakeLists.txt)",
+		      steps[i].id, seen[i]);
+	printf("%zu crash steps, each a ctest test of its own\n", NSTEPS);
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc > 1 && !strcmp(argv[1], "--expect")) {
+		expect_exactly(argc - 2, argv + 2);
+		return 0;
+	}
 #ifndef SHMLOG_TEST_HOOKS
 	h_skip("built without SHMLOG_TEST_HOOKS: shmlogd has no crash points");
 #endif
-	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
-		run(&steps[i], (int)(i & 1));
+	if (argc > 1) {
+		const struct step *s = find_step(argv[1], &i);
+		CHECK(s, "no crash step '%s'", argv[1]);
+		run(s, (int)(i & 1));
+	} else {
+		for (i = 0; i < NSTEPS; i++)
+			run(&steps[i], (int)(i & 1));
+	}
 	h_cleanup();
 	return 0;
 }
