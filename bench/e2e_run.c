@@ -17,6 +17,9 @@
  *               without growth ends the run as lossy: rsyslogd may drop under load);
  *   spdlog      measured inside bench_spdlog_async: threads joined, queue drained, file closed.
  * Then the file is read back: each writer's lines exactly once, in order, message intact.
+ *
+ * Collectors run at the same priority: shmlogd raises itself to nice -5 (its --nice default,
+ * as root), so the pipe collector and rsyslogd are started at nice -5 too.
  */
 #include "e2e.h"
 
@@ -28,6 +31,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <syslog.h>
@@ -46,6 +50,7 @@
 #define BATCH (64 * 1024)
 #define RUN_TIMEOUT_S 120
 #define SYSLOG_STALL_MS 3000
+#define COLLECTOR_NICE (-5) /* shmlogd's default --nice: every collector gets the same */
 
 const char *const e2e_variant_name[NVARIANTS] = {
 	"shmlog_log → shmlogd, text",
@@ -416,6 +421,7 @@ static void pipe_collector_main(int in, const char *out, struct shared *sh)
 	size_t len = 0;
 	int fd = open(out, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 
+	setpriority(PRIO_PROCESS, 0, COLLECTOR_NICE); /* as shmlogd does, where permitted */
 	if (fd < 0)
 		_exit(1);
 	for (;;) {
@@ -467,6 +473,7 @@ static pid_t start_rsyslogd(const struct e2e_opts *o, const char *sock, const ch
 	pid_t pid = spawn();
 	if (pid == 0) {
 		redirect_output(o->dir, "rsyslogd");
+		setpriority(PRIO_PROCESS, 0, COLLECTOR_NICE);
 		execl(o->rsyslogd, "rsyslogd", "-n", "-f", conf, "-i", pidfile, (char *)NULL);
 		_exit(127);
 	}

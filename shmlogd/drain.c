@@ -20,6 +20,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -137,10 +138,26 @@ static int open_output(struct collector *c)
 	return 0;
 }
 
+/* Writers that find the ring full wait for us: we should not also wait behind them for a CPU
+ * (--nice). The default applies only where permitted, and only if whoever started us left the
+ * priority alone; the compression thread lowers its own (compress.c). */
+static void set_priority(const struct options *o)
+{
+	errno = 0;
+	int now = getpriority(PRIO_PROCESS, 0);
+
+	if (errno || now == o->nice || (!o->nice_given && now != 0))
+		return;
+	if (setpriority(PRIO_PROCESS, 0, o->nice) < 0 && o->nice_given)
+		warnx("cannot run at nice %d (%s); running at nice %d", o->nice, strerror(errno),
+		      now);
+}
+
 static int setup(struct collector *c)
 {
 	int rc;
 
+	set_priority(c->opt);
 	install_signals();
 	if ((rc = attach_ring(c->opt, &c->cons, &c->obs, &c->ring_id)) != 0)
 		return rc;

@@ -59,6 +59,12 @@ static void usage(FILE *f)
 		"                             with s, m, h, d suffix (default 0: no limit)\n"
 		"      --compress METHOD      none, gzip or zstd for rotated files (default %s)\n"
 		"\n"
+		"Scheduling:\n"
+		"      --nice N               priority to run at, -20 to 19 (default %d where\n"
+		"                             permitted, if started at nice 0): writers that\n"
+		"                             find the ring full wait for shmlogd, so it runs\n"
+		"                             ahead of them\n"
+		"\n"
 		"  -h, --help                 show this help and exit\n"
 		"  -V, --version              show the version and exit\n"
 		"\n"
@@ -68,7 +74,7 @@ static void usage(FILE *f)
 		"See shmlogd(8) and docs/COLLECTOR.md.\n",
 		SHMLOG_NAME_MAX, size_name(SHMLOG_DEFAULT_SIZE, size, sizeof(size)), DEFAULT_RING_MODE, DEFAULT_ON_FULL_NAME,
 		DEFAULT_FORMAT_NAME, DEFAULT_OUTPUT_MODE, DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_FSYNC_NAME,
-		DEFAULT_KEEP, DEFAULT_COMPRESS_NAME);
+		DEFAULT_KEEP, DEFAULT_COMPRESS_NAME, DEFAULT_NICE);
 }
 
 static int bad(const char *opt, const char *val, const char *why)
@@ -89,6 +95,23 @@ static int parse_num(const char *s, uint64_t max, uint64_t *out)
 	if (errno || *end || v > max)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+/* A nice value: an optional '-', then digits, from -20 to 19. */
+static int parse_nice(const char *s, int *out)
+{
+	uint64_t v;
+
+	if (s[0] == '-') {
+		if (parse_num(s + 1, 20, &v) < 0)
+			return -1;
+		*out = -(int)v;
+		return 0;
+	}
+	if (parse_num(s, 19, &v) < 0)
+		return -1;
+	*out = (int)v;
 	return 0;
 }
 
@@ -225,6 +248,7 @@ enum {
 	OPT_KEEP,
 	OPT_MAX_AGE,
 	OPT_COMPRESS,
+	OPT_NICE,
 };
 
 static const struct option long_opts[] = {
@@ -243,6 +267,7 @@ static const struct option long_opts[] = {
 	{"keep", required_argument, NULL, OPT_KEEP},
 	{"max-age", required_argument, NULL, OPT_MAX_AGE},
 	{"compress", required_argument, NULL, OPT_COMPRESS},
+	{"nice", required_argument, NULL, OPT_NICE},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -312,6 +337,11 @@ static int apply(struct options *o, int opt, const char *arg, const char *name)
 			       : 0;
 	case OPT_COMPRESS:
 		return parse_compress(o, arg) < 0 ? bad(name, arg, "use none, gzip or zstd") : 0;
+	case OPT_NICE:
+		if (parse_nice(arg, &o->nice) < 0)
+			return bad(name, arg, "use a number from -20 to 19");
+		o->nice_given = 1;
+		return 0;
 	case 'h':
 		usage(stdout);
 		return 1;
@@ -339,6 +369,7 @@ int options_parse(struct options *o, int argc, char **argv)
 		.compress = COMPRESS_NONE,
 		.fsync = FSYNC_INTERVAL,
 		.fsync_interval_ms = DEFAULT_FSYNC_INTERVAL_MS,
+		.nice = DEFAULT_NICE,
 	};
 	int opt, idx = -1;
 

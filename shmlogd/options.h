@@ -15,6 +15,7 @@
 #define DEFAULT_FSYNC_INTERVAL_MS 1000
 #define DEFAULT_FSYNC_NAME "interval:1000"
 #define DEFAULT_COMPRESS_NAME "none"
+#define DEFAULT_NICE (-5)
 #define ROTATE_HOURLY 3600
 #define ROTATE_DAILY 86400
 
@@ -42,6 +43,8 @@ struct options {
 	enum compress compress;
 	enum fsync_policy fsync;
 	int fsync_interval_ms;
+	int nice;                 /* scheduling priority to run at (setpriority) */
+	int nice_given;           /* --nice was on the command line */
 };
 
 /* Fills *o from argv. Returns 0 to run, 1 when --help or --version was printed (exit 0), or -1

@@ -61,7 +61,8 @@ static void test_help(void)
 	static const char *const words[] = {
 		"--ring", "--output", "--format", "--size", "--mode", "--group", "--on-full",
 		"--output-mode", "--flush-interval", "--fsync", "--rotate-size", "--rotate-interval",
-		"--keep", "--max-age", "--compress", "--help", "(default 100)", "(default 0640)",
+		"--keep", "--max-age", "--compress", "--nice", "--help", "(default 100)",
+		"(default 0640)", "(default -5",
 		"(default 4M)", "(default block)", "(default interval:1000)", "(default 10)",
 		"(default text)", "(default none)"};
 	char cmd[4200], buf[8192];
@@ -91,6 +92,9 @@ int main(void)
 	const char *fmt[] = {"--ring", ring, "--output", "x.log", "--format", "xml", NULL};
 	CHECK(run(fmt, 0) == EX_USAGE, "--format xml: not EX_USAGE");
 	expect_line("--format xml", "--format", "xml", NULL);
+	const char *nice[] = {"--ring", ring, "--output", "x.log", "--nice", "40", NULL};
+	CHECK(run(nice, 0) == EX_USAGE, "--nice 40: not EX_USAGE");
+	expect_line("--nice 40", "--nice", "40", "-20 to 19", NULL);
 	const char *name[] = {"--ring", "bad/name", "--output", "x.log", NULL};
 	CHECK(run(name, 0) == EX_USAGE, "a ring name with a slash: not EX_USAGE");
 	expect_line("bad ring name", "bad/name", NULL);
