@@ -1,8 +1,10 @@
 /* observer.c - a read-only view of a live ring: never writes a byte of shared memory, reports
  * being lapped by writers as an exact count of lost records, never returns a torn record. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "internal.h"
 #include "ring.h"
@@ -10,9 +12,14 @@
 #define INFLIGHT_WAIT_MS 10 /* a record reserved but not committed yet: look again soon */
 #define NO_CONSUMER_WAIT_MS 50 /* no collector to wake us: writers only wake through it */
 #define CONSUMER_CHECK_MS 1000 /* how long we trust a collector to wake us before checking it */
-/* After reading records, look again this soon: a collector that never catches up never goes
- * idle, so it never wakes us, and writers do not wake followers. */
+/* After reading records, look again this soon, by a plain sleep: while records flow we do not
+ * wait on the futex at all. A writer waking the consumer wakes every waiter on data_futex, and
+ * so does the consumer going idle; followers woken at that rate cost the writers (a wake-up
+ * each, and the CPU they then take), and a consumer that never catches up would never wake us
+ * anyway. A trickle (fewer than BUSY_RECORDS since the last sleep) still waits on the futex, to
+ * be shown at once. */
 #define BUSY_WAIT_MS 20
+#define BUSY_RECORDS 256 /* records read since the last sleep that make the ring busy */
 
 enum jump { JUMP_NONE, JUMP_LOST, JUMP_ABANDONED };
 
@@ -26,7 +33,7 @@ struct shmlog_observer {
 	uint64_t stall_pos;   /* the record we wait on, and since when */
 	int64_t stall_since;
 	int have_stash;
-	int delivered;        /* records returned since we last slept */
+	unsigned delivered;   /* records returned since we last slept (saturates) */
 	struct shmlog_record stash;
 	unsigned char *buf;
 	char synth[128];
@@ -316,7 +323,7 @@ int shmlog_observer_next(struct shmlog_observer *o, struct shmlog_record *rec, i
 		if (o->have_stash) {
 			o->have_stash = 0;
 			*rec = o->stash;
-			o->delivered = 1;
+			o->delivered += o->delivered < UINT_MAX;
 			return SHMLOG_NEXT_RECORD;
 		}
 		unsigned v = at_load32_acquire(&o->r.hdr->data_futex);
@@ -327,7 +334,7 @@ int shmlog_observer_next(struct shmlog_observer *o, struct shmlog_record *rec, i
 				o->have_stash = 1;
 				continue;
 			}
-			o->delivered = 1;
+			o->delivered += o->delivered < UINT_MAX;
 			return SHMLOG_NEXT_RECORD;
 		}
 		if (s == O_MOVED)
@@ -337,7 +344,8 @@ int shmlog_observer_next(struct shmlog_observer *o, struct shmlog_record *rec, i
 			return SHMLOG_NEXT_EMPTY;
 		/* Writers wake us only through a live consumer (see ring.h): without one, look
 		 * again soon; with one, still check now and then that it has not died. While
-		 * records flow, look again soon whatever the consumer does. */
+		 * records flow, look again soon, asleep off the futex. */
+		int busy = o->delivered >= BUSY_RECORDS && s != O_INFLIGHT;
 		int cap = s == O_INFLIGHT		? INFLIGHT_WAIT_MS
 			  : o->delivered		? BUSY_WAIT_MS
 			  : ring_consumer_alive(&o->r) ? CONSUMER_CHECK_MS
@@ -345,7 +353,12 @@ int shmlog_observer_next(struct shmlog_observer *o, struct shmlog_record *rec, i
 		o->delivered = 0;
 		if (cap >= 0 && (left < 0 || cap < left))
 			left = cap;
-		futex_wait(&o->r.hdr->data_futex, v, left > INT32_MAX ? -1 : (int)left);
+		if (busy) {
+			struct timespec ts = {left / 1000, (long)(left % 1000) * 1000000};
+			nanosleep(&ts, NULL);
+		} else {
+			futex_wait(&o->r.hdr->data_futex, v, left > INT32_MAX ? -1 : (int)left);
+		}
 	}
 }
 

@@ -109,8 +109,9 @@
  * the consumer's grace periods itself. A damaged committed record it steps over counts as one
  * abandoned record while its seq is known. Writers never wake observers: the consumer does when
  * it goes idle after delivering. An observer that read records looks again within 20 ms (a
- * consumer that never catches up never goes idle), and wakes at least every second to check the
- * consumer is alive.
+ * consumer that never catches up never goes idle), after 256 or more by a plain sleep, off the
+ * futex (so that wakes meant for the consumer do not wake it too), and wakes at least every
+ * second to check the consumer is alive.
  *
  * 5. BARRIER PAIRS
  *
