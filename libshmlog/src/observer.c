@@ -72,8 +72,11 @@ static uint64_t fresh_head(struct shmlog_observer *o)
 static int lapped(struct shmlog_observer *o, uint64_t pos)
 {
 	/* [B-reserve] our earlier loads complete before we look at tail and head. A writer that
-	 * wrote over bytes we copied read a tail past POS before its CAS2 (full barrier) and its
-	 * stores, so having seen one of those stores we see that tail too ([B-tail]). */
+	 * wrote over bytes we copied reserved them against a tail past POS that it had loaded with
+	 * acquire (its own cached_tail or the shared tail: both acquire loads of a value the
+	 * consumer released), and that acquire orders its later stores; having seen one of those
+	 * stores, after our read fence we see that tail too ([B-tail]). A scribbled tail defeats
+	 * this, as it defeats writers (FORMAT.md §15.3). */
 	at_fence_read();
 	if (at_load_acquire(&o->r.hdr->tail) <= pos)
 		return 0;
@@ -217,9 +220,9 @@ static enum ostep take(struct shmlog_observer *o, struct shmlog_record *rec, uin
 
 	/* A record committed after we last read head may end past the head we know. */
 	if (!ring_len_valid(r, pos, len, head) && !ring_len_valid(r, pos, len, fresh_head(o))) {
-		/* A torn read of a lapped record, or a damaged one. */
-		resync(o, lapped(o, pos) ? pos : pos + RING_ALIGN,
-		       lapped(o, pos) ? JUMP_LOST : JUMP_ABANDONED);
+		/* A torn read of a lapped record, or a damaged one: one look decides both. */
+		int lap = lapped(o, pos);
+		resync(o, lap ? pos : pos + RING_ALIGN, lap ? JUMP_LOST : JUMP_ABANDONED);
 		return O_MOVED;
 	}
 	memcpy(o->buf, (const void *)rh, len);
@@ -283,9 +286,12 @@ static enum ostep ostep(struct shmlog_observer *o, struct shmlog_record *rec)
 		return take(o, rec, head);
 	if (w == ring_word(r, pos, ST_PADDING)) {
 		uint64_t len = r->size - (pos & r->mask);
+		/* meta before the lap check, which then covers it too: a newer lap's meta read
+		 * here must show as a lap (LOST), not as damage (ABANDONED). */
+		uint32_t meta_length = meta_len(at_load(&rh->meta));
 		if (lapped(o, pos))
 			resync(o, pos, JUMP_LOST);
-		else if (meta_len(at_load(&rh->meta)) != len)
+		else if (meta_length != len)
 			resync(o, pos + RING_ALIGN, JUMP_ABANDONED);
 		else
 			o->cursor += len;
@@ -300,6 +306,11 @@ static enum ostep ostep(struct shmlog_observer *o, struct shmlog_record *rec)
 	 * abandoned, and so do we; with no consumer, we judge by the same rules it would. */
 	uint64_t cp_pos, cp_seq;
 	ring_read_checkpoint(r, &cp_pos, &cp_seq);
+	/* The consumer may have passed pos because the writer committed after we looked and the
+	 * consumer read the record: [B-cp] makes the word it saw visible to us now, so look again
+	 * before calling the record abandoned. */
+	if (cp_pos > pos && at_load_acquire(&rh->state) != w)
+		return O_MOVED;
 	if (cp_pos > pos || abandoned_here(o, w)) {
 		resync(o, pos + RING_ALIGN, JUMP_ABANDONED);
 		return O_MOVED;

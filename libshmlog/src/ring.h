@@ -115,10 +115,13 @@
  *
  * 5. BARRIER PAIRS
  *
- *   [B-reserve] writer's CAS2 on head (full)    <-> observer's read fence before re-reading head:
- *               a reservation that overwrites a record is visible once its bytes could be. (A
- *               stalled writer's claim relies on the same order: acquire load of the word, then
- *               of head.)
+ *   [B-reserve] writer's CAS2 on head (full on x86; on ARMv8 acquire-release, which the
+ *               claim's acquire loads of the word and of head then order before the writer's
+ *               stores)    <-> observer's read fence before re-reading tail and head:
+ *               a reservation that overwrites a record is visible once its bytes could be, and
+ *               so is the tail the writer reserved against (its acquire load of tail, or of its
+ *               cached copy, orders its stores). (A stalled writer's claim relies on the same
+ *               order: acquire load of the word, then of head.)
  *   [B-commit]  writer's release of COMMITTED   <-> reader's acquire load of the state word:
  *               the payload is visible before the state says it is there.
  *   [B-tail]    consumer's release of tail      <-> writer's acquire load of tail: the consumer
