@@ -312,7 +312,9 @@ static size_t utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
 }
 
 /* Per byte, one bit per enum esc mode: set when that mode copies the byte as is. Bytes from 0x80
- * on are left to the UTF-8 decoder. Agrees with ascii_needs_escape() below. */
+ * on are left to the UTF-8 decoder. The only statement of which ASCII bytes each mode escapes:
+ * ascii_needs_escape() and the byte loop read this table; the 8- and 16-byte scans below test
+ * the same bytes in bulk (a control, DEL, '\\', and per mode '"', ' ', '='). */
 #define PLAIN_BITS(c)                                                                       \
 	((c) < 0x20 || (c) >= 0x7f || (c) == '\\'	  ? 0                                  \
 	 : (c) == '"'				  ? 1u << ESC_TEXT                     \
@@ -323,13 +325,10 @@ static size_t utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
 #define PLAIN64(c) PLAIN16(c), PLAIN16((c) + 16), PLAIN16((c) + 32), PLAIN16((c) + 48)
 static const unsigned char plain_byte[256] = {PLAIN64(0), PLAIN64(64), PLAIN64(128), PLAIN64(192)};
 
+/* For an ASCII byte (below 0x80): the one rule, PLAIN_BITS, read from its table. */
 static bool ascii_needs_escape(unsigned char c, enum esc mode)
 {
-	if (c < 0x20 || c == 0x7f || c == '\\')
-		return true;
-	if (c == '"')
-		return mode != ESC_TEXT;
-	return mode == ESC_TEXT_KEY && (c == ' ' || c == '=');
+	return !(plain_byte[c] >> mode & 1);
 }
 
 /* Eight bytes at a time (SWAR): each test leaves the high bit set in the bytes it matches. A
