@@ -475,7 +475,9 @@ static void wait_for_data(struct shmlog_consumer *c, int64_t timeout_ms, enum st
 
 int shmlog_consumer_next(struct shmlog_consumer *c, struct shmlog_record *rec, int timeout_ms)
 {
-	int64_t deadline = timeout_ms < 0 ? INT64_MAX : mono_ms() + timeout_ms;
+	/* Read the clock only once we have to wait: the collector calls us with timeout 0 for
+	 * every record of a busy ring, and a clock read would be a good part of its cost. */
+	int64_t deadline = -1; /* set at the first wait */
 
 	if (!c || !rec)
 		return -EINVAL;
@@ -523,9 +525,16 @@ int shmlog_consumer_next(struct shmlog_consumer *c, struct shmlog_record *rec, i
 			at_store32_release(&c->interrupted, 0);
 			return SHMLOG_NEXT_EMPTY;
 		}
-		int64_t left = deadline == INT64_MAX ? -1 : deadline - mono_ms();
-		if (timeout_ms == 0 || (left <= 0 && deadline != INT64_MAX))
+		if (timeout_ms == 0)
 			return SHMLOG_NEXT_EMPTY;
+		int64_t left = -1; /* forever */
+		if (timeout_ms > 0) {
+			int64_t now = mono_ms();
+			if (deadline < 0)
+				deadline = now + timeout_ms;
+			if ((left = deadline - now) <= 0)
+				return SHMLOG_NEXT_EMPTY;
+		}
 		if ((s == STEP_INFLIGHT || s == STEP_STUCK) && (left < 0 || wait_ms < left))
 			left = wait_ms < 1 ? 1 : wait_ms;
 		wait_for_data(c, left, s);

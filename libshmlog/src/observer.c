@@ -320,7 +320,7 @@ static enum ostep ostep(struct shmlog_observer *o, struct shmlog_record *rec)
 
 int shmlog_observer_next(struct shmlog_observer *o, struct shmlog_record *rec, int timeout_ms)
 {
-	int64_t deadline = timeout_ms < 0 ? INT64_MAX : mono_ms() + timeout_ms;
+	int64_t deadline = -1; /* set at the first wait: no clock read per record (consumer.c) */
 
 	if (!o || !rec)
 		return -EINVAL;
@@ -350,9 +350,16 @@ int shmlog_observer_next(struct shmlog_observer *o, struct shmlog_record *rec, i
 		}
 		if (s == O_MOVED)
 			continue;
-		int64_t left = deadline == INT64_MAX ? -1 : deadline - mono_ms();
-		if (timeout_ms == 0 || (deadline != INT64_MAX && left <= 0))
+		if (timeout_ms == 0)
 			return SHMLOG_NEXT_EMPTY;
+		int64_t left = -1; /* forever */
+		if (timeout_ms > 0) {
+			int64_t now = mono_ms();
+			if (deadline < 0)
+				deadline = now + timeout_ms;
+			if ((left = deadline - now) <= 0)
+				return SHMLOG_NEXT_EMPTY;
+		}
 		/* Writers wake us only through a live consumer (see ring.h): without one, look
 		 * again soon; with one, still check now and then that it has not died. While
 		 * records flow, look again soon, asleep off the futex. */
