@@ -220,17 +220,51 @@ static void report_ratios(const struct driver *d)
 	double v[MAX_ROUNDS];
 
 	printf("shmlog's lines/s divided by each alternative's, per round (same round), median "
-	       "(min–max):\n\n| P | shmlog variant |");
+	       "(min–max). The last column divides by the ceiling of the same output format (one "
+	       "process writing the same lines, preformatted): the share of what this file system "
+	       "allows that shmlog reaches.\n\n| P | shmlog variant |");
 	for (size_t g = 0; g < sizeof(goals) / sizeof(goals[0]); g++)
 		printf(" ÷ %s |", goals[g].name);
-	printf("\n|---|---|---|---|---|---|\n");
+	printf(" ÷ ceiling |\n|---|---|---|---|---|---|---|\n");
 	for (int i = 0; i < d->np; i++)
 		for (size_t s = 0; s < sizeof(shm) / sizeof(shm[0]); s++) {
 			if (!d->use[shm[s]] || d->skip[shm[s]][0])
 				continue;
 			printf("| %d | %s |", d->p[i], e2e_variant_name[shm[s]]);
-			for (size_t g = 0; g < sizeof(goals) / sizeof(goals[0]); g++) {
-				int n = ratios(&d->cells[i][shm[s]], &d->cells[i][goals[g].against], v);
+			for (size_t g = 0; g <= sizeof(goals) / sizeof(goals[0]); g++) {
+				enum variant other = g < sizeof(goals) / sizeof(goals[0])
+							     ? goals[g].against
+							     : e2e_ceiling_of(shm[s]);
+				int n = ratios(&d->cells[i][shm[s]], &d->cells[i][other], v);
+				printf(" %s |", n ? bench_stat_str(buf, sizeof(buf),
+								   bench_stat_of(v, (size_t)n), "%.2f")
+						  : "n/a");
+			}
+			printf("\n");
+		}
+	printf("\n");
+}
+
+/* How far the file system itself lets any collector go past the goals' baselines. */
+static void report_ceilings(const struct driver *d)
+{
+	static const enum variant ceil[] = {V_CEIL_TEXT, V_CEIL_JSON};
+	char buf[96];
+	double v[MAX_ROUNDS];
+
+	if (!d->use[V_CEIL_TEXT] && !d->use[V_CEIL_JSON])
+		return;
+	printf("The ceiling's lines/s divided by the baselines', per round, median (min–max): where "
+	       "this is below a goal (3× O_APPEND, 2× the pipe), no collector writing these lines "
+	       "into one file can meet that goal on this machine.\n\n| P | ceiling | ÷ O_APPEND | "
+	       "÷ pipe |\n|---|---|---|---|\n");
+	for (int i = 0; i < d->np; i++)
+		for (size_t c = 0; c < sizeof(ceil) / sizeof(ceil[0]); c++) {
+			if (!d->use[ceil[c]])
+				continue;
+			printf("| %d | %s |", d->p[i], e2e_variant_name[ceil[c]]);
+			for (int g = 0; g < 2; g++) {
+				int n = ratios(&d->cells[i][ceil[c]], &d->cells[i][goals[g].against], v);
 				printf(" %s |", n ? bench_stat_str(buf, sizeof(buf),
 								   bench_stat_of(v, (size_t)n), "%.2f")
 						  : "n/a");
@@ -284,6 +318,7 @@ static void report(const struct driver *d, double timer_ns)
 	pivot(d, "End to end: from releasing the writers until the file holds every line.", M_RATE, 1,
 	      "%.0f", 0);
 	report_ratios(d);
+	report_ceilings(d);
 	report_goals(d);
 	report_checks(d);
 	printf("### Collector and memory\n\n");
@@ -496,10 +531,12 @@ static void usage(FILE *to)
 		"                 [--standin]\n"
 		"End-to-end lines/s into one file from P writer processes: shmlog through shmlogd\n"
 		"(text, json, structured fields, preformatted), write(2) to one O_APPEND file, a pipe\n"
-		"to a collector, syslog(3) into a private rsyslogd, spdlog async (P threads).\n"
+		"to a collector, syslog(3) into a private rsyslogd, spdlog async (P threads); and\n"
+		"the file's ceiling: shmlogd's lines, preformatted, written by one process.\n"
 		"Defaults: --rounds 4 (10 at P=1: --rounds-p1) --n 160000 (lines per writer)\n"
 		"--writers 1,2,4,8 --sample-every 8; --quick: --rounds 2 --n 50000.\n"
-		"Variants: shm_text shm_json shm_fields shm_write append pipe syslog spdlog.\n"
+		"Variants: shm_text shm_json shm_fields shm_write append pipe syslog spdlog\n"
+		"ceil_text ceil_json.\n"
 		"shmlogd is taken from $SHMLOG_BIN_DIR, else from this program's directory;\n"
 		"rsyslogd from $SHMLOG_BENCH_RSYSLOGD, else /usr/sbin/rsyslogd; bench_spdlog_async\n"
 		"from this program's directory. A variant whose program is missing is skipped, with\n"

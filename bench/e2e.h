@@ -21,6 +21,8 @@ enum variant {
 	V_PIPE,       /* format + write(2) to a pipe; one collector writes 64 KiB batches */
 	V_SYSLOG,     /* syslog(3) format + send to a private rsyslogd on our own socket */
 	V_SPDLOG,     /* spdlog async logger, one process with P threads */
+	V_CEIL_TEXT,  /* the file's ceiling: shmlogd's text lines, preformatted, one process */
+	V_CEIL_JSON,  /* the same with shmlogd's JSON lines */
 	NVARIANTS
 };
 
@@ -30,6 +32,17 @@ extern const char *const e2e_variant_id[NVARIANTS];   /* for CSV and plots */
 static inline int e2e_is_shmlog(enum variant v)
 {
 	return v <= V_SHM_WRITE;
+}
+
+static inline int e2e_is_ceiling(enum variant v)
+{
+	return v == V_CEIL_TEXT || v == V_CEIL_JSON;
+}
+
+/* The ceiling of the same output format as shmlog variant V. */
+static inline enum variant e2e_ceiling_of(enum variant v)
+{
+	return v == V_SHM_JSON || v == V_SHM_FIELDS ? V_CEIL_JSON : V_CEIL_TEXT;
 }
 
 struct e2e_opts {

@@ -61,9 +61,12 @@ const char *const e2e_variant_name[NVARIANTS] = {
 	"pipe → collector, 64 KiB writes",
 	"syslog(3) format → private rsyslogd",
 	"spdlog async (1 process, P threads)",
+	"ceiling: text lines, preformatted, 1 MiB write(2)s",
+	"ceiling: json lines, preformatted, 1 MiB write(2)s",
 };
 const char *const e2e_variant_id[NVARIANTS] = {"shm_text", "shm_json",  "shm_fields", "shm_write",
-					       "append",   "pipe",      "syslog",     "spdlog"};
+					       "append",   "pipe",      "syslog",     "spdlog",
+					       "ceil_text", "ceil_json"};
 
 /* ------------------------------------------------------------------ processes */
 
@@ -181,7 +184,7 @@ static int content_ok(enum variant v, const char *line, size_t len, int w, long 
 	m = memmem(line, len, want, (size_t)k);
 	if (!m)
 		return 0;
-	if (v == V_SHM_JSON)
+	if (v == V_SHM_JSON || v == V_CEIL_JSON)
 		return m >= line + 11 && memcmp(m - 11, "\"message\":\"", 11) == 0 && m[k] == '"';
 	return m + k == line + len;
 }
@@ -606,6 +609,58 @@ static void writer_main(const struct e2e_opts *o, enum variant v, const char *ta
 	_exit(0);
 }
 
+/* ------------------------------------------------------------------ the file's ceiling */
+
+#define CEIL_WRITE (1024 * 1024) /* shmlogd's BATCH_FLUSH_BYTES */
+
+/* The ceiling: all P x N lines exactly as shmlogd writes them (shmlog_format on records like
+ * the writers'), formatted before the clock starts, then appended by this one process in
+ * 1 MiB write(2) calls. It measures what the file system takes for these bytes with no
+ * formatting, no transport and no contention: no collector can put the same lines in one file
+ * faster, so the ratio of shmlog to it is how much of the machine's limit shmlog reaches. */
+static void ceiling_main(const struct e2e_opts *o, enum variant v, const char *out, int p,
+			 struct bench_gate *gate, int ready_fd, struct shared *sh)
+{
+	size_t cap = (size_t)p * (size_t)o->n * 512, len = 0;
+	char *buf = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char msg[160];
+	struct timespec ts;
+	uint64_t seq = 0;
+
+	if (buf == MAP_FAILED)
+		_exit(1);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	for (long i = 0; i < o->n; i++)
+		for (int w = 0; w < p; w++) {
+			struct shmlog_record rec = {
+				.seq = seq++, .time_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec,
+				.pid = (uint32_t)getpid(), .tid = (uint32_t)getpid() + (uint32_t)w,
+				.level = SHMLOG_INFO, .tag = BENCH_TAG, .tag_len = strlen(BENCH_TAG),
+				.msg = msg};
+			rec.msg_len = rec.msg_full_len = (size_t)format_msg(msg, sizeof(msg), w, i);
+			ssize_t k = shmlog_format(&rec, v == V_CEIL_JSON ? SHMLOG_FORMAT_JSON
+								: SHMLOG_FORMAT_TEXT,
+						  0, buf + len, cap - len);
+			if (k < 0 || (size_t)k >= cap - len)
+				_exit(1);
+			len += (size_t)k;
+		}
+	int fd = open(out, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0 || write(ready_fd, "r", 1) != 1)
+		_exit(1);
+	close(ready_fd);
+	bench_gate_wait(gate);
+	for (size_t off = 0; off < len; off += CEIL_WRITE) {
+		int rc = write_all(fd, buf + off, len - off < CEIL_WRITE ? len - off : CEIL_WRITE);
+		if (rc)
+			note_failure(sh, rc, "write");
+	}
+	if (close(fd) < 0)
+		note_failure(sh, -errno, "close");
+	sh->hwm_kb[0] = bench_proc_hwm_kb(0);
+	_exit(0);
+}
+
 /* ------------------------------------------------------------------ spdlog */
 
 /* Runs bench_spdlog_async with P threads; fills RES from its report and samples. Returns its
@@ -706,14 +761,17 @@ void e2e_run(const struct e2e_opts *o, enum variant v, int p, struct e2e_result 
 		}
 		close(pfd[0]);
 	}
-	if (collector < 0 && v != V_APPEND)
+	if (collector < 0 && v != V_APPEND && !e2e_is_ceiling(v))
 		goto out;
 	bench_pipe(ready);
 	bench_gate_init(&gate);
-	for (int w = 0; w < p; w++) {
+	int nproc = e2e_is_ceiling(v) ? 1 : p;
+	for (int w = 0; w < nproc; w++) {
 		writers[w] = spawn();
 		if (writers[w] == 0) {
 			close(ready[0]);
+			if (e2e_is_ceiling(v))
+				ceiling_main(o, v, out, p, &gate, ready[1], sh);
 			writer_main(o, v, v == V_APPEND ? out : v == V_SYSLOG ? sock : ring, pfd[1], w,
 				    &gate, ready[1], sh);
 		}
@@ -721,7 +779,7 @@ void e2e_run(const struct e2e_opts *o, enum variant v, int p, struct e2e_result 
 	close(ready[1]);
 	if (pfd[1] >= 0)
 		close(pfd[1]); /* the writers hold the pipe now: EOF once they are all gone */
-	for (int w = 0; w < p; w++)
+	for (int w = 0; w < nproc; w++)
 		if (read(ready[0], &c, 1) != 1)
 			status = 1;
 	close(ready[0]);
@@ -731,7 +789,7 @@ void e2e_run(const struct e2e_opts *o, enum variant v, int p, struct e2e_result 
 		cpu0 = bench_proc_cpu(collector); /* its start-up is not the run's */
 	int64_t t0 = bench_now_ns();
 	bench_gate_go(&gate);
-	for (int w = 0; w < p; w++)
+	for (int w = 0; w < nproc; w++)
 		status |= bench_reap(writers[w]);
 	if (v == V_SYSLOG) {
 		/* rsyslogd writes as it goes: the run ends when the file holds every line. */
