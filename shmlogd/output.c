@@ -71,6 +71,7 @@ void output_close(struct output *o)
 		return;
 	close(o->fd);
 	o->fd = -1;
+	o->dirty = 0; /* nothing left to sync: the interval timer must not fire for it forever */
 }
 
 static int cut_back(struct output *o)

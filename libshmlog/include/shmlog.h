@@ -251,6 +251,23 @@ int shmlog_consumer_next(struct shmlog_consumer *c, struct shmlog_record *rec, i
  * sequence checkpoint) past them and wakes writers waiting for room. Returns 0 or -errno. */
 int shmlog_consumer_commit(struct shmlog_consumer *c);
 
+/* A place in the consumer's stream, for a collector that stores records in the background
+ * while it goes on reading: take a mark where a batch ends, hand the batch to the thread that
+ * stores it, and commit the mark once that thread is done. */
+struct shmlog_mark {
+	uint64_t pos, seq; /* where the records after the mark begin */
+	uint64_t reports;  /* drop reports returned before the mark */
+};
+
+/* Notes where the consumer is now: after every event returned so far. */
+void shmlog_consumer_mark(const struct shmlog_consumer *c, struct shmlog_mark *m);
+
+/* Like shmlog_consumer_commit, for the events returned before mark M only. Marks must be
+ * committed in the order they were taken. Like every consumer call, from the thread that calls
+ * next(). A drop report's count is settled when a mark after it is committed; a crash before
+ * that reports the drops again (loss reports are written at least once, never lost). */
+int shmlog_consumer_commit_mark(struct shmlog_consumer *c, const struct shmlog_mark *m);
+
 /* Position and sequence number of the first record not yet committed by a consumer: where a
  * restarted consumer resumes. */
 void shmlog_consumer_checkpoint(const struct shmlog_consumer *c, uint64_t *pos, uint64_t *seq);

@@ -17,6 +17,15 @@
 #define SEQ_UNKNOWN (1ull << 63) /* checkpoint flag: the seq at pos is not known yet */
 #define NAP_MS 1 /* first idle sleep, unannounced: writers in a burst skip FUTEX_WAKE */
 
+/* A drop report returned by next() and not yet settled. A commit whose mark comes after it
+ * settles it: adds its count to the slot's drops_reported. */
+struct report {
+	uint64_t index; /* the how-manieth report */
+	uint64_t count;
+	uint32_t slot;
+	unsigned word;  /* the slot's state word when reported: its owner */
+};
+
 struct shmlog_consumer {
 	struct ring r;
 	uint64_t cursor, seq; /* next record to read and its sequence number */
@@ -31,9 +40,12 @@ struct shmlog_consumer {
 	uint32_t abandoned_pid;
 	uint64_t seen_drops;
 	uint32_t until_drop_check, drop_scan;
-	uint64_t pending_drops[RING_SLOTS]; /* reported, applied to drops_reported at commit */
+	uint64_t pending_drops[RING_SLOTS]; /* reported, not yet settled, per slot */
 	unsigned pending_word[RING_SLOTS];  /* the slot's state word when they were reported */
-	int any_pending;                    /* some pending_drops[] is not zero */
+	struct report *reps;                /* the same, report by report, oldest first: */
+	size_t rep_head, rep_tail, rep_cap; /* [rep_head, rep_tail) of reps */
+	uint64_t reports;                   /* drop reports returned: marks name a count */
+	uint64_t committed;                 /* the position of our last commit (or of open) */
 	int64_t last_reclaim;
 	int delivered;        /* records handed out since we last went idle */
 	int napped;           /* this idle spell began with a nap already */
@@ -121,6 +133,7 @@ struct shmlog_consumer *shmlog_consumer_open(const char *name, const struct shml
 	}
 	c->fork_gen = at_load32(&ring_fork_gen);
 	c->cp_gen = at_load(&h->cp_gen);
+	c->committed = c->cursor;
 	/* A predecessor killed between checkpoint and tail left the tail behind: catch it up. */
 	if (at_load(&h->tail) < c->cursor)
 		at_store_release(&h->tail, c->cursor);
@@ -145,6 +158,7 @@ void shmlog_consumer_close(struct shmlog_consumer *c)
 	if (!in_child(c))
 		at_cas2_full(&c->r.hdr->consumer_pid, c->my_pid, c->my_start, 0, 0);
 	ring_detach(&c->r);
+	free(c->reps);
 	free(c->buf);
 	free(c);
 }
@@ -190,6 +204,28 @@ static int synthetic(struct shmlog_consumer *c, struct shmlog_record *rec, int e
 }
 
 /* Finds a producer whose drop counter is ahead of what was reported. */
+static int remember_report(struct shmlog_consumer *c, uint32_t slot, unsigned word,
+			   uint64_t count)
+{
+	if (c->rep_tail == c->rep_cap) {
+		if (c->rep_head > 0) {
+			memmove(c->reps, c->reps + c->rep_head,
+				(c->rep_tail - c->rep_head) * sizeof(*c->reps));
+			c->rep_tail -= c->rep_head;
+			c->rep_head = 0;
+		} else {
+			size_t cap = c->rep_cap ? c->rep_cap * 2 : 64;
+			struct report *p = realloc(c->reps, cap * sizeof(*p));
+			if (!p)
+				return -ENOMEM;
+			c->reps = p;
+			c->rep_cap = cap;
+		}
+	}
+	c->reps[c->rep_tail++] = (struct report){c->reports++, count, slot, word};
+	return 0;
+}
+
 static int report_drops(struct shmlog_consumer *c, struct shmlog_record *rec)
 {
 	uint64_t total = at_load(&c->r.hdr->drops);
@@ -206,9 +242,10 @@ static int report_drops(struct shmlog_consumer *c, struct shmlog_record *rec)
 		uint64_t d = at_load(&s->drops);
 		uint64_t r = at_load(&s->drops_reported) + c->pending_drops[i];
 		if (d > r) {
+			if (remember_report(c, i, w, d - r) < 0)
+				return 0; /* out of memory: report it later */
 			c->pending_drops[i] += d - r;
 			c->pending_word[i] = w;
-			c->any_pending = 1;
 			c->drop_scan = i + 1;
 			return synthetic(c, rec, SHMLOG_NEXT_DROPPED, s->pid, d - r, "dropped",
 					 "ring full");
@@ -521,10 +558,10 @@ int shmlog_consumer_next(struct shmlog_consumer *c, struct shmlog_record *rec, i
 			continue;
 		if (s == STEP_EMPTY && report_drops(c, rec))
 			return SHMLOG_NEXT_DROPPED;
-		if (at_load32(&c->interrupted)) {
-			at_store32_release(&c->interrupted, 0);
+		/* Taken with a CAS, not a load and a store: another thread (a collector's storing
+		 * thread) may interrupt us again in between, and that must not be wiped out. */
+		if (at_load32(&c->interrupted) && at_cas32_full(&c->interrupted, 1, 0))
 			return SHMLOG_NEXT_EMPTY;
-		}
 		if (timeout_ms == 0)
 			return SHMLOG_NEXT_EMPTY;
 		int64_t left = -1; /* forever */
@@ -543,28 +580,35 @@ int shmlog_consumer_next(struct shmlog_consumer *c, struct shmlog_record *rec, i
 
 /* ------------------------------------------------------------------ commit */
 
-static void apply_reports_and_reclaim(struct shmlog_consumer *c)
+/* Settles the drop reports returned before report number UPTO: they are stored. */
+static void settle_reports(struct shmlog_consumer *c, uint64_t upto)
+{
+	while (c->rep_head < c->rep_tail && c->reps[c->rep_head].index < upto) {
+		const struct report *p = &c->reps[c->rep_head++];
+		struct ring_slot *s = &c->r.slots[p->slot];
+		/* Only if the slot still has the owner whose drops we reported. */
+		if (slot_gen(at_load32(&s->state)) == slot_gen(p->word))
+			at_store(&s->drops_reported, at_load(&s->drops_reported) + p->count);
+		if (slot_gen(c->pending_word[p->slot]) == slot_gen(p->word))
+			c->pending_drops[p->slot] -= p->count < c->pending_drops[p->slot]
+							     ? p->count
+							     : c->pending_drops[p->slot];
+	}
+	if (c->rep_head == c->rep_tail)
+		c->rep_head = c->rep_tail = 0;
+}
+
+static void settle_and_reclaim(struct shmlog_consumer *c, uint64_t upto)
 {
 	struct ring *r = &c->r;
-	int64_t now = mono_ms();
-	int reclaim = now - c->last_reclaim >= RECLAIM_EVERY_MS;
 
-	if (!reclaim && !c->any_pending)
+	settle_reports(c, upto);
+	int64_t now = mono_ms();
+	if (now - c->last_reclaim < RECLAIM_EVERY_MS)
 		return; /* the common commit: nothing to walk the producer table for */
-	if (reclaim)
-		c->last_reclaim = now;
-	c->any_pending = 0;
+	c->last_reclaim = now;
 	for (uint32_t i = 0; i < RING_SLOTS; i++) {
 		struct ring_slot *s = &r->slots[i];
-		if (c->pending_drops[i]) {
-			/* Applied only if the slot still has the owner whose drops we reported. */
-			if (slot_gen(at_load32(&s->state)) == slot_gen(c->pending_word[i]))
-				at_store(&s->drops_reported,
-					 at_load(&s->drops_reported) + c->pending_drops[i]);
-			c->pending_drops[i] = 0;
-		}
-		if (!reclaim)
-			continue;
 		unsigned w = at_load32_acquire(&s->state), st = slot_st(w);
 		if ((st == SLOT_CLOSED ||
 		     (st == SLOT_LIVE && !proc_alive((pid_t)s->pid, s->start))) &&
@@ -573,20 +617,39 @@ static void apply_reports_and_reclaim(struct shmlog_consumer *c)
 	}
 }
 
+void shmlog_consumer_mark(const struct shmlog_consumer *c, struct shmlog_mark *m)
+{
+	m->pos = c->have_stash ? c->stash.pos : c->cursor;
+	m->seq = c->have_stash ? c->stash.seq : c->seq;
+	if (!c->seq_known && !c->have_stash)
+		m->seq |= SEQ_UNKNOWN;
+	m->reports = c->reports;
+}
+
 int shmlog_consumer_commit(struct shmlog_consumer *c)
 {
+	struct shmlog_mark m;
+
 	if (!c)
+		return -EINVAL;
+	shmlog_consumer_mark(c, &m);
+	return shmlog_consumer_commit_mark(c, &m);
+}
+
+int shmlog_consumer_commit_mark(struct shmlog_consumer *c, const struct shmlog_mark *m)
+{
+	if (!c || !m)
 		return -EINVAL;
 	if (in_child(c))
 		return set_err(EBUSY, "a consumer handle cannot be used in a child after fork(): "
 				      "open a new one there");
 	struct ring_hdr *h = c->r.hdr;
 	uint64_t g = c->cp_gen + 1;
-	uint64_t pos = c->have_stash ? c->stash.pos : c->cursor;
-	uint64_t seq = c->have_stash ? c->stash.seq : c->seq;
+	uint64_t pos = m->pos, seq = m->seq;
 
-	if (!c->seq_known && !c->have_stash)
-		seq |= SEQ_UNKNOWN;
+	if (pos < c->committed || pos > c->cursor || m->reports > c->reports)
+		return set_err(EINVAL, "a mark behind the last commit or ahead of the consumer");
+	c->committed = pos;
 	at_store(&h->cp[g & 1][0], pos);
 	at_store(&h->cp[g & 1][1], seq);
 	/* [B-cp] the pair is complete before the generation names it. */
@@ -601,6 +664,7 @@ int shmlog_consumer_commit(struct shmlog_consumer *c)
 		at_fetch_add32_full(&h->space_futex, 1);
 		futex_wake_all(&h->space_futex);
 	}
-	apply_reports_and_reclaim(c);
+	/* Drop reports made after the mark are not stored yet: they wait for a later mark. */
+	settle_and_reclaim(c, m->reports);
 	return 0;
 }

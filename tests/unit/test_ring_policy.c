@@ -116,6 +116,49 @@ static void test_drops_of_a_writer_that_closed_are_reported_exactly_once(void **
 	shmlog_unlink(r.name);
 }
 
+static void test_a_mark_settles_the_drops_reported_before_it_not_after(void **state)
+{
+	(void)state;
+	struct overfilled r;
+	overfill_drop_ring(&r, "dropmark", 1000);
+	long d1 = r.dropped;
+	/* Read up to the first drop report and mark right after it. */
+	struct shmlog_record rec;
+	int ev;
+	while ((ev = shmlog_consumer_next(r.c, &rec, 0)) == SHMLOG_NEXT_RECORD)
+		;
+	assert_int_equal(ev, SHMLOG_NEXT_DROPPED);
+	assert_int_equal(rec.count, (uint64_t)d1);
+	struct shmlog_mark m;
+	shmlog_consumer_mark(r.c, &m);
+	/* Nothing committed, so the ring is still full: more drops, reported after the mark
+	 * (as when a collector's next batch fills while the previous one is being stored). */
+	char msg[200];
+	memset(msg, 'e', sizeof(msg));
+	long d2 = 0;
+	for (int i = 0; i < 50; i++)
+		d2 += shmlog_write(r.lg, SHMLOG_INFO, "drop", msg, sizeof(msg)) == -ENOBUFS;
+	assert_int_equal(d2, 50);
+	struct tally t = {0};
+	while ((ev = shmlog_consumer_next(r.c, &rec, 100)) != SHMLOG_NEXT_EMPTY) {
+		assert_true(ev >= 0);
+		count_events(&t, ev, &rec); /* read, not committed */
+	}
+	assert_int_equal(t.dropped, d2);
+	/* Committing the mark settles the first report only; a consumer that takes over from
+	 * here (a crashed collector's successor) reports the second again, and only it. */
+	assert_int_equal(shmlog_consumer_commit_mark(r.c, &m), 0);
+	shmlog_consumer_close(r.c);
+	r.c = shmlog_consumer_open(r.name, NULL);
+	assert_non_null(r.c);
+	struct tally again = {0};
+	tu_drain(r.c, 100000, 300, count_events, &again);
+	assert_int_equal(again.dropped, d2);
+	shmlog_close(r.lg);
+	shmlog_consumer_close(r.c);
+	shmlog_unlink(r.name);
+}
+
 static int block_writer(void *arg, int n)
 {
 	const char *name = arg;
@@ -236,6 +279,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_drop_policy_counts_every_dropped_record_exactly),
 		cmocka_unit_test(test_drops_of_a_writer_that_closed_are_reported_exactly_once),
+		cmocka_unit_test(test_a_mark_settles_the_drops_reported_before_it_not_after),
 		cmocka_unit_test(test_block_policy_waits_for_room_then_resumes_losing_nothing),
 		cmocka_unit_test(test_timeout_policy_waits_its_time_then_drops),
 		cmocka_unit_test(test_blocking_writer_without_collector_stalls_once_then_drops_at_once),

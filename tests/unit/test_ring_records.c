@@ -332,6 +332,42 @@ static void test_a_damaged_checkpoint_resumes_at_the_tail_with_the_writers_numbe
 	assert_int_equal(shmlog_consumer_next(f->c, &rec, 0), SHMLOG_NEXT_EMPTY);
 }
 
+static void test_a_mark_commits_only_what_was_read_before_it(void **state)
+{
+	struct fixture *f = *state;
+	struct shmlog_record rec;
+	struct shmlog_mark m3, m6;
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(shmlog_log(f->lg, SHMLOG_INFO, "mk", "%d", i), 0);
+	for (int i = 0; i < 8; i++) {
+		assert_int_equal(shmlog_consumer_next(f->c, &rec, 1000), SHMLOG_NEXT_RECORD);
+		if (i == 2)
+			shmlog_consumer_mark(f->c, &m3);
+		if (i == 5)
+			shmlog_consumer_mark(f->c, &m6);
+	}
+	/* Read up to 8; commit to 3, then 6: space comes back only up to each mark. */
+	assert_int_equal(shmlog_consumer_commit_mark(f->c, &m3), 0);
+	uint64_t pos, seq;
+	shmlog_consumer_checkpoint(f->c, &pos, &seq);
+	assert_int_equal(seq, 3);
+	assert_int_equal(shmlog_consumer_commit_mark(f->c, &m6), 0);
+	shmlog_consumer_checkpoint(f->c, &pos, &seq);
+	assert_int_equal(seq, 6);
+	/* Marks go forward only. */
+	assert_int_equal(shmlog_consumer_commit_mark(f->c, &m3), -EINVAL);
+	assert_non_null(strstr(shmlog_errmsg(), "mark"));
+	/* A new consumer resumes at the last committed mark: 6, not 8. */
+	shmlog_consumer_close(f->c);
+	f->c = shmlog_consumer_open(f->name, NULL);
+	assert_non_null(f->c);
+	for (int i = 6; i < 10; i++) {
+		assert_int_equal(shmlog_consumer_next(f->c, &rec, 1000), SHMLOG_NEXT_RECORD);
+		assert_int_equal(rec.seq, (uint64_t)i);
+	}
+	assert_int_equal(shmlog_consumer_next(f->c, &rec, 0), SHMLOG_NEXT_EMPTY);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -348,6 +384,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_flush_returns_once_the_consumer_committed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_scribbled_unaligned_head_is_refused_not_a_crash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_damaged_checkpoint_resumes_at_the_tail_with_the_writers_numbering, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_mark_commits_only_what_was_read_before_it, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
