@@ -21,8 +21,11 @@ void batch_reset(struct batch *b, uint64_t seq_first)
 	b->seq_first = b->seq_end = seq_first;
 	b->critical = 0;
 	b->started_ms = 0;
-	b->nlines = 0;
+	b->has_split = 0;
+	b->split = 0;
+	b->split_seq = 0;
 	b->written_to = 0;
+	b->rotated = 0;
 }
 
 void batch_free(struct batch *b)
@@ -33,42 +36,6 @@ void batch_free(struct batch *b)
 		b->cap[i] = 0;
 	}
 	b->niov = 0;
-	free(b->line_end);
-	free(b->line_seq);
-	b->line_end = NULL;
-	b->line_seq = NULL;
-	b->nlines = b->lines_cap = 0;
-}
-
-/* Room to note one more line. */
-static int reserve_line(struct batch *b)
-{
-	if (b->nlines < b->lines_cap)
-		return 0;
-	size_t cap = b->lines_cap ? b->lines_cap * 2 : 4096;
-	size_t *e = realloc(b->line_end, cap * sizeof(*e));
-	if (!e)
-		return -ENOMEM;
-	b->line_end = e;
-	uint64_t *q = realloc(b->line_seq, cap * sizeof(*q));
-	if (!q)
-		return -ENOMEM;
-	b->line_seq = q;
-	b->lines_cap = cap;
-	return 0;
-}
-
-/* After a line was added: the record's sequence number, and where the line ends. */
-static void note_line(struct batch *b, const struct shmlog_record *rec)
-{
-	if (!(rec->flags & SHMLOG_REC_SYNTHETIC)) {
-		b->seq_end = rec->seq + 1;
-		if (rec->level >= SHMLOG_CRITICAL)
-			b->critical = 1;
-	}
-	b->line_end[b->nlines] = b->bytes;
-	b->line_seq[b->nlines] = b->seq_end;
-	b->nlines++;
 }
 
 /* Formats into the free end of iovec I; returns the line length, which fits only if < room. */
@@ -83,8 +50,6 @@ ssize_t batch_add(struct batch *b, const struct shmlog_record *rec, int format)
 {
 	ssize_t n = -1;
 
-	if (reserve_line(b) < 0)
-		return -ENOMEM;
 	if (b->niov > 0) {
 		int i = b->niov - 1;
 		n = format_into(b, i, rec, format);
@@ -94,7 +59,6 @@ ssize_t batch_add(struct batch *b, const struct shmlog_record *rec, int format)
 		if ((size_t)n < b->cap[i] - b->iov[i].iov_len) {
 			b->iov[i].iov_len += (size_t)n;
 			b->bytes += (size_t)n;
-			note_line(b, rec);
 			return n;
 		}
 	}
@@ -120,7 +84,6 @@ ssize_t batch_add(struct batch *b, const struct shmlog_record *rec, int format)
 	b->iov[i].iov_len = (size_t)n;
 	b->bytes += (size_t)n;
 	b->niov++;
-	note_line(b, rec);
 	return n;
 }
 
@@ -145,39 +108,4 @@ int batch_slice(const struct batch *b, size_t from, size_t to, struct iovec *iov
 		at += len;
 	}
 	return n;
-}
-
-/* The index of the first line that ends after AT (nlines if none). */
-static size_t line_after(const struct batch *b, size_t at)
-{
-	size_t lo = 0, hi = b->nlines;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (b->line_end[mid] <= at)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-uint64_t batch_seq_at(const struct batch *b, size_t at)
-{
-	size_t i = line_after(b, at);
-	return i == 0 ? b->seq_first : b->line_seq[i - 1];
-}
-
-size_t batch_fit(const struct batch *b, size_t from, uint64_t room)
-{
-	size_t limit = room < b->bytes - from ? from + (size_t)room : b->bytes;
-	size_t i = line_after(b, limit);
-	size_t end = i == 0 ? 0 : b->line_end[i - 1];
-	return end > from ? end : from;
-}
-
-size_t batch_line_after(const struct batch *b, size_t from)
-{
-	size_t i = line_after(b, from);
-	return i < b->nlines ? b->line_end[i] : b->bytes;
 }

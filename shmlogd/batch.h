@@ -1,6 +1,5 @@
 /* batch.h - the formatted lines of records taken from the ring but not yet committed back to it,
- * kept as an iovec array so one writev() puts a whole batch in the file. A batch is filled by
- * the reading thread and then handed whole to the storing thread (drain.c, store.c). */
+ * kept as an iovec array so one writev() puts a whole batch in the file. */
 #ifndef SHMLOGD_BATCH_H
 #define SHMLOGD_BATCH_H
 
@@ -19,26 +18,25 @@ struct batch {
 	size_t cap[BATCH_MAX_IOV]; /* capacity of iov[i].iov_base */
 	int niov;                  /* iovecs in use */
 	size_t bytes;              /* total length of the lines */
-	uint64_t events;           /* events taken from the ring for this batch */
+	uint64_t events;           /* events taken from the ring since the last commit */
 	uint64_t seq_first;        /* first real record this batch may hold (the resume point) */
 	uint64_t seq_end;          /* after the last real record added */
 	int critical;              /* holds a critical record: sync before committing */
-	int64_t started_ms;        /* when the first event was taken (monotonic) */
-	/* Where each line ends, and seq_end after it: a rotation by size may cut the batch at
-	 * any line, and each part is written with the sequence numbers it holds. */
-	size_t nlines, lines_cap;
-	size_t *line_end;
-	uint64_t *line_seq;
-	size_t written_to;         /* bytes already appended to a file (a batch may take tries) */
+	int64_t started_ms;        /* when the first line was added (monotonic) */
+	int has_split;             /* rotate by size between bytes [0, split) and the rest */
+	size_t split;
+	uint64_t split_seq;        /* seq_end at the split */
+	size_t written_to;         /* bytes already appended to a file (a batch may take 2 tries) */
+	int rotated;               /* the rotation at the split is done */
 };
 
 /* Starts an empty batch whose records follow seq_first. Frees oversized buffers. */
 void batch_reset(struct batch *b, uint64_t seq_first);
 void batch_free(struct batch *b);
 
-/* Formats REC as one line at the end of the batch and notes the sequence numbers it covers.
- * Always succeeds unless memory runs out (-ENOMEM, batch unchanged): the caller has already
- * taken the record from the ring, so there is no refusing it. Returns the line's length. */
+/* Formats REC as one line at the end of the batch. Always succeeds unless memory runs out
+ * (-ENOMEM, batch unchanged): the caller has already taken the record from the ring, so there
+ * is no refusing it. Returns the line's length. */
 ssize_t batch_add(struct batch *b, const struct shmlog_record *rec, int format);
 
 /* True when the batch should be written now: it is big, or the next record might not find an
@@ -47,14 +45,5 @@ int batch_full(const struct batch *b);
 
 /* Fills IOV (capacity BATCH_MAX_IOV) with bytes [from, to) of the batch; returns the count. */
 int batch_slice(const struct batch *b, size_t from, size_t to, struct iovec *iov);
-
-/* The sequence number after the real records in bytes [0, at); AT is a line boundary. */
-uint64_t batch_seq_at(const struct batch *b, size_t at);
-
-/* The furthest line boundary in (from, from + room], or FROM when the next line is longer. */
-size_t batch_fit(const struct batch *b, size_t from, uint64_t room);
-
-/* The end of the line that begins at FROM. */
-size_t batch_line_after(const struct batch *b, size_t from);
 
 #endif

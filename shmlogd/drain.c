@@ -1,23 +1,22 @@
-/* drain.c - the collector's reading thread: takes records from the ring into a batch, hands
- * each finished batch to the storing thread (store.c, collector.h), and commits it back to the
- * ring once it is stored.
+/* drain.c - the collector's loop: takes records from the ring into a batch, writes the batch with
+ * the crash-safe protocol of recover.c, and only then commits it back to the ring.
  *
- * A batch is handed over as soon as the ring runs empty and the storing thread is free, so a
- * trickle of records reaches the file at once; under load a batch grows while the previous one
- * is being written (group commit): the busier the ring, the fewer system calls per record.
- * --flush-interval bounds how long a record can wait when the ring never runs empty. Idle, the
- * thread sleeps in shmlog_consumer_next() on the ring's futex, woken by writers, by a signal or
- * by the storing thread: no polling. The timers (interval fsync, time rotation, retention) are
- * the storing thread's.
+ * The loop writes as soon as the ring runs empty, so a trickle of records reaches the file at
+ * once, and under load a batch grows while the previous one is being written (group commit):
+ * the busier the ring, the fewer system calls per record. --flush-interval bounds how long a
+ * record can wait when the ring never runs empty. Idle, the loop sleeps in
+ * shmlog_consumer_next() on the ring's futex with a timeout set by the nearest timer (interval
+ * fsync, time rotation, retention), or none at all: no polling.
  *
- * Invariant: every event next() returned is in the filling batch, in the handed one, or was
- * skipped because the output already holds it; a mark is committed only once every batch
- * before it is in the file; and next() is called only while the filling batch can take one
- * more line.
+ * Invariant: every event next() returned since the last commit is in the batch, or was skipped
+ * because the output already holds it. commit() covers all of them, so it runs only after the
+ * whole batch is in the file; and next() is called only while the batch can take one more line.
  */
 #include <err.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,15 +25,37 @@
 #include <unistd.h>
 
 #include "attach.h"
+#include "batch.h"
 #include "clock.h"
-#include "collector.h"
+#include "crash.h"
 #include "drain.h"
 #include "notify.h"
+#include "output.h"
+#include "recover.h"
+#include "rotate.h"
+#include "shmlog.h"
 
-#define CLOCK_EVERY 32 /* records between looks at the flush deadline */
+#define BACKOFF_MIN_MS 100  /* first retry after a failed write */
+#define BACKOFF_MAX_MS 1000 /* retries never get rarer than this: space may be back any moment */
+#define CLOCK_EVERY 32      /* records between looks at the flush deadline */
 
-atomic_int stop_requested, reopen_requested;
-atomic_uint hups;
+struct collector {
+	const struct options *opt;
+	struct shmlog_consumer *cons;
+	struct shmlog_observer *obs;
+	uint64_t ring_id;
+	struct output out;
+	struct recovery rec;
+	struct rotator rot;
+	int rot_started;
+	struct batch b;
+	uint64_t resume;  /* real records below this sequence number are already in the output */
+	uint64_t lines;   /* written by this run */
+	uint64_t skipped; /* handed out again after a restart and skipped */
+	int skip_reported;
+};
+
+static volatile sig_atomic_t stop_requested, reopen_requested;
 static struct shmlog_consumer *volatile signal_target;
 
 static void on_signal(int sig)
@@ -42,16 +63,15 @@ static void on_signal(int sig)
 	int saved = errno;
 	struct shmlog_consumer *c = signal_target;
 
-	if (sig == SIGHUP) {
-		atomic_store(&reopen_requested, 1);
-		atomic_fetch_add(&hups, 1);
-	} else {
-		atomic_store(&stop_requested, 1);
-	}
+	if (sig == SIGHUP)
+		reopen_requested = 1;
+	else
+		stop_requested = 1;
 	if (c)
 		shmlog_consumer_interrupt(c); /* async-signal-safe: wakes the futex sleep */
 	errno = saved;
 }
+
 static void install_signals(void)
 {
 	struct sigaction sa;
@@ -67,6 +87,24 @@ static void install_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Sleeps MS milliseconds, or less if a signal asks for something. The signals are blocked
+ * between the look at the flags and the sleep, which unblocks them atomically: a signal in
+ * between cuts the sleep short instead of being noticed only after it. */
+static void pause_ms(int64_t ms)
+{
+	sigset_t block, old;
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	if (!stop_requested && !reopen_requested)
+		ppoll(NULL, 0, &ts, &old);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 /* ------------------------------------------------------------------ setting up */
@@ -96,8 +134,7 @@ static int open_output(struct collector *c)
 		return EX_CANTCREAT;
 	}
 	c->resume = recover_resume(&c->rec, &c->out);
-	c->fill = &c->batches[0];
-	batch_reset(c->fill, c->resume);
+	batch_reset(&c->b, c->resume);
 	return 0;
 }
 
@@ -130,43 +167,122 @@ static int setup(struct collector *c)
 	if (rotate_init(&c->rot, c->opt) < 0)
 		return EX_OSERR;
 	c->rot_started = 1;
-	if ((rc = store_start(c)) < 0) {
-		warnx("cannot start the storing thread: %s", strerror(-rc));
-		return EX_OSERR;
-	}
 	notify("READY=1\nSTATUS=draining the ring");
 	return 0;
 }
 
-/* ------------------------------------------------------------------ batches */
+/* ------------------------------------------------------------------ writing */
 
-/* Hands the filling batch to the storing thread, which must be idle, and starts the other. */
-static void hand(struct collector *c)
+/* Opens the output anew (SIGHUP). If that fails, the old file is closed all the same: after a
+ * logrotate rename it is on its way to compression and deletion, and records written there now
+ * could be lost. The batch loop then retries the open until it works. */
+static void reopen(struct collector *c)
 {
-	struct batch *b = c->fill;
-	struct shmlog_mark m;
+	int err;
 
-	shmlog_consumer_mark(c->cons, &m);
-	store_hand(c, &m);
-	c->fill = b == &c->batches[0] ? &c->batches[1] : &c->batches[0];
-	batch_reset(c->fill, b->seq_end);
+	reopen_requested = 0;
+	if (c->out.fd >= 0 && c->out.dirty && c->opt->fsync != FSYNC_NONE)
+		output_sync(&c->out);
+	err = output_open(&c->out);
+	if (err) {
+		output_close(&c->out);
+		output_report(&c->out, err, "reopening", 1);
+	}
 }
 
-/* Hands the filling batch over once the storing thread is done with the previous one. Returns
- * 0, or -1 when that one failed (told to stop while the output is failing). */
-static int hand_when_free(struct collector *c)
+/* Appends bytes [from, to) of the batch, holding the real records [seq_first, seq_end), with
+ * the intent/done protocol around it. Retries with backoff until it works; returns -errno only
+ * when told to stop while the output is failing. */
+static int write_span(struct collector *c, size_t from, size_t to, uint64_t seq_first,
+		      uint64_t seq_end)
 {
-	if (store_idle(c, 1) < 0)
+	struct batch *b = &c->b;
+	struct output *o = &c->out;
+	struct iovec iov[BATCH_MAX_IOV];
+	int n = batch_slice(b, from, to, iov);
+	size_t len = to - from;
+	int need_sync = c->opt->fsync == FSYNC_ALWAYS || (b->critical && c->opt->fsync != FSYNC_NONE);
+	int64_t backoff = BACKOFF_MIN_MS;
+
+	if (len == 0)
+		return 0;
+	for (;;) {
+		const char *what = "writing";
+		int err = o->fd < 0 ? output_open(o) : 0;
+		if (err)
+			what = "opening";
+		if (!err)
+			err = recover_intent(&c->rec, o, len, seq_first, seq_end);
+		crash_point("after_intent");
+		if (!err)
+			err = output_append(o, iov, n, len);
+		crash_point("after_write");
+		if (!err && need_sync && (err = output_sync(o)) < 0) {
+			output_retract(o, len);
+			what = "syncing";
+		}
+		if (!err) {
+			recover_done(&c->rec, o, seq_end); /* if it fails, INTENT's sizes say the same */
+			crash_point("after_done");
+			output_report(o, 0, NULL, 0);
+			b->written_to = to;
+			return 0;
+		}
+		output_report(o, err, what, 1);
+		if (stop_requested)
+			return err;
+		pause_ms(backoff);
+		backoff = backoff * 2 < BACKOFF_MAX_MS ? backoff * 2 : BACKOFF_MAX_MS;
+		if (reopen_requested)
+			reopen(c);
+	}
+}
+
+/* --fsync interval:MS. The records are committed already: a failure here loses nothing that
+ * is still in the ring, so it is reported and tried again an interval later. */
+static void sync_if_due(struct collector *c)
+{
+	if (output_sync_due(&c->out, mono_ms()) == 0)
+		output_report(&c->out, output_sync(&c->out), "syncing", 0);
+}
+
+/* Writes the batch (rotating at its split point if it has one), then commits it to the ring.
+ * Returns 0, or -errno when told to stop while the output is failing (nothing committed). */
+static int flush(struct collector *c)
+{
+	struct batch *b = &c->b;
+	uint64_t seq_first = b->seq_first;
+
+	if (!b->events)
+		return 0;
+	if (b->has_split) {
+		if (write_span(c, b->written_to, b->split, seq_first, b->split_seq) < 0)
+			return -1;
+		if (!b->rotated) {
+			rotate_now(&c->rot, &c->out);
+			b->rotated = 1;
+		}
+		seq_first = b->split_seq;
+	}
+	if (write_span(c, b->written_to, b->bytes, seq_first, b->seq_end) < 0)
 		return -1;
-	if (c->fill->events)
-		hand(c);
+	shmlog_consumer_commit(c->cons);
+	crash_point("after_commit");
+	batch_reset(b, b->seq_end);
+	sync_if_due(c);
+	if (rotate_time_due(&c->rot) ||
+	    (c->opt->rotate_size && c->out.size >= c->opt->rotate_size))
+		rotate_now(&c->rot, &c->out);
 	return 0;
 }
 
 /* Adds one event to the batch, unless the output already has it. Returns 0, or -ENOMEM. */
 static int take(struct collector *c, const struct shmlog_record *rec, int event)
 {
-	struct batch *b = c->fill;
+	struct batch *b = &c->b;
+	size_t before = b->bytes;
+	uint64_t seq_before = b->seq_end;
+	uint64_t limit = c->opt->rotate_size;
 
 	if (b->events++ == 0)
 		b->started_ms = mono_ms();
@@ -192,18 +308,48 @@ static int take(struct collector *c, const struct shmlog_record *rec, int event)
 		return (int)n;
 	}
 	c->lines++;
+	if (!(rec->flags & SHMLOG_REC_SYNTHETIC)) {
+		b->seq_end = rec->seq + 1;
+		if (rec->level >= SHMLOG_CRITICAL)
+			b->critical = 1;
+	}
+	/* Rotate before the line that would take the file past --rotate-size, not after. */
+	if (limit && !b->has_split && c->out.size + before > 0 && c->out.size + b->bytes > limit &&
+	    rotate_ready(&c->rot)) {
+		b->has_split = 1;
+		b->split = before;
+		b->split_seq = seq_before;
+	}
 	return 0;
 }
 
 static int flush_due(const struct collector *c)
 {
-	const struct batch *b = c->fill;
+	const struct batch *b = &c->b;
 
-	return batch_full(b) || (b->events % CLOCK_EVERY == 0 &&
-				 mono_ms() - b->started_ms >= c->opt->flush_interval_ms);
+	return b->has_split || batch_full(b) ||
+	       (b->events % CLOCK_EVERY == 0 &&
+		mono_ms() - b->started_ms >= c->opt->flush_interval_ms);
 }
 
 /* ------------------------------------------------------------------ the loop */
+
+static int idle_timeout(const struct collector *c)
+{
+	int64_t t = rotate_timeout(&c->rot), s = output_sync_due(&c->out, mono_ms());
+
+	if (s >= 0 && (t < 0 || s < t))
+		t = s;
+	return t > INT_MAX ? INT_MAX : (int)t;
+}
+
+static void run_timers(struct collector *c)
+{
+	sync_if_due(c);
+	if (rotate_time_due(&c->rot))
+		rotate_now(&c->rot, &c->out);
+	rotate_sweep(&c->rot);
+}
 
 static int is_event(int r)
 {
@@ -218,12 +364,12 @@ static int finish(struct collector *c)
 	uint64_t stop_seq = UINT64_MAX;
 
 	notify("STOPPING=1");
-	/* A storing thread retrying a failing write gives up now; one that has a SIGHUP to act
-	 * on (it came with the SIGTERM: the file was renamed away) reopens before the next
-	 * batch, so what we write now lands in the new file. */
-	store_kick(c);
-	if (hand_when_free(c) < 0)
+	if (flush(c) < 0)
 		goto failing;
+	/* A SIGHUP that came with the SIGTERM: the file was renamed away, and what we write now
+	 * belongs in the new one (the old may be compressed and deleted already). */
+	if (reopen_requested)
+		reopen(c);
 	if (shmlog_observer_stats(c->obs, &st, NULL, 0) == 0)
 		stop_seq = st.head_seq;
 	for (;;) {
@@ -233,13 +379,15 @@ static int finish(struct collector *c)
 		if (take(c, &rec, r) < 0)
 			return EX_OSERR;
 		int last = !(rec.flags & SHMLOG_REC_SYNTHETIC) && rec.seq + 1 >= stop_seq;
-		if ((last || flush_due(c)) && hand_when_free(c) < 0)
+		if ((last || flush_due(c)) && flush(c) < 0)
 			goto failing;
 		if (last)
 			break;
 	}
-	if (hand_when_free(c) < 0 || store_idle(c, 1) < 0)
+	if (flush(c) < 0)
 		goto failing;
+	if (c->out.dirty && c->opt->fsync != FSYNC_NONE)
+		output_report(&c->out, output_sync(&c->out), "syncing", 0);
 	return 0;
 failing:
 	warnx("stopping with %s failing; the records not written stay in ring '%s' for the next "
@@ -253,24 +401,18 @@ static int drain(struct collector *c)
 	struct shmlog_record rec;
 
 	for (;;) {
-		if (atomic_load(&stop_requested))
+		if (stop_requested)
 			return finish(c);
-		unsigned h = atomic_load(&hups);
-		if (h != c->hup_seen) {
-			c->hup_seen = h;
-			store_kick(c);
-		}
-		int idle = store_idle(c, 0) == 1; /* commits a stored batch */
-		/* Asleep until a writer commits, a signal comes or the storing thread is done;
-		 * with records in hand and the storing thread idle, just a look. */
-		int r = shmlog_consumer_next(c->cons, &rec, c->fill->events && idle ? 0 : -1);
+		if (reopen_requested && flush(c) == 0)
+			reopen(c);
+		int r = shmlog_consumer_next(c->cons, &rec, c->b.events ? 0 : idle_timeout(c));
 		if (r < 0) {
 			warnx("reading ring '%s': %s", c->opt->ring, shmlog_errmsg());
 			return EX_SOFTWARE;
 		}
 		if (r == SHMLOG_NEXT_EMPTY) {
-			if (c->fill->events && store_idle(c, 0) == 1)
-				hand(c);
+			if (flush(c) == 0)
+				run_timers(c);
 			continue;
 		}
 		if (!is_event(r))
@@ -278,19 +420,16 @@ static int drain(struct collector *c)
 		if (take(c, &rec, r) < 0)
 			return EX_OSERR;
 		if (flush_due(c))
-			hand_when_free(c); /* a failure means we are stopping: the loop sees it */
+			flush(c);
 	}
 }
 
 static void teardown(struct collector *c)
 {
 	signal_target = NULL;
-	store_stop(c);
-	store_final_sync(c);
 	if (c->rot_started)
 		rotate_fini(&c->rot);
-	batch_free(&c->batches[0]);
-	batch_free(&c->batches[1]);
+	batch_free(&c->b);
 	recover_close(&c->rec);
 	output_close(&c->out);
 	shmlog_observer_close(c->obs);
