@@ -528,7 +528,7 @@ static void usage(FILE *to)
 	fprintf(to,
 		"usage: bench_e2e [--quick] [--rounds R] [--rounds-p1 R1] [--n N] [--writers 1,2,4,8]\n"
 		"                 [--variants shm_text,append,...] [--sample-every K] [--csv DIR]\n"
-		"                 [--standin]\n"
+		"                 [--standin] [--cold]\n"
 		"End-to-end lines/s into one file from P writer processes: shmlog through shmlogd\n"
 		"(text, json, structured fields, preformatted), write(2) to one O_APPEND file, a pipe\n"
 		"to a collector, syslog(3) into a private rsyslogd, spdlog async (P threads); and\n"
@@ -541,7 +541,10 @@ static void usage(FILE *to)
 		"rsyslogd from $SHMLOG_BENCH_RSYSLOGD, else /usr/sbin/rsyslogd; bench_spdlog_async\n"
 		"from this program's directory. A variant whose program is missing is skipped, with\n"
 		"the reason. --standin replaces shmlogd by a library consumer in the benchmark, to\n"
-		"test the harness only: its figures are not shmlogd's.\n");
+		"test the harness only: its figures are not shmlogd's. Before each run a scratch\n"
+		"file as large as the run's output is written and deleted twice, so that every\n"
+		"variant writes into page-cache memory the machine already has (on a VM whose host\n"
+		"hands out memory lazily, writing fresh pages is 10x slower); --cold skips that.\n");
 }
 
 static int parse_writers(struct driver *d, const char *s)
@@ -581,6 +584,7 @@ int main(int argc, char **argv)
 		{"writers", required_argument, NULL, 'w'}, {"variants", required_argument, NULL, 'v'},
 		{"sample-every", required_argument, NULL, 'e'}, {"csv", required_argument, NULL, 'c'},
 		{"standin", no_argument, NULL, 's'},      {"help", no_argument, NULL, 'h'},
+		{"cold", no_argument, NULL, 'C'},
 		{NULL, 0, NULL, 0}};
 	static struct driver d;
 	int quick = 0, opt;
@@ -626,6 +630,9 @@ int main(int argc, char **argv)
 		case 's':
 			d.o.standin = 1;
 			break;
+		case 'C':
+			d.o.cold = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -662,9 +669,14 @@ int main(int argc, char **argv)
 	       "integers formatted in the writer; the fields variant passes W and S as two "
 	       "SHMLOG_INT fields instead). %d rounds at P=1, %d at other P; variants alternate "
 	       "within each round in an order that rotates every round. lines/s = P × lines / time "
-	       "from releasing the writers until the file holds every line. Output files in %s; "
-	       "shmlogd: %s; rsyslogd: %s; spdlog: %s.\n\n",
-	       d.o.n, BENCH_TAG, d.rounds_p1, d.rounds, d.o.dir,
+	       "from releasing the writers until the file holds every line. %s Output files in "
+	       "%s; shmlogd: %s; rsyslogd: %s; spdlog: %s.\n\n",
+	       d.o.n, BENCH_TAG, d.rounds_p1, d.rounds,
+	       d.o.cold ? "**Cold** (--cold): no page-cache warm-up before the runs."
+			: "Before each run, a scratch file as large as its output is written and "
+			  "deleted twice, so the run writes into page-cache memory the machine already "
+			  "has (--cold: without).",
+	       d.o.dir,
 	       d.o.standin ? "**STAND-IN library consumer, not shmlogd: harness test only**"
 	       : d.o.have_shmlogd ? d.o.shmlogd : "not found",
 	       d.o.have_rsyslogd ? d.o.rsyslogd : "not found", d.o.have_spdlog ? d.o.spdlog : "not found");

@@ -50,6 +50,7 @@ struct e2e_opts {
 	int sample_every;  /* time one call in this many (alternately whole call and transport) */
 	double tpn;        /* timer ticks per ns */
 	int standin;       /* a library consumer instead of shmlogd: tests the harness only */
+	int cold;          /* no page-cache warm-up before each run (--cold) */
 	char dir[4096];    /* scratch directory for output files, sockets, configs */
 	/* Each program: its path, or why it is missing (the variant is then skipped). */
 	int have_shmlogd, have_rsyslogd, have_spdlog;
