@@ -213,11 +213,20 @@ static const struct goal goals[] = {{V_APPEND, 3, "O_APPEND"},
 				    {V_SYSLOG, 12, "syslog → rsyslogd"},
 				    {V_SPDLOG, 1.6, "spdlog async"}};
 
+/* Prints " median (min–max) |" of A's lines/s over B's, round by round, or " n/a |". */
+static void ratio_cell(const struct cell *a, const struct cell *b)
+{
+	char buf[96];
+	double v[MAX_ROUNDS];
+	int n = ratios(a, b, v);
+
+	printf(" %s |", n ? bench_stat_str(buf, sizeof(buf), bench_stat_of(v, (size_t)n), "%.2f")
+			  : "n/a");
+}
+
 static void report_ratios(const struct driver *d)
 {
 	static const enum variant shm[] = {V_SHM_TEXT, V_SHM_JSON, V_SHM_FIELDS, V_SHM_WRITE};
-	char buf[96];
-	double v[MAX_ROUNDS];
 
 	printf("shmlog's lines/s divided by each alternative's, per round (same round), median "
 	       "(min–max). The last column divides by the ceiling of the same output format (one "
@@ -235,10 +244,7 @@ static void report_ratios(const struct driver *d)
 				enum variant other = g < sizeof(goals) / sizeof(goals[0])
 							     ? goals[g].against
 							     : e2e_ceiling_of(shm[s]);
-				int n = ratios(&d->cells[i][shm[s]], &d->cells[i][other], v);
-				printf(" %s |", n ? bench_stat_str(buf, sizeof(buf),
-								   bench_stat_of(v, (size_t)n), "%.2f")
-						  : "n/a");
+				ratio_cell(&d->cells[i][shm[s]], &d->cells[i][other]);
 			}
 			printf("\n");
 		}
@@ -249,8 +255,6 @@ static void report_ratios(const struct driver *d)
 static void report_ceilings(const struct driver *d)
 {
 	static const enum variant ceil[] = {V_CEIL_TEXT, V_CEIL_JSON};
-	char buf[96];
-	double v[MAX_ROUNDS];
 
 	if (!d->use[V_CEIL_TEXT] && !d->use[V_CEIL_JSON])
 		return;
@@ -263,12 +267,8 @@ static void report_ceilings(const struct driver *d)
 			if (!d->use[ceil[c]])
 				continue;
 			printf("| %d | %s |", d->p[i], e2e_variant_name[ceil[c]]);
-			for (int g = 0; g < 2; g++) {
-				int n = ratios(&d->cells[i][ceil[c]], &d->cells[i][goals[g].against], v);
-				printf(" %s |", n ? bench_stat_str(buf, sizeof(buf),
-								   bench_stat_of(v, (size_t)n), "%.2f")
-						  : "n/a");
-			}
+			for (int g = 0; g < 2; g++)
+				ratio_cell(&d->cells[i][ceil[c]], &d->cells[i][goals[g].against]);
 			printf("\n");
 		}
 	printf("\n");

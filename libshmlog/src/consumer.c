@@ -512,9 +512,9 @@ static void wait_for_data(struct shmlog_consumer *c, int64_t timeout_ms, enum st
 
 int shmlog_consumer_next(struct shmlog_consumer *c, struct shmlog_record *rec, int timeout_ms)
 {
-	/* Read the clock only once we have to wait: the collector calls us with timeout 0 for
-	 * every record of a busy ring, and a clock read would be a good part of its cost. */
-	int64_t deadline = -1; /* set at the first wait */
+	/* The clock is read only once we have to wait: the collector calls us with timeout 0
+	 * for every record of a busy ring, and a clock read would be a good part of its cost. */
+	int64_t deadline = -1;
 
 	if (!c || !rec)
 		return -EINVAL;
@@ -564,14 +564,9 @@ int shmlog_consumer_next(struct shmlog_consumer *c, struct shmlog_record *rec, i
 			return SHMLOG_NEXT_EMPTY;
 		if (timeout_ms == 0)
 			return SHMLOG_NEXT_EMPTY;
-		int64_t left = -1; /* forever */
-		if (timeout_ms > 0) {
-			int64_t now = mono_ms();
-			if (deadline < 0)
-				deadline = now + timeout_ms;
-			if ((left = deadline - now) <= 0)
-				return SHMLOG_NEXT_EMPTY;
-		}
+		int64_t left = wait_left_ms(&deadline, timeout_ms);
+		if (left == 0)
+			return SHMLOG_NEXT_EMPTY;
 		if ((s == STEP_INFLIGHT || s == STEP_STUCK) && (left < 0 || wait_ms < left))
 			left = wait_ms < 1 ? 1 : wait_ms;
 		wait_for_data(c, left, s);

@@ -47,6 +47,19 @@ static inline int64_t mono_ms(void)
 	return clock_ns(CLOCK_MONOTONIC) / 1000000;
 }
 
+/* Milliseconds left of a wait of TIMEOUT_MS (negative: forever, and then -1 is returned; 0: the
+ * time is up) that began at the first call: *DEADLINE starts at -1, so the clock is read only
+ * once there is something to wait for, not on every call of a reader's next(). */
+static inline int64_t wait_left_ms(int64_t *deadline, int timeout_ms)
+{
+	if (timeout_ms < 0)
+		return -1;
+	int64_t now = mono_ms();
+	if (*deadline < 0)
+		*deadline = now + timeout_ms;
+	return *deadline > now ? *deadline - now : 0;
+}
+
 /* Futexes on shared memory: never FUTEX_PRIVATE_FLAG, the waiters are in other processes.
  * timeout_ms < 0 waits without limit. Returns 0 when woken or the word had changed, -ETIMEDOUT
  * or -EINTR otherwise. */

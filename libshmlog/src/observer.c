@@ -320,7 +320,7 @@ static enum ostep ostep(struct shmlog_observer *o, struct shmlog_record *rec)
 
 int shmlog_observer_next(struct shmlog_observer *o, struct shmlog_record *rec, int timeout_ms)
 {
-	int64_t deadline = -1; /* set at the first wait: no clock read per record (consumer.c) */
+	int64_t deadline = -1; /* set at the first wait (wait_left_ms) */
 
 	if (!o || !rec)
 		return -EINVAL;
@@ -352,14 +352,9 @@ int shmlog_observer_next(struct shmlog_observer *o, struct shmlog_record *rec, i
 			continue;
 		if (timeout_ms == 0)
 			return SHMLOG_NEXT_EMPTY;
-		int64_t left = -1; /* forever */
-		if (timeout_ms > 0) {
-			int64_t now = mono_ms();
-			if (deadline < 0)
-				deadline = now + timeout_ms;
-			if ((left = deadline - now) <= 0)
-				return SHMLOG_NEXT_EMPTY;
-		}
+		int64_t left = wait_left_ms(&deadline, timeout_ms);
+		if (left == 0)
+			return SHMLOG_NEXT_EMPTY;
 		/* Writers wake us only through a live consumer (see ring.h): without one, look
 		 * again soon; with one, still check now and then that it has not died. While
 		 * records flow, look again soon, asleep off the futex. */
