@@ -1,11 +1,7 @@
-/* json_check.c - the tests' strict JSON Lines checker and reader (see json_check.h). */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-
+/* json_check.c - the tests' and the fuzzers' strict JSON Lines checker and reader (see
+ * json_check.h). Every failure goes through fail(), so a rejected line always has a reason. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,9 +12,18 @@
 struct cursor {
 	const unsigned char *p, *end;
 	int depth;
+	const char *why; /* the first error found */
 };
 
 static bool value(struct cursor *j);
+
+/* Notes WHY as the error unless one was noted already (the innermost, found first, stays). */
+static bool fail(struct cursor *j, const char *why)
+{
+	if (!j->why)
+		j->why = why;
+	return false;
+}
 
 static void ws(struct cursor *j)
 {
@@ -109,49 +114,48 @@ static bool escape(struct cursor *j)
 	long v;
 
 	if (avail < 2)
-		return false;
+		return fail(j, "cut-off escape");
 	if (j->p[1] != 'u') {
 		if (!strchr("\"\\/bfnrt", j->p[1]) || j->p[1] == '\0')
-			return false;
+			return fail(j, "unknown escape");
 		j->p += 2;
 		return true;
 	}
-	if ((v = u_escape(j->p, avail)) < 0 || (v >= 0xdc00 && v <= 0xdfff))
-		return false;
+	if ((v = u_escape(j->p, avail)) < 0)
+		return fail(j, "bad \\u escape");
+	if (v >= 0xdc00 && v <= 0xdfff)
+		return fail(j, "lone low surrogate escape");
 	j->p += 6;
 	if (v < 0xd800 || v > 0xdbff)
 		return true;
 	v = u_escape(j->p, avail - 6);
 	if (v < 0xdc00 || v > 0xdfff)
-		return false;
+		return fail(j, "high surrogate escape without its low half");
 	j->p += 6;
 	return true;
 }
 
-/* A string; *START and *LEN get its text without the quotes. */
+/* At the opening quote: a string; *START and *LEN get its text without the quotes. */
 static bool string(struct cursor *j, const unsigned char **start, size_t *len)
 {
-	const unsigned char *s;
+	const unsigned char *s = ++j->p;
 	size_t n;
 
-	if (!eat(j, '"'))
-		return false;
-	s = j->p;
 	while (j->p < j->end && *j->p != '"') {
 		if (*j->p < 0x20)
-			return false;
+			return fail(j, "raw control character in a string");
 		if (*j->p == '\\') {
 			if (!escape(j))
 				return false;
 		} else if ((n = json_utf8_char(j->p, (size_t)(j->end - j->p))) == 0) {
-			return false;
+			return fail(j, "ill-formed UTF-8 in a string");
 		} else {
 			j->p += n;
 		}
 	}
 	*start = s;
 	*len = (size_t)(j->p - s);
-	return eat(j, '"');
+	return eat(j, '"') || fail(j, "unterminated string");
 }
 
 /* The next code point of string text already checked by string(), advancing *P past it. */
@@ -238,14 +242,19 @@ static bool digits(struct cursor *j)
 static bool number(struct cursor *j)
 {
 	eat(j, '-');
-	if (!eat(j, '0') && !(j->p < j->end && *j->p >= '1' && *j->p <= '9' && digits(j)))
-		return false;
+	if (eat(j, '0')) {
+		if (j->p < j->end && *j->p >= '0' && *j->p <= '9')
+			return fail(j, "number with a leading zero");
+	} else if (!digits(j)) {
+		return fail(j, "bad number");
+	}
 	if (eat(j, '.') && !digits(j))
-		return false;
+		return fail(j, "no digits after the decimal point");
 	if (eat(j, 'e') || eat(j, 'E')) {
 		if (!eat(j, '+'))
 			eat(j, '-');
-		return digits(j);
+		if (!digits(j))
+			return fail(j, "no digits in the exponent");
 	}
 	return true;
 }
@@ -255,12 +264,12 @@ static bool literal(struct cursor *j, const char *lit)
 	size_t n = strlen(lit);
 
 	if ((size_t)(j->end - j->p) < n || memcmp(j->p, lit, n) != 0)
-		return false;
+		return fail(j, "bad literal");
 	j->p += n;
 	return true;
 }
 
-/* An object, its members copied to OBJ when OBJ is not NULL. */
+/* At the '{': an object, its members copied to OBJ when OBJ is not NULL. */
 static bool object(struct cursor *j, struct json_object *obj)
 {
 	struct json_member m[JSON_MAX_MEMBERS];
@@ -272,15 +281,19 @@ static bool object(struct cursor *j, struct json_object *obj)
 	if (!eat(j, '}')) {
 		do {
 			ws(j);
-			if (n == JSON_MAX_MEMBERS || !string(j, &key, &m[n].key_len))
+			if (n == JSON_MAX_MEMBERS)
+				return fail(j, "too many members");
+			if (j->p == j->end || *j->p != '"')
+				return fail(j, "object key is not a string");
+			if (!string(j, &key, &m[n].key_len))
 				return false;
 			m[n].key = (const char *)key;
 			for (size_t i = 0; i < n; i++)
 				if (same_key(&m[i], &m[n]))
-					return false;
+					return fail(j, "duplicate key");
 			ws(j);
 			if (!eat(j, ':'))
-				return false;
+				return fail(j, "no ':' after a key");
 			ws(j);
 			v = j->p;
 			if (!value(j))
@@ -291,7 +304,7 @@ static bool object(struct cursor *j, struct json_object *obj)
 			ws(j);
 		} while (eat(j, ','));
 		if (!eat(j, '}'))
-			return false;
+			return fail(j, "no ',' or '}' after a member");
 	}
 	if (obj) {
 		memcpy(obj->m, m, n * sizeof(m[0]));
@@ -311,7 +324,7 @@ static bool array(struct cursor *j)
 			return false;
 		ws(j);
 	} while (eat(j, ','));
-	return eat(j, ']');
+	return eat(j, ']') || fail(j, "no ',' or ']' after an element");
 }
 
 static bool value(struct cursor *j)
@@ -321,8 +334,10 @@ static bool value(struct cursor *j)
 	bool ok;
 
 	ws(j);
-	if (j->p >= j->end || ++j->depth > JSON_MAX_DEPTH)
-		return false;
+	if (j->p >= j->end)
+		return fail(j, "missing value");
+	if (++j->depth > JSON_MAX_DEPTH)
+		return fail(j, "nested too deeply");
 	switch (*j->p) {
 	case '{':
 		ok = object(j, NULL);
@@ -350,50 +365,76 @@ static bool value(struct cursor *j)
 	return ok;
 }
 
-static bool parse_line(const char *line, size_t len, struct json_object *obj)
+/* One object with only white space around it; its members go to OBJ when OBJ is not NULL. */
+static const char *parse(const char *s, size_t n, struct json_object *obj)
 {
-	struct cursor j = {(const unsigned char *)line, (const unsigned char *)line + len, 1};
+	struct cursor j = {(const unsigned char *)s, (const unsigned char *)s + n, 1, NULL};
 
 	ws(&j);
-	if (j.p >= j.end || *j.p != '{' || !object(&j, obj))
-		return false;
+	if (j.p >= j.end || *j.p != '{')
+		return "not an object";
+	if (!object(&j, obj))
+		return j.why;
 	ws(&j);
-	return j.p == j.end;
+	return j.p == j.end ? NULL : "bytes after the object";
 }
 
 bool json_line_valid(const char *s, size_t n)
 {
 	if (n == 0 || s[n - 1] != '\n' || memchr(s, '\n', n - 1))
 		return false;
-	return parse_line(s, n - 1, NULL);
+	return parse(s, n - 1, NULL) == NULL;
+}
+
+const char *json_parse_object(const char *s, size_t n, struct json_object *obj)
+{
+	obj->n = 0;
+	return parse(s, n, obj);
 }
 
 bool json_parse_line(const char *line, size_t len, struct json_object *obj)
 {
-	obj->n = 0;
-	return parse_line(line, len, obj);
+	return json_parse_object(line, len, obj) == NULL;
 }
 
-/* Whether member M's key decodes to the plain text KEY. */
-static bool key_is(const struct json_member *m, const char *key)
+/* Whether the string text from P to END (escapes as written) decodes to the N bytes WANT. */
+static bool decodes_to(const unsigned char *p, const unsigned char *end, const void *want, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)m->key, *end = p + m->key_len;
-	size_t n = strlen(key), at = 0, k;
+	size_t at = 0, k;
 	char u[4];
 
 	while (p < end) {
 		k = utf8_encode(next_char(&p, end), u);
-		if (k > n - at || memcmp(key + at, u, k) != 0)
+		if (k > n - at || memcmp((const char *)want + at, u, k) != 0)
 			return false;
 		at += k;
 	}
 	return at == n;
 }
 
+bool json_key_is(const struct json_member *m, const void *want, size_t n)
+{
+	const unsigned char *key = (const unsigned char *)m->key;
+
+	return decodes_to(key, key + m->key_len, want, n);
+}
+
+bool json_string_is(const struct json_member *m, const void *want, size_t n)
+{
+	const unsigned char *v = (const unsigned char *)m->value;
+
+	return v[0] == '"' && decodes_to(v + 1, v + m->len - 1, want, n);
+}
+
+bool json_is_number(const struct json_member *m)
+{
+	return m->value[0] == '-' || (m->value[0] >= '0' && m->value[0] <= '9');
+}
+
 const struct json_member *json_get(const struct json_object *obj, const char *key)
 {
 	for (size_t i = 0; i < obj->n; i++)
-		if (key_is(&obj->m[i], key))
+		if (json_key_is(&obj->m[i], key, strlen(key)))
 			return &obj->m[i];
 	return NULL;
 }
@@ -404,7 +445,7 @@ bool json_get_int(const struct json_object *obj, const char *key, long long *out
 	char *end;
 	long long v;
 
-	if (!m || !memchr("-0123456789", m->value[0], 11))
+	if (!m || !json_is_number(m))
 		return false;
 	errno = 0;
 	v = strtoll(m->value, &end, 10);
@@ -412,15 +453,6 @@ bool json_get_int(const struct json_object *obj, const char *key, long long *out
 		return false;
 	*out = v;
 	return true;
-}
-
-long long json_int(const struct json_object *obj, const char *key)
-{
-	long long v = 0;
-
-	if (!json_get_int(obj, key, &v))
-		fail_msg("JSON line has no integer key %s", key);
-	return v;
 }
 
 long json_str(const struct json_object *obj, const char *key, char *out, size_t cap)

@@ -1,7 +1,7 @@
-/* json_check.h - the tests' strict JSON Lines checker and reader: RFC 8259 grammar, well-formed
- * UTF-8 (no overlong forms, surrogates or code points above U+10FFFF), no lone surrogate escape,
- * no duplicate key in any object, and a line holds exactly one object. Written independently of
- * libshmlog's format.c so the two do not share a blind spot. */
+/* json_check.h - the tests' and the fuzzers' strict JSON Lines checker and reader: RFC 8259
+ * grammar, well-formed UTF-8 (no overlong forms, surrogates or code points above U+10FFFF), no
+ * lone surrogate escape, no duplicate key in any object, and a line holds exactly one object.
+ * Written independently of libshmlog's format.c so the two do not share a blind spot. */
 #ifndef SHMLOG_JSON_CHECK_H
 #define SHMLOG_JSON_CHECK_H
 
@@ -28,19 +28,29 @@ struct json_object {
  * the last byte. */
 bool json_line_valid(const char *s, size_t n);
 
-/* Parses LINE (LEN bytes, no newline) as one JSON object and keeps its top-level members in OBJ.
- * Returns true when the line is valid; on false OBJ holds nothing useful. */
+/* Parses S (N bytes, white space around it allowed) as exactly one JSON object and keeps its
+ * top-level members in OBJ. Returns NULL when S is one, else a description of the first error;
+ * OBJ then holds nothing useful. */
+const char *json_parse_object(const char *s, size_t n, struct json_object *obj);
+
+/* json_parse_object() for LINE (LEN bytes, no newline), as true when the line is valid. */
 bool json_parse_line(const char *line, size_t len, struct json_object *obj);
 
 /* The member named KEY (compared after decoding escapes), or NULL. */
 const struct json_member *json_get(const struct json_object *obj, const char *key);
 
+/* Whether M's key decodes to the N bytes WANT. */
+bool json_key_is(const struct json_member *m, const void *want, size_t n);
+
+/* Whether M's value is a string that decodes to the N bytes WANT. */
+bool json_string_is(const struct json_member *m, const void *want, size_t n);
+
+/* Whether M's value is a number. */
+bool json_is_number(const struct json_member *m);
+
 /* Sets *OUT to member KEY when it is an integer that fits a long long. Returns false, leaving
  * *OUT alone, when KEY is absent or is not such an integer. */
 bool json_get_int(const struct json_object *obj, const char *key, long long *out);
-
-/* Member KEY as an integer; fails the running test when it is absent or not an integer. */
-long long json_int(const struct json_object *obj, const char *key);
 
 /* Decodes string member KEY into OUT (capacity CAP, always terminated, truncated like snprintf).
  * Returns the decoded length in bytes, or -1 when KEY is absent or not a string. */

@@ -3,8 +3,8 @@
  *
  * What is re-derived here from the documents rather than from format.c: the field layout
  * (record.h's comment), the timestamp (gmtime_r), the text escapes (by undoing them), JSON
- * validity and string contents (json_check.c, with ill-formed UTF-8 replaced per Unicode 3.9), the
- * ECS own-key list and its "labels." rule, JSON's duplicate-key rule, and the float round trip.
+ * validity, duplicate keys and string contents (tests/common/json_check.c, with ill-formed UTF-8
+ * replaced per Unicode 3.9), the ECS own-key list and its "labels." rule, and the float round trip.
  * What is taken from the library itself: where the tag and message end in a text line, found by
  * formatting the same record without message or fields, each piece then checked on its own.
  */
@@ -18,6 +18,7 @@
 
 #include "format_oracle.h"
 #include "fuzz_util.h"
+#include "json_check.h"
 
 #define SHOWN_FIELDS 128 /* format.c shows 2 * SHMLOG_MAX_FIELDS, then says the rest is damaged */
 #define TIMESTAMP_LEN 27
@@ -468,29 +469,33 @@ static bool clashes_with_own(const uint8_t *k, size_t n)
 }
 
 struct jcursor {
-	const struct fz_json_object *obj;
+	const struct json_object *obj;
 	size_t i;
 };
 
-static const struct fz_json_member *next_member(struct jcursor *c, const char *key,
-						const void *key_bytes, size_t key_len)
+/* Whether M's value is written exactly as TEXT (a number or a literal). */
+static bool written_as(const struct json_member *m, const char *text)
 {
-	const struct fz_json_member *m;
+	return m->len == strlen(text) && memcmp(m->value, text, m->len) == 0;
+}
+
+static const struct json_member *next_member(struct jcursor *c, const char *key,
+					     const void *key_bytes, size_t key_len)
+{
+	const struct json_member *m;
 
 	FZ_CHECK(c->i < c->obj->n, "json: member %zu (%s) missing", c->i, key);
 	m = &c->obj->m[c->i++];
-	FZ_CHECK(m->key_len == key_len && memcmp(m->key, key_bytes, key_len) == 0,
-		 "json: member %zu is \"%.*s\", expected %s", c->i - 1, (int)m->key_len,
-		 (const char *)m->key, key);
+	FZ_CHECK(json_key_is(m, key_bytes, key_len), "json: member %zu is \"%.*s\", expected %s",
+		 c->i - 1, (int)m->key_len, m->key, key);
 	return m;
 }
 
 static void expect_string(struct jcursor *c, const char *key, const void *want, size_t n)
 {
-	const struct fz_json_member *m = next_member(c, key, key, strlen(key));
+	const struct json_member *m = next_member(c, key, key, strlen(key));
 
-	FZ_CHECK(m->kind == FZ_JSON_STRING && m->val_len == n && memcmp(m->val, want, n) == 0,
-		 "json: %s is \"%.*s\"", key, (int)m->val_len, (const char *)m->val);
+	FZ_CHECK(json_string_is(m, want, n), "json: %s is %.*s", key, (int)m->len, m->value);
 }
 
 /* The JSON string for raw record bytes: ill-formed UTF-8 becomes U+FFFD. */
@@ -505,25 +510,23 @@ static void expect_replaced(struct jcursor *c, const char *key, const void *raw,
 
 static void expect_number(struct jcursor *c, const char *key, uint64_t v)
 {
-	const struct fz_json_member *m = next_member(c, key, key, strlen(key));
+	const struct json_member *m = next_member(c, key, key, strlen(key));
 	char want[24];
-	int n = snprintf(want, sizeof(want), "%" PRIu64, v);
 
-	FZ_CHECK(m->kind == FZ_JSON_NUMBER && m->val_len == (size_t)n &&
-			 memcmp(m->val, want, (size_t)n) == 0,
-		 "json: %s is %.*s, expected %s", key, (int)m->val_len, (const char *)m->val, want);
+	snprintf(want, sizeof(want), "%" PRIu64, v);
+	FZ_CHECK(written_as(m, want), "json: %s is %.*s, expected %s", key, (int)m->len, m->value,
+		 want);
 }
 
 static void expect_true(struct jcursor *c, const char *key)
 {
-	const struct fz_json_member *m = next_member(c, key, key, strlen(key));
+	const struct json_member *m = next_member(c, key, key, strlen(key));
 
-	FZ_CHECK(m->kind == FZ_JSON_TRUE, "json: %s is not true", key);
+	FZ_CHECK(written_as(m, "true"), "json: %s is not true", key);
 }
 
-static void check_json_value(const struct fz_json_member *jm, const struct mfield *m)
+static void check_json_value(const struct json_member *jm, const struct mfield *m)
 {
-	const char *v = (const char *)jm->val;
 	uint8_t *want;
 	size_t n;
 
@@ -532,21 +535,23 @@ static void check_json_value(const struct fz_json_member *jm, const struct mfiel
 		want = malloc(3 * m->s_len + 1);
 		FZ_CHECK(want != NULL, "out of memory");
 		n = fz_utf8_replace(m->s, m->s_len, want);
-		FZ_CHECK(jm->kind == FZ_JSON_STRING && jm->val_len == n && memcmp(v, want, n) == 0,
-			 "json: string field value differs");
+		FZ_CHECK(json_string_is(jm, want, n), "json: string field value differs");
 		free(want);
 		break;
-	case SHMLOG_FIELD_INT:
-		FZ_CHECK(jm->kind == FZ_JSON_NUMBER, "json: integer field is not a number");
-		check_int_text("json int", v, jm->val_len, m->i);
+	case SHMLOG_FIELD_INT: /* its decimal text, so a number */
+		check_int_text("json int", jm->value, jm->len, m->i);
 		break;
 	case SHMLOG_FIELD_FLOAT:
-		FZ_CHECK(jm->kind == (isfinite(m->f) ? FZ_JSON_NUMBER : FZ_JSON_STRING),
-			 "json: float field has the wrong JSON type");
-		check_float_text("json float", v, jm->val_len, m->f);
+		if (isfinite(m->f)) {
+			FZ_CHECK(json_is_number(jm), "json: finite float field is not a number");
+			check_float_text("json float", jm->value, jm->len, m->f);
+		} else { /* the string "NaN", "Infinity" or "-Infinity", without escapes */
+			FZ_CHECK(jm->value[0] == '"', "json: non-finite float is not a string");
+			check_float_text("json float", jm->value + 1, jm->len - 2, m->f);
+		}
 		break;
 	case SHMLOG_FIELD_BOOL:
-		FZ_CHECK(jm->kind == (m->b ? FZ_JSON_TRUE : FZ_JSON_FALSE), "json: bad bool");
+		FZ_CHECK(written_as(jm, m->b ? "true" : "false"), "json: bad bool");
 		break;
 	}
 }
@@ -585,19 +590,13 @@ static void check_json_fields(const struct shmlog_record *rec, struct jcursor *c
 
 static void check_json(const struct shmlog_record *rec, const struct line *l)
 {
-	struct fz_json_object obj;
+	static struct json_object obj;
 	struct jcursor c = {.obj = &obj};
 	char ts[TIMESTAMP_LEN + 1];
 	const char *level = shmlog_level_name(rec->level);
-	const char *err = fz_json_parse_object(l->s, l->n - 1, &obj);
+	const char *err = json_parse_object(l->s, l->n - 1, &obj);
 
 	FZ_CHECK(err == NULL, "json: %s in %.*s", err ? err : "", (int)l->n, l->s);
-	for (size_t i = 0; i < obj.n; i++)
-		for (size_t j = i + 1; j < obj.n; j++)
-			FZ_CHECK(obj.m[i].key_len != obj.m[j].key_len ||
-					 memcmp(obj.m[i].key, obj.m[j].key, obj.m[i].key_len) != 0,
-				 "json: duplicate key \"%.*s\"", (int)obj.m[i].key_len,
-				 (const char *)obj.m[i].key);
 	expected_timestamp(rec->time_ns, ts);
 	expect_string(&c, "@timestamp", ts, TIMESTAMP_LEN);
 	expect_string(&c, "log.level", level, strlen(level));
@@ -616,7 +615,6 @@ static void check_json(const struct shmlog_record *rec, const struct line *l)
 	}
 	check_json_fields(rec, &c);
 	FZ_CHECK(c.i == obj.n, "json: %zu unexpected members", obj.n - c.i);
-	fz_json_free(&obj);
 }
 
 /* ---- every format and flag ------------------------------------------------------------------- */

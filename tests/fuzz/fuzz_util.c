@@ -129,43 +129,6 @@ size_t fz_utf8_next(const uint8_t *p, size_t n, uint32_t *cp)
 	return len;
 }
 
-bool fz_utf8_valid(const uint8_t *p, size_t n)
-{
-	size_t i = 0;
-	uint32_t cp;
-
-	while (i < n) {
-		i += fz_utf8_next(p + i, n - i, &cp);
-		if (cp == FZ_UTF8_BAD)
-			return false;
-	}
-	return true;
-}
-
-size_t fz_utf8_put(uint8_t *out, uint32_t cp)
-{
-	if (cp < 0x80) {
-		out[0] = (uint8_t)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (uint8_t)(0xc0 | cp >> 6);
-		out[1] = (uint8_t)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (uint8_t)(0xe0 | cp >> 12);
-		out[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
-		out[2] = (uint8_t)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	out[0] = (uint8_t)(0xf0 | cp >> 18);
-	out[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3f));
-	out[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
-	out[3] = (uint8_t)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 size_t fz_utf8_replace(const uint8_t *s, size_t n, uint8_t *out)
 {
 	size_t i = 0, o = 0, len;
@@ -174,7 +137,8 @@ size_t fz_utf8_replace(const uint8_t *s, size_t n, uint8_t *out)
 	while (i < n) {
 		len = fz_utf8_next(s + i, n - i, &cp);
 		if (cp == FZ_UTF8_BAD) {
-			o += fz_utf8_put(out + o, 0xfffd);
+			memcpy(out + o, "\xef\xbf\xbd", 3); /* U+FFFD */
+			o += 3;
 		} else {
 			memcpy(out + o, s + i, len);
 			o += len;

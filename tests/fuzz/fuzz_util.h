@@ -1,6 +1,7 @@
 /* fuzz_util.h - what the libFuzzer targets share: reading structured values out of the fuzzer's
  * bytes, invariant checks that abort (so libFuzzer saves the input), and oracles written
- * independently of libshmlog: a UTF-8 decoder, a text unescaper, a strict JSON checker.
+ * independently of libshmlog: a UTF-8 decoder and a text unescaper. The strict JSON parser the
+ * fuzzers use is the tests' own, tests/common/json_check.h.
  *
  * The oracles are compiled without coverage instrumentation (tests/fuzz/CMakeLists.txt), so the
  * fuzzer's feedback comes from the library and the harnesses' input decoding, not the checkers.
@@ -54,9 +55,6 @@ void *fz_dup(const void *p, size_t n);
 /* Decodes one character at P (N >= 1). Returns its length and *cp; for an ill-formed sequence,
  * the length of its maximal subpart (Unicode 3.9, D93b) and *cp = FZ_UTF8_BAD. */
 size_t fz_utf8_next(const uint8_t *p, size_t n, uint32_t *cp);
-bool fz_utf8_valid(const uint8_t *p, size_t n);
-/* Appends the UTF-8 encoding of CP to OUT (which has room for 4 bytes); returns the length. */
-size_t fz_utf8_put(uint8_t *out, uint32_t cp);
 /* S with each maximal ill-formed subpart replaced by U+FFFD, into OUT (room for 3 * N bytes).
  * Returns the length. This is what JSON output must carry for a record's string. */
 size_t fz_utf8_replace(const uint8_t *s, size_t n, uint8_t *out);
@@ -71,31 +69,5 @@ const char *fz_line_violation(const char *s, size_t n, bool allow_esc);
 /* Undoes the text escapes (\n \t \r \\ \" \xNN) of S into OUT (room for N bytes). Returns the
  * length, or -1 for a malformed escape (an unknown letter, a cut-off \x). */
 long fz_text_unescape(const char *s, size_t n, uint8_t *out);
-
-/* ---- JSON ------------------------------------------------------------------------------------ */
-
-enum fz_json_kind { FZ_JSON_STRING, FZ_JSON_NUMBER, FZ_JSON_TRUE, FZ_JSON_FALSE, FZ_JSON_NULL,
-		    FZ_JSON_OTHER };
-
-/* One member of the top-level object: the key and, for a string, the value decoded to UTF-8;
- * for anything else the value's raw text. Pointers are valid until fz_json_free. */
-struct fz_json_member {
-	const uint8_t *key;
-	size_t key_len;
-	enum fz_json_kind kind;
-	const uint8_t *val;
-	size_t val_len;
-};
-
-struct fz_json_object {
-	struct fz_json_member *m;
-	size_t n;
-	uint8_t *store; /* decoded strings */
-};
-
-/* Parses S as exactly one JSON object (RFC 8259, strict: UTF-8 only, no lone surrogates, no
- * trailing bytes). Returns NULL and fills *obj, or a description of the first error. */
-const char *fz_json_parse_object(const char *s, size_t n, struct fz_json_object *obj);
-void fz_json_free(struct fz_json_object *obj);
 
 #endif

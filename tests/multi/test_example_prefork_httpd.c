@@ -175,7 +175,7 @@ static int has_number(const struct json_object *obj, const char *key)
 {
 	const struct json_member *m = json_get(obj, key);
 
-	return m && ((m->value[0] >= '0' && m->value[0] <= '9') || m->value[0] == '-');
+	return m && json_is_number(m);
 }
 
 static int compare_strings(const void *a, const void *b)
@@ -192,7 +192,7 @@ static long check_output(void)
 	FILE *f = fopen(output, "r");
 	long n = 0, lines = 0;
 	int npids = 0;
-	long long status;
+	long long status, worker;
 
 	assert_non_null(f);
 	while (fgets(line, sizeof(line), f)) {
@@ -208,12 +208,13 @@ static long check_output(void)
 		    !has_string(&obj, "method", "GET") ||
 		    !has_string(&obj, "path", "/") || !json_get_int(&obj, "status", &status) ||
 		    status != 200 || !has_number(&obj, "bytes") || !has_number(&obj, "duration_ms") ||
-		    !has_string(&obj, "message", "GET / 200"))
+		    !has_string(&obj, "message", "GET / 200") ||
+		    !json_get_int(&obj, "process.pid", &worker))
 			fail_msg("request record without its id or fields: %s", line);
 		assert_non_null(ids[n] = strdup(id));
 		n++;
 		/* The request id starts with the pid of the worker that served it. */
-		snprintf(pid, sizeof(pid), "%lld", json_int(&obj, "process.pid"));
+		snprintf(pid, sizeof(pid), "%lld", worker);
 		assert_int_equal(strncmp(id, pid, strlen(pid)), 0);
 		int known = 0;
 		for (int i = 0; i < npids; i++)

@@ -241,6 +241,17 @@ static inline void assert_one_line_error(const struct run *r, int status, const 
 			 status, needle, r->status, r->err.data, r->out.data);
 }
 
+/* Member KEY of a JSON line as an integer; fails the running test when it is absent or not an
+ * integer (json_check.h leaves failing to the caller: the fuzzers use it too). */
+static inline long long json_int(const struct json_object *obj, const char *key)
+{
+	long long v = 0;
+
+	if (!json_get_int(obj, key, &v))
+		fail_msg("JSON line has no integer key %s", key);
+	return v;
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Following
  * ------------------------------------------------------------------------------------------- */
