@@ -40,9 +40,7 @@ struct shmlog_consumer {
 	uint32_t abandoned_pid;
 	uint64_t seen_drops;
 	uint32_t until_drop_check, drop_scan;
-	uint64_t pending_drops[RING_SLOTS]; /* reported, not yet settled, per slot */
-	unsigned pending_word[RING_SLOTS];  /* the slot's state word when they were reported */
-	struct report *reps;                /* the same, report by report, oldest first: */
+	struct report *reps;                /* drop reports not yet settled, oldest first: */
 	size_t rep_head, rep_tail, rep_cap; /* [rep_head, rep_tail) of reps */
 	uint64_t reports;                   /* drop reports returned: marks name a count */
 	uint64_t committed;                 /* the position of our last commit (or of open) */
@@ -203,7 +201,6 @@ static int synthetic(struct shmlog_consumer *c, struct shmlog_record *rec, int e
 	return event;
 }
 
-/* Finds a producer whose drop counter is ahead of what was reported. */
 static int remember_report(struct shmlog_consumer *c, uint32_t slot, unsigned word,
 			   uint64_t count)
 {
@@ -226,6 +223,19 @@ static int remember_report(struct shmlog_consumer *c, uint32_t slot, unsigned wo
 	return 0;
 }
 
+/* Drops of the slot's owner (its state word WORD) reported but not settled yet. A report made
+ * under another generation belonged to a former owner, whose counters the new one reset. */
+static uint64_t unsettled(const struct shmlog_consumer *c, uint32_t slot, unsigned word)
+{
+	uint64_t n = 0;
+
+	for (size_t k = c->rep_head; k < c->rep_tail; k++)
+		if (c->reps[k].slot == slot && slot_gen(c->reps[k].word) == slot_gen(word))
+			n += c->reps[k].count;
+	return n;
+}
+
+/* Finds a producer whose drop counter is ahead of what was reported. */
 static int report_drops(struct shmlog_consumer *c, struct shmlog_record *rec)
 {
 	uint64_t total = at_load(&c->r.hdr->drops);
@@ -237,15 +247,11 @@ static int report_drops(struct shmlog_consumer *c, struct shmlog_record *rec)
 		unsigned w = at_load32_acquire(&s->state), st = slot_st(w);
 		if (st != SLOT_LIVE && st != SLOT_CLOSED)
 			continue;
-		if (c->pending_drops[i] && slot_gen(c->pending_word[i]) != slot_gen(w))
-			c->pending_drops[i] = 0; /* the slot changed hands since: its owner is new */
 		uint64_t d = at_load(&s->drops);
-		uint64_t r = at_load(&s->drops_reported) + c->pending_drops[i];
+		uint64_t r = at_load(&s->drops_reported) + unsettled(c, i, w);
 		if (d > r) {
 			if (remember_report(c, i, w, d - r) < 0)
 				return 0; /* out of memory: report it later */
-			c->pending_drops[i] += d - r;
-			c->pending_word[i] = w;
 			c->drop_scan = i + 1;
 			return synthetic(c, rec, SHMLOG_NEXT_DROPPED, s->pid, d - r, "dropped",
 					 "ring full");
@@ -584,10 +590,6 @@ static void settle_reports(struct shmlog_consumer *c, uint64_t upto)
 		/* Only if the slot still has the owner whose drops we reported. */
 		if (slot_gen(at_load32(&s->state)) == slot_gen(p->word))
 			at_store(&s->drops_reported, at_load(&s->drops_reported) + p->count);
-		if (slot_gen(c->pending_word[p->slot]) == slot_gen(p->word))
-			c->pending_drops[p->slot] -= p->count < c->pending_drops[p->slot]
-							     ? p->count
-							     : c->pending_drops[p->slot];
 	}
 	if (c->rep_head == c->rep_tail)
 		c->rep_head = c->rep_tail = 0;
