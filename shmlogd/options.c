@@ -101,17 +101,12 @@ static int parse_num(const char *s, uint64_t max, uint64_t *out)
 /* A nice value: an optional '-', then digits, from -20 to 19. */
 static int parse_nice(const char *s, int *out)
 {
+	int neg = s[0] == '-';
 	uint64_t v;
 
-	if (s[0] == '-') {
-		if (parse_num(s + 1, 20, &v) < 0)
-			return -1;
-		*out = -(int)v;
-		return 0;
-	}
-	if (parse_num(s, 19, &v) < 0)
+	if (parse_num(s + neg, neg ? 20 : 19, &v) < 0)
 		return -1;
-	*out = (int)v;
+	*out = neg ? -(int)v : (int)v;
 	return 0;
 }
 
