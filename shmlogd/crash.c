@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* True the Nth time NAME is asked about, when $SHMLOGD_CRASH_AT is "NAME:N". Each point runs in
@@ -39,5 +40,20 @@ void crash_mid_write(int fd, const struct iovec *iov, int n, size_t len)
 		left -= k;
 	}
 	raise(SIGKILL);
+}
+
+void crash_delay(const char *name)
+{
+	static int done; /* once: one slow step, reached from any thread */
+	const char *arm = getenv("SHMLOGD_DELAY");
+	size_t n = strlen(name);
+
+	if (!arm || strncmp(arm, name, n) || arm[n] != ':' ||
+	    __atomic_exchange_n(&done, 1, __ATOMIC_SEQ_CST))
+		return;
+	long ms = atol(arm + n + 1);
+	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000};
+	while (nanosleep(&ts, &ts) < 0)
+		;
 }
 #endif

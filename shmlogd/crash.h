@@ -4,6 +4,7 @@
  * A test sets SHMLOGD_CRASH_AT=NAME:N in shmlogd's environment; the Nth time the point NAME is
  * reached, shmlogd kills itself with SIGKILL right there, so every step of the write protocol
  * (recover.c) and of compression (compress.c) can be interrupted on purpose, not by luck.
+ * SHMLOGD_DELAY=NAME:MS makes the first pass through crash_delay(NAME) take MS milliseconds.
  */
 #ifndef SHMLOGD_CRASH_H
 #define SHMLOGD_CRASH_H
@@ -15,9 +16,12 @@
 void crash_point(const char *name);
 /* Armed as "mid_write:N": appends the first half of the N-th batch, then dies. */
 void crash_mid_write(int fd, const struct iovec *iov, int n, size_t len);
+/* Sleeps MS milliseconds the first time NAME is reached when $SHMLOGD_DELAY is "NAME:MS". */
+void crash_delay(const char *name);
 #else
 #define crash_point(name) ((void)0)
 #define crash_mid_write(fd, iov, n, len) ((void)0)
+#define crash_delay(name) ((void)0)
 #endif
 
 #endif

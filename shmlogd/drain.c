@@ -6,7 +6,8 @@
  * the busier the ring, the fewer system calls per record. --flush-interval bounds how long a
  * record can wait when the ring never runs empty. Idle, the loop sleeps in
  * shmlog_consumer_next() on the ring's futex with a timeout set by the nearest timer (interval
- * fsync, time rotation, retention), or none at all: no polling.
+ * fsync, time rotation, retention), or none at all: no polling. The interval fsync itself runs
+ * in a thread of its own (syncer.h): the loop never waits for the disk between batches.
  *
  * Invariant: every event next() returned since the last commit is in the batch, or was skipped
  * because the output already holds it. commit() covers all of them, so it runs only after the
@@ -34,6 +35,7 @@
 #include "recover.h"
 #include "rotate.h"
 #include "shmlog.h"
+#include "syncer.h"
 
 #define BACKOFF_MIN_MS 100  /* first retry after a failed write */
 #define BACKOFF_MAX_MS 1000 /* retries never get rarer than this: space may be back any moment */
@@ -49,6 +51,7 @@ struct collector {
 	struct rotator rot;
 	int rot_started;
 	struct batch b;
+	struct syncer syncer; /* --fsync interval:MS; not started: syncs run inline */
 	uint64_t resume;  /* real records below this sequence number are already in the output */
 	uint64_t lines;   /* written by this run */
 	uint64_t skipped; /* handed out again after a restart and skipped */
@@ -167,6 +170,9 @@ static int setup(struct collector *c)
 	if (rotate_init(&c->rot, c->opt) < 0)
 		return EX_OSERR;
 	c->rot_started = 1;
+	if (c->opt->fsync == FSYNC_INTERVAL && (rc = syncer_start(&c->syncer, c->cons)) < 0)
+		warnx("cannot start the sync thread (%s): syncing in the drain loop instead",
+		      strerror(-rc));
 	notify("READY=1\nSTATUS=draining the ring");
 	return 0;
 }
@@ -238,12 +244,37 @@ static int write_span(struct collector *c, size_t from, size_t to, uint64_t seq_
 	}
 }
 
-/* --fsync interval:MS. The records are committed already: a failure here loses nothing that
- * is still in the ring, so it is reported and tried again an interval later. */
+/* Reports the result of the syncer's last sync, if it finished. The records are committed
+ * already: a failure loses nothing still in the ring, so it is reported and the file synced
+ * again an interval later (or at exit). */
+static void collect_sync(struct collector *c)
+{
+	struct output *o = &c->out;
+	int result;
+
+	if (!syncer_collect(&c->syncer, &result))
+		return;
+	if (result < 0 && o->fd >= 0 && !o->dirty) {
+		o->dirty = 1;
+		o->dirty_since_ms = mono_ms();
+	}
+	output_report(o, result, "syncing", 0);
+}
+
+/* --fsync interval:MS: hands the output to the syncer thread and goes on (syncer.h). While a
+ * sync runs, the next waits for it: its end interrupts the loop, which then comes back here. */
 static void sync_if_due(struct collector *c)
 {
-	if (output_sync_due(&c->out, mono_ms()) == 0)
-		output_report(&c->out, output_sync(&c->out), "syncing", 0);
+	struct output *o = &c->out;
+
+	collect_sync(c);
+	if (output_sync_due(o, mono_ms()) != 0)
+		return;
+	int err = c->syncer.started ? syncer_request(&c->syncer, o->fd) : -ENOSYS;
+	if (err == 0)
+		o->dirty = 0; /* the sync covers every byte appended until now */
+	else if (err != -EBUSY)
+		output_report(o, output_sync(o), "syncing", 0);
 }
 
 /* Writes the batch (rotating at its split point if it has one), then commits it to the ring.
@@ -334,9 +365,12 @@ static int flush_due(const struct collector *c)
 
 /* ------------------------------------------------------------------ the loop */
 
-static int idle_timeout(const struct collector *c)
+static int idle_timeout(struct collector *c)
 {
 	int64_t t = rotate_timeout(&c->rot), s = output_sync_due(&c->out, mono_ms());
+
+	if (c->syncer.started && syncer_busy(&c->syncer))
+		s = -1; /* the sync's end interrupts the sleep */
 
 	if (s >= 0 && (t < 0 || s < t))
 		t = s;
@@ -386,6 +420,8 @@ static int finish(struct collector *c)
 	}
 	if (flush(c) < 0)
 		goto failing;
+	syncer_stop(&c->syncer);
+	collect_sync(c);
 	if (c->out.dirty && c->opt->fsync != FSYNC_NONE)
 		output_report(&c->out, output_sync(&c->out), "syncing", 0);
 	return 0;
@@ -429,6 +465,7 @@ static void teardown(struct collector *c)
 	signal_target = NULL;
 	if (c->rot_started)
 		rotate_fini(&c->rot);
+	syncer_stop(&c->syncer);
 	batch_free(&c->b);
 	recover_close(&c->rec);
 	output_close(&c->out);

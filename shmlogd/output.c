@@ -128,13 +128,21 @@ int output_append(struct output *o, const struct iovec *iov, int n, size_t len)
 	return 0;
 }
 
+int output_fdatasync(int fd)
+{
+	crash_delay("sync"); /* a test's slow disk */
+	return fdatasync(fd) < 0 ? -errno : 0;
+}
+
 int output_sync(struct output *o)
 {
+	int err;
+
 	if (o->fd < 0)
 		return 0;
-	if (fdatasync(o->fd) < 0) {
+	if ((err = output_fdatasync(o->fd)) < 0) {
 		o->dirty_since_ms = mono_ms(); /* the interval policy tries again an interval later */
-		return -errno;
+		return err;
 	}
 	o->dirty = 0;
 	return 0;

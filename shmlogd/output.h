@@ -44,6 +44,8 @@ void output_retract(struct output *o, size_t len);
 
 /* fdatasync now. Returns 0 or -errno. */
 int output_sync(struct output *o);
+/* fdatasync(FD), for a descriptor of the output held elsewhere (syncer.c). Returns 0 or -errno. */
+int output_fdatasync(int fd);
 
 /* Milliseconds until the interval policy wants a sync (0: now), or -1: nothing to sync. */
 int64_t output_sync_due(const struct output *o, int64_t now_ms);
