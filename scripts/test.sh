@@ -203,6 +203,9 @@ valgrind_tests=(
 	test_shmlogd_holds_records_while_the_disk_is_full
 	test_shmlogd_recovers_from_a_crash_at_.*
 	test_shmlogd_refuses_a_second_collector_then_takes_over_from_a_dead_one
+	# the interval sync thread, slowed by a test hook: draining goes on; SIGHUP while it runs
+	test_shmlogd_keeps_draining_while_an_interval_sync_is_slow
+	test_shmlogd_syncs_the_old_file_at_sighup_while_a_sync_runs
 	test_shmlogd_refuses_bad_outputs_and_options_clearly
 	# shmlogcat: dump in every format with every filter; follow; a lapped follower; --list and
 	# --stats; every open error; reading, stats and a refused --set-level as another user.

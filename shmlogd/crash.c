@@ -2,7 +2,9 @@
 #include "crash.h"
 
 #ifdef SHMLOG_TEST_HOOKS
+#include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -52,8 +54,20 @@ void crash_delay(const char *name)
 	    __atomic_exchange_n(&done, 1, __ATOMIC_SEQ_CST))
 		return;
 	long ms = atol(arm + n + 1);
+	if (ms <= 0)
+		return;
+	/* The test checks where the slow step runs: in the drain loop's thread or another. */
+	fprintf(stderr, "shmlogd: test hook: %s takes %ld ms in the %s thread\n", name, ms,
+		gettid() == getpid() ? "drain" : "sync");
 	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000};
-	while (nanosleep(&ts, &ts) < 0)
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
+}
+
+void crash_note(const char *what)
+{
+	if (getenv("SHMLOGD_TRACE"))
+		fprintf(stderr, "shmlogd: test hook: %s in the %s thread\n", what,
+			gettid() == getpid() ? "drain" : "sync");
 }
 #endif

@@ -52,6 +52,8 @@ struct collector {
 	int rot_started;
 	struct batch b;
 	struct syncer syncer; /* --fsync interval:MS; not started: syncs run inline */
+	dev_t synced_dev;     /* the file handed to the syncer last */
+	ino_t synced_ino;
 	uint64_t resume;  /* real records below this sequence number are already in the output */
 	uint64_t lines;   /* written by this run */
 	uint64_t skipped; /* handed out again after a restart and skipped */
@@ -187,7 +189,10 @@ static void reopen(struct collector *c)
 	int err;
 
 	reopen_requested = 0;
-	if (c->out.fd >= 0 && c->out.dirty && c->opt->fsync != FSYNC_NONE)
+	/* Also while the sync thread is at it: a second fdatasync returns only once everything
+	 * written before it is on disk too, and the old file must be before we go on. */
+	if (c->out.fd >= 0 && (c->out.dirty || syncer_busy(&c->syncer)) &&
+	    c->opt->fsync != FSYNC_NONE)
 		output_sync(&c->out);
 	err = output_open(&c->out);
 	if (err) {
@@ -254,7 +259,14 @@ static void collect_sync(struct collector *c)
 
 	if (!syncer_collect(&c->syncer, &result))
 		return;
-	if (result < 0 && o->fd >= 0 && !o->dirty) {
+	if (o->fd < 0 || o->dev != c->synced_dev || o->ino != c->synced_ino) {
+		/* A file we no longer write (SIGHUP, rotation): its result says nothing about
+		 * the output's state. A rotated one is synced again by the worker. */
+		if (result < 0)
+			warnx("syncing the previous %s: %s", o->path, strerror(-result));
+		return;
+	}
+	if (result < 0) {
 		o->dirty = 1;
 		o->dirty_since_ms = mono_ms();
 	}
@@ -270,11 +282,14 @@ static void sync_if_due(struct collector *c)
 	collect_sync(c);
 	if (output_sync_due(o, mono_ms()) != 0)
 		return;
-	int err = c->syncer.started ? syncer_request(&c->syncer, o->fd) : -ENOSYS;
-	if (err == 0)
+	int err = syncer_request(&c->syncer, o->fd);
+	if (err == 0) {
 		o->dirty = 0; /* the sync covers every byte appended until now */
-	else if (err != -EBUSY)
+		c->synced_dev = o->dev;
+		c->synced_ino = o->ino;
+	} else if (err != -EBUSY) {
 		output_report(o, output_sync(o), "syncing", 0);
+	}
 }
 
 /* Writes the batch (rotating at its split point if it has one), then commits it to the ring.
@@ -369,7 +384,7 @@ static int idle_timeout(struct collector *c)
 {
 	int64_t t = rotate_timeout(&c->rot), s = output_sync_due(&c->out, mono_ms());
 
-	if (c->syncer.started && syncer_busy(&c->syncer))
+	if (syncer_busy(&c->syncer))
 		s = -1; /* the sync's end interrupts the sleep */
 
 	if (s >= 0 && (t < 0 || s < t))

@@ -130,6 +130,7 @@ int output_append(struct output *o, const struct iovec *iov, int n, size_t len)
 
 int output_fdatasync(int fd)
 {
+	crash_note("fdatasync");
 	crash_delay("sync"); /* a test's slow disk */
 	return fdatasync(fd) < 0 ? -errno : 0;
 }

@@ -58,6 +58,8 @@ int syncer_request(struct syncer *s, int fd)
 {
 	int err = 0;
 
+	if (!s->started)
+		return -ENOSYS;
 	pthread_mutex_lock(&s->mu);
 	if (s->busy) {
 		err = -EBUSY;
@@ -78,6 +80,8 @@ int syncer_request(struct syncer *s, int fd)
 
 int syncer_busy(struct syncer *s)
 {
+	if (!s->started)
+		return 0;
 	pthread_mutex_lock(&s->mu);
 	int busy = s->busy;
 	pthread_mutex_unlock(&s->mu);

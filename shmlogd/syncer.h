@@ -33,13 +33,15 @@ struct syncer {
 int syncer_start(struct syncer *s, struct shmlog_consumer *wake);
 
 /* Asks for an fdatasync() of the file open on FD. Returns 0 when handed over, -EBUSY while the
- * previous sync runs (ask again once it is collected), or -errno if FD cannot be duplicated. */
+ * previous sync runs (ask again once it is collected), -ENOSYS if the thread is not running, or
+ * -errno if FD cannot be duplicated. */
 int syncer_request(struct syncer *s, int fd);
 
-/* Whether a sync is waiting or running. */
+/* Whether a sync is waiting or running (0 if the thread is not running). */
 int syncer_busy(struct syncer *s);
 
-/* 1 with *RESULT set (0 or -errno) when a sync finished since the last call, else 0. */
+/* 1 with *RESULT set (0 or -errno) when a sync finished since the last call, else 0. The result
+ * is that of the file handed over, which may no longer be the output (SIGHUP, rotation). */
 int syncer_collect(struct syncer *s, int *result);
 
 /* Waits for the sync in flight, if any, and stops the thread. Its result can still be

@@ -238,6 +238,45 @@ static inline void h_start_ready(struct daemon *d, const char *const *args, cons
 	      10 * test_slow_factor(), err_path ? " in " : "", err_path ? err_path : "");
 }
 
+/* CPU time of every thread of PID in ns, from schedstat (exact), or from stat's clock ticks. */
+static inline long long h_cpu_ns(pid_t pid, int *exact)
+{
+	char path[512];
+	struct dirent *e;
+	long long sum = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	DIR *d = opendir(path);
+	CHECK(d, "opendir %s: %s", path, strerror(errno));
+	*exact = 1;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		long long run = 0;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/schedstat", (int)pid, e->d_name);
+		FILE *f = fopen(path, "r");
+		if (f && fscanf(f, "%lld", &run) == 1 && run > 0) {
+			sum += run;
+		} else {
+			unsigned long ut = 0, stt = 0;
+			*exact = 0;
+			if (f)
+				fclose(f);
+			snprintf(path, sizeof(path), "/proc/%d/task/%s/stat", (int)pid, e->d_name);
+			f = fopen(path, "r");
+			CHECK(f, "open %s: %s", path, strerror(errno));
+			CHECK(fscanf(f, "%*d (%*[^)]) %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+				     &ut, &stt) == 2,
+			      "cannot parse %s", path);
+			sum += (long long)(ut + stt) * (1000000000LL / sysconf(_SC_CLK_TCK));
+		}
+		if (f)
+			fclose(f);
+	}
+	closedir(d);
+	return sum;
+}
+
 /* SIGTERM, then the exit status. */
 static inline int h_stop(struct daemon *d)
 {

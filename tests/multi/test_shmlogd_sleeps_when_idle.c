@@ -2,51 +2,10 @@
  * polls nothing: over 10 idle seconds (after a burst of records, so its fsync timer has fired)
  * it uses well under 50 ms of CPU (the figure, from /proc/PID/task/, is printed); and a record
  * logged after the idle spell still reaches the file at once. */
-#include <dirent.h>
-
 #include "test_shmlogd_harness.h"
 
 #define IDLE_MS 10000
 #define LIMIT_NS (50 * 1000000LL)
-
-/* CPU time of every thread of PID in ns, from schedstat (exact), or from stat's clock ticks. */
-static long long cpu_ns(pid_t pid, int *exact)
-{
-	char path[512];
-	struct dirent *e;
-	long long sum = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	DIR *d = opendir(path);
-	CHECK(d, "opendir %s: %s", path, strerror(errno));
-	*exact = 1;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		long long run = 0;
-		snprintf(path, sizeof(path), "/proc/%d/task/%s/schedstat", (int)pid, e->d_name);
-		FILE *f = fopen(path, "r");
-		if (f && fscanf(f, "%lld", &run) == 1 && run > 0) {
-			sum += run;
-		} else {
-			unsigned long ut = 0, stt = 0;
-			*exact = 0;
-			if (f)
-				fclose(f);
-			snprintf(path, sizeof(path), "/proc/%d/task/%s/stat", (int)pid, e->d_name);
-			f = fopen(path, "r");
-			CHECK(f, "open %s: %s", path, strerror(errno));
-			CHECK(fscanf(f, "%*d (%*[^)]) %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-				     &ut, &stt) == 2,
-			      "cannot parse %s", path);
-			sum += (long long)(ut + stt) * (1000000000LL / sysconf(_SC_CLK_TCK));
-		}
-		if (f)
-			fclose(f);
-	}
-	closedir(d);
-	return sum;
-}
 
 int main(void)
 {
@@ -66,9 +25,9 @@ int main(void)
 	h_writers_done(&pid, 1, 1);
 	h_sleep_ms(1500); /* past the default fsync interval: the last timer has fired */
 
-	long long before = cpu_ns(d.pid, &exact);
+	long long before = h_cpu_ns(d.pid, &exact);
 	h_sleep_ms(IDLE_MS);
-	long long used = cpu_ns(d.pid, &exact) - before;
+	long long used = h_cpu_ns(d.pid, &exact) - before;
 	printf("idle for %d s: shmlogd used %.3f ms of CPU (%s)\n", IDLE_MS / 1000, used / 1e6,
 	       exact ? "schedstat, ns" : "stat, clock ticks");
 	CHECK(used < LIMIT_NS, "shmlogd used %.3f ms of CPU in %d idle seconds: is it polling?",
