@@ -226,7 +226,8 @@ static void ratio_cell(const struct cell *a, const struct cell *b)
 
 static void report_ratios(const struct driver *d)
 {
-	static const enum variant shm[] = {V_SHM_TEXT, V_SHM_JSON, V_SHM_FIELDS, V_SHM_WRITE};
+	static const enum variant shm[] = {V_SHM_TEXT, V_SHM_JSON, V_SHM_FIELDS, V_SHM_WRITE,
+					   V_SHM_JSON_SYNC};
 
 	printf("shmlog's lines/s divided by each alternative's, per round (same round), median "
 	       "(min–max). The last column divides by the ceiling of the same output format (one "
@@ -298,7 +299,7 @@ static void report_goals(const struct driver *d)
 		printf("| ≥ %.1f× %s | %.2f× | %s |\n", goals[g].want, goals[g].name, med,
 		       round(med * 100) >= round(goals[g].want * 100) ? "met" : "**missed**");
 	}
-	for (int s = V_SHM_TEXT; s <= V_SHM_WRITE; s++) {
+	for (int s = V_SHM_TEXT; e2e_is_shmlog(s); s++) {
 		const struct cell *c = &d->cells[i1][s];
 		int n = clean_values(c, M_RATE, v);
 		if (!d->use[s] || n == 0)
@@ -497,7 +498,7 @@ static void find_programs(struct driver *d)
 
 	o->have_shmlogd = o->standin || bench_find_prog("shmlogd", o->shmlogd, sizeof(o->shmlogd)) == 0;
 	if (!o->have_shmlogd)
-		for (int v = V_SHM_TEXT; v <= V_SHM_WRITE; v++)
+		for (int v = V_SHM_TEXT; e2e_is_shmlog(v); v++)
 			snprintf(d->skip[v], sizeof(d->skip[v]), "%s", o->shmlogd);
 
 	const char *rs = getenv("SHMLOG_BENCH_RSYSLOGD");
@@ -535,7 +536,7 @@ static void usage(FILE *to)
 		"the file's ceiling: shmlogd's lines, preformatted, written by one process.\n"
 		"Defaults: --rounds 4 (10 at P=1: --rounds-p1) --n 160000 (lines per writer)\n"
 		"--writers 1,2,4,8 --sample-every 8; --quick: --rounds 2 --n 50000.\n"
-		"Variants: shm_text shm_json shm_fields shm_write append pipe syslog spdlog\n"
+		"Variants: shm_text shm_json shm_fields shm_write shm_json_sync append pipe syslog spdlog\n"
 		"ceil_text ceil_json.\n"
 		"shmlogd is taken from $SHMLOG_BIN_DIR, else from this program's directory;\n"
 		"rsyslogd from $SHMLOG_BENCH_RSYSLOGD, else /usr/sbin/rsyslogd; bench_spdlog_async\n"
@@ -617,7 +618,7 @@ int main(int argc, char **argv)
 		case 'v':
 			if (parse_variants(&d, optarg) < 0) {
 				fprintf(stderr, "bench: --variants: a list of shm_text shm_json shm_fields "
-						"shm_write append pipe syslog spdlog\n");
+						"shm_write shm_json_sync append pipe syslog spdlog\n");
 				return 64;
 			}
 			break;

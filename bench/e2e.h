@@ -17,6 +17,8 @@ enum variant {
 	V_SHM_JSON,   /* shmlog_log -> shmlogd --format json */
 	V_SHM_FIELDS, /* shmlog_log_fields (two SHMLOG_INT fields) -> shmlogd --format json */
 	V_SHM_WRITE,  /* snprintf + shmlog_write (the transport alone) -> shmlogd --format text */
+	V_SHM_JSON_SYNC, /* V_SHM_JSON with shmlogd's default --fsync interval:1000 (the others
+			  * run --fsync none, like every alternative: nothing syncs there) */
 	V_APPEND,     /* format + write(2) to one shared O_APPEND file */
 	V_PIPE,       /* format + write(2) to a pipe; one collector writes 64 KiB batches */
 	V_SYSLOG,     /* syslog(3) format + send to a private rsyslogd on our own socket */
@@ -29,9 +31,15 @@ enum variant {
 extern const char *const e2e_variant_name[NVARIANTS]; /* for tables */
 extern const char *const e2e_variant_id[NVARIANTS];   /* for CSV and plots */
 
+/* Whether shmlogd writes JSON in shmlog variant V. */
+static inline int e2e_is_json(enum variant v)
+{
+	return v == V_SHM_JSON || v == V_SHM_FIELDS || v == V_SHM_JSON_SYNC;
+}
+
 static inline int e2e_is_shmlog(enum variant v)
 {
-	return v <= V_SHM_WRITE;
+	return v <= V_SHM_JSON_SYNC;
 }
 
 static inline int e2e_is_ceiling(enum variant v)
@@ -42,7 +50,7 @@ static inline int e2e_is_ceiling(enum variant v)
 /* The ceiling of the same output format as shmlog variant V. */
 static inline enum variant e2e_ceiling_of(enum variant v)
 {
-	return v == V_SHM_JSON || v == V_SHM_FIELDS ? V_CEIL_JSON : V_CEIL_TEXT;
+	return e2e_is_json(v) ? V_CEIL_JSON : V_CEIL_TEXT;
 }
 
 struct e2e_opts {

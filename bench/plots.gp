@@ -17,11 +17,12 @@ set xrange [0.8:10]
 set xtics (1, 2, 4, 8)
 set xlabel "P: writer processes (spdlog: threads), on 2 CPUs"
 
-variants = "shm_text shm_json shm_fields shm_write append pipe syslog spdlog"
+variants = "shm_text shm_json shm_fields shm_write shm_json_sync append pipe syslog spdlog"
 label(v) = v eq "shm_text" ? "shmlog_log -> shmlogd, text" : \
 	v eq "shm_json" ? "shmlog_log -> shmlogd, json" : \
 	v eq "shm_fields" ? "shmlog_log_fields -> shmlogd, json" : \
 	v eq "shm_write" ? "snprintf + shmlog_write -> shmlogd, text" : \
+	v eq "shm_json_sync" ? "shmlog_log -> shmlogd, json, --fsync interval:1000" : \
 	v eq "append" ? "write(2), one O_APPEND file" : \
 	v eq "pipe" ? "pipe -> collector" : \
 	v eq "syslog" ? "syslog -> private rsyslogd" : \

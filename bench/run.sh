@@ -10,6 +10,7 @@
 #                           skipped, with the reason)
 #   bench/run.sh --results DIR  write CSV, PNG and results.md to DIR (default
 #                           results/<date>-<time>, with results/latest pointing at it)
+#   bench/run.sh --keep-page-reporting   leave a VM's free page reporting as it is (below)
 #
 # Installs with apt-get (as root, or with sudo -n) what is missing of: the build dependencies
 # (scripts/setup-deps.sh, when cmake or libatomic_ops is missing), g++, valgrind, gnuplot-nox,
@@ -20,6 +21,15 @@
 # SHMLOG_BIN_DIR points the benchmarks at other shmlogd/shmlogcat binaries;
 # SHMLOG_BENCH_CMAKE_ARGS adds cmake options.
 # Progress goes to stderr; only the tables go to stdout: bench/run.sh > results.md
+#
+# Free page reporting: on a VM whose virtio-balloon reports free memory (Firecracker and others),
+# the guest hands every freed block back to the host, and the next write into such a page costs
+# the host a fault. Page-cache writes then swing 2-3x from run to run, and only the variants fast
+# enough to be limited by the page-cache copy feel it (shmlogd into JSON, the ceilings), so the
+# figures measure the host more than the variants. When this kernel has the knob for it
+# (/sys/module/page_reporting/parameters/min_free_ms) and we are root, the run holds freed memory
+# back from reporting for two minutes after it is freed, and puts the setting back at exit; the
+# header says what was done. --keep-page-reporting leaves it alone.
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,12 +39,14 @@ only=
 do_build=1
 do_install=1
 results=
+keep_reporting=
 
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) quick=--quick ;;
 	--no-build) do_build= ;;
 	--no-install) do_install= ;;
+	--keep-page-reporting) keep_reporting=1 ;;
 	--only)
 		[ $# -ge 2 ] || { echo "run.sh: --only needs latency, callgrind, e2e or followers" >&2; exit 64; }
 		only="$only $2"
@@ -46,7 +58,7 @@ while [ $# -gt 0 ]; do
 		shift
 		;;
 	-h | --help)
-		sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*)
@@ -152,12 +164,31 @@ mkfifo "$fifo_dir/out"
 tee "$results/results.md" <"$fifo_dir/out" >&3 &
 tee_pid=$!
 exec >"$fifo_dir/out"
+reporting_knob=/sys/module/page_reporting/parameters/min_free_ms
+reporting_old=
 finish() {
+	[ -n "$reporting_old" ] && echo "$reporting_old" >"$reporting_knob" 2>/dev/null
 	exec >&3
 	wait "$tee_pid" 2>/dev/null || true
 	rm -rf "$fifo_dir"
 }
 trap finish EXIT
+trap 'exit 130' INT TERM # so that finish runs (and puts the reporting setting back)
+
+if [ ! -e "$reporting_knob" ]; then
+	reporting="no tunable free page reporting (no $reporting_knob)"
+elif [ -n "$keep_reporting" ]; then
+	reporting="free page reporting left as it is (min_free_ms $(cat "$reporting_knob"), --keep-page-reporting)"
+else
+	was=$(cat "$reporting_knob")
+	if echo 120000 >"$reporting_knob" 2>/dev/null; then
+		reporting_old=$was
+		reporting="free page reporting held back for the run (min_free_ms $was -> 120000, restored at exit)"
+	else
+		reporting="free page reporting left on (min_free_ms $was; cannot change it: not root?)"
+	fi
+fi
+say "$reporting"
 
 start=$(date +%s)
 echo "# shmlog benchmarks${quick:+ (--quick)}"
@@ -168,7 +199,7 @@ echo "Machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cp
 	"commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(
 		[ -n "$(git -C "$root" status --porcelain -- libshmlog shmlogd shmlogcat bench 2>/dev/null)" ] &&
 			echo ' + uncommitted changes');" \
-	"command: bench/run.sh${quick:+ $quick}"
+	"command: bench/run.sh${quick:+ $quick}${keep_reporting:+ --keep-page-reporting}; $reporting"
 echo
 
 if wanted latency; then
