@@ -9,7 +9,6 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 
 #include "compress.h"
 #include "crash.h"
+#include "thread.h"
 
 #define IO_BUF (128 * 1024)
 #define GZIP_LEVEL 6
@@ -250,7 +250,6 @@ static void *worker_main(void *arg)
 struct worker *worker_start(enum compress method, int sync, mode_t mode, pthread_mutex_t *lock)
 {
 	struct worker *w = calloc(1, sizeof(*w));
-	sigset_t all, old;
 
 	if (!w)
 		return NULL;
@@ -261,11 +260,7 @@ struct worker *worker_start(enum compress method, int sync, mode_t mode, pthread
 	w->sync = sync;
 	w->mode = mode;
 	w->files_lock = lock;
-	/* Signals are the drain loop's business: the thread inherits a mask that blocks them. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int err = pthread_create(&w->thread, NULL, worker_main, w);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	int err = thread_start(&w->thread, worker_main, w);
 	if (err) {
 		pthread_cond_destroy(&w->cv);
 		pthread_mutex_destroy(&w->mu);

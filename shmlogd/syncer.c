@@ -1,11 +1,11 @@
 /* syncer.c - the interval fsync thread (see syncer.h). */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include "output.h"
 #include "syncer.h"
+#include "thread.h"
 
 static void *syncer_main(void *arg)
 {
@@ -35,16 +35,10 @@ static void *syncer_main(void *arg)
 
 int syncer_start(struct syncer *s, struct shmlog_consumer *wake)
 {
-	sigset_t all, old;
-
 	*s = (struct syncer){.fd = -1, .wake = wake};
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
-	/* Signals are the drain loop's business (its pause_ms() relies on getting them). */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int err = pthread_create(&s->thread, NULL, syncer_main, s);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	int err = thread_start(&s->thread, syncer_main, s);
 	if (err) {
 		pthread_cond_destroy(&s->cv);
 		pthread_mutex_destroy(&s->mu);

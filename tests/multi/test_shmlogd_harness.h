@@ -518,6 +518,38 @@ static inline int h_count_in_file(const char *path, const char *needle)
 	return count;
 }
 
+/* Starts shmlogd on RING into OUT with --fsync interval:100 and two test hooks armed (builds
+ * with SHMLOG_TEST_HOOKS): its first fdatasync takes DELAY_MS, and each fdatasync is noted on its
+ * stderr, ERR, with the thread that ran it. */
+static inline void h_start_slow_sync(struct daemon *d, const char *ring, const char *out,
+				     const char *err, int delay_ms)
+{
+	char delay[32];
+
+	unlink(err);
+	snprintf(delay, sizeof(delay), "sync:%d", delay_ms);
+	setenv("SHMLOGD_DELAY", delay, 1);
+	setenv("SHMLOGD_TRACE", "1", 1);
+	const char *args[] = {"--ring", ring, "--output", out, "--fsync", "interval:100", NULL};
+	h_start_ready(d, args, err);
+	unsetenv("SHMLOGD_DELAY");
+	unsetenv("SHMLOGD_TRACE");
+}
+
+/* Waits until PATH has at least N lines holding NEEDLE; returns the ms it waited, or -1 once
+ * TIMEOUT_MS have passed. */
+static inline int64_t h_wait_lines(const char *path, const char *needle, int n, int64_t timeout_ms)
+{
+	int64_t t0 = h_now_ms();
+
+	while (h_count_in_file(path, needle) < n) {
+		if (h_now_ms() - t0 > timeout_ms)
+			return -1;
+		h_sleep_ms(5);
+	}
+	return h_now_ms() - t0;
+}
+
 static inline void h_print_file(const char *path)
 {
 	FILE *f = fopen(path, "r");

@@ -38,19 +38,6 @@ static int64_t time_to_file(struct shmlog *lg, const char *path, const char *msg
 	return -1;
 }
 
-/* Waits until PATH has at least N lines holding NEEDLE; returns the ms waited, -1 on timeout. */
-static int64_t wait_for_lines(const char *path, const char *needle, int n, int64_t timeout_ms)
-{
-	int64_t t0 = h_now_ms();
-
-	while (h_count_in_file(path, needle) < n) {
-		if (h_now_ms() - t0 > timeout_ms)
-			return -1;
-		h_sleep_ms(5);
-	}
-	return h_now_ms() - t0;
-}
-
 int main(void)
 {
 #ifndef SHMLOG_TEST_HOOKS
@@ -64,19 +51,13 @@ int main(void)
 
 	h_path(out, sizeof(out), "slowsync.log");
 	unlink(".slowsync.log.shmlogd-state");
-	unlink(err);
-	setenv("SHMLOGD_DELAY", "sync:5000", 1);
-	setenv("SHMLOGD_TRACE", "1", 1);
-	const char *args[] = {"--ring", ring, "--output", out, "--fsync", "interval:100", NULL};
-	h_start_ready(&d, args, err);
-	unsetenv("SHMLOGD_DELAY");
-	unsetenv("SHMLOGD_TRACE");
+	h_start_slow_sync(&d, ring, out, err, SYNC_DELAY_MS);
 
 	struct shmlog *lg = shmlog_open(ring, NULL);
 	CHECK(lg, "shmlog_open: %s", shmlog_errmsg());
 	/* The first record makes the file dirty; 100 ms later its sync starts and takes 5 s. */
 	CHECK(time_to_file(lg, out, "first") >= 0, "the first record never reached %s", out);
-	CHECK(wait_for_lines(err, "sync takes 5000 ms", 1, 3000) >= 0,
+	CHECK(h_wait_lines(err, "sync takes 5000 ms", 1, 3000) >= 0,
 	      "no slow sync began within 3 s of the first record (see %s)", err);
 	int64_t t_sync = h_now_ms();
 	CHECK(h_count_in_file(err, SYNC_THREAD_HOOK) == 1,
@@ -112,7 +93,7 @@ int main(void)
 
 	/* When the slow sync ends, the probes' bytes are synced next, without a new record. */
 	CHECK(h_count_in_file(err, SYNC_BY_THREAD) == 1, "a second sync began while the first ran");
-	int64_t waited = wait_for_lines(err, SYNC_BY_THREAD, 2, SYNC_DELAY_MS + 3000);
+	int64_t waited = h_wait_lines(err, SYNC_BY_THREAD, 2, SYNC_DELAY_MS + 3000);
 	CHECK(waited >= 0, "no sync of the bytes written during the slow one within 3 s of its end "
 			   "(see %s): did its end wake the loop?",
 	      err);

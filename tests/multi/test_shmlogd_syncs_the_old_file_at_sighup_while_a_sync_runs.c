@@ -14,19 +14,6 @@
 
 #define SYNC_DELAY_MS 5000
 
-/* Waits until PATH has a line holding NEEDLE; returns 0, or -1 after TIMEOUT_MS. */
-static int wait_for_line(const char *path, const char *needle, int64_t timeout_ms)
-{
-	int64_t end = h_now_ms() + timeout_ms;
-
-	while (h_count_in_file(path, needle) == 0) {
-		if (h_now_ms() > end)
-			return -1;
-		h_sleep_ms(5);
-	}
-	return 0;
-}
-
 static void log_msg(struct shmlog *lg, const char *msg)
 {
 	CHECK(shmlog_write(lg, SHMLOG_INFO, "t", msg, strlen(msg)) == 0, "shmlog_write: %s",
@@ -47,18 +34,12 @@ int main(void)
 	h_path(old, sizeof(old), "hupsync.log.1");
 	rmdir(out);
 	unlink(".hupsync.log.shmlogd-state");
-	unlink(err);
-	setenv("SHMLOGD_DELAY", "sync:5000", 1);
-	setenv("SHMLOGD_TRACE", "1", 1);
-	const char *args[] = {"--ring", ring, "--output", out, "--fsync", "interval:100", NULL};
-	h_start_ready(&d, args, err);
-	unsetenv("SHMLOGD_DELAY");
-	unsetenv("SHMLOGD_TRACE");
+	h_start_slow_sync(&d, ring, out, err, SYNC_DELAY_MS);
 
 	struct shmlog *lg = shmlog_open(ring, NULL);
 	CHECK(lg, "shmlog_open: %s", shmlog_errmsg());
 	log_msg(lg, "before the rename");
-	CHECK(wait_for_line(err, "sync takes 5000 ms in the sync thread", 3000) == 0,
+	CHECK(h_wait_lines(err, "sync takes 5000 ms in the sync thread", 1, 3000) >= 0,
 	      "no slow sync began in the sync thread within 3 s of the first record (see %s)", err);
 	int64_t t_sync = h_now_ms();
 	CHECK(h_count_in_file(out, "before the rename") == 1, "the first record is not in %s", out);
@@ -69,7 +50,7 @@ int main(void)
 	CHECK(rename(out, old) == 0, "rename: %s", strerror(errno));
 	CHECK(mkdir(out, 0755) == 0, "mkdir %s: %s", out, strerror(errno));
 	CHECK(kill(d.pid, SIGHUP) == 0, "kill: %s", strerror(errno));
-	CHECK(wait_for_line(err, "reopening", 3000) == 0,
+	CHECK(h_wait_lines(err, "reopening", 1, 3000) >= 0,
 	      "no error reported for the failed reopen within 3 s (see %s)", err);
 	CHECK(h_count_in_file(err, "fdatasync in the drain thread") == 1,
 	      "SIGHUP did not sync the old file before reopening (the sync thread had its last "
@@ -87,7 +68,7 @@ int main(void)
 	CHECK(rmdir(out) == 0, "rmdir %s: %s", out, strerror(errno));
 	log_msg(lg, "after the rename");
 	CHECK(shmlog_flush(lg, 10000) == 0, "shmlog_flush: %s", shmlog_errmsg());
-	CHECK(wait_for_line(err, "works again", 3000) == 0,
+	CHECK(h_wait_lines(err, "works again", 1, 3000) >= 0,
 	      "no 'works again' once the new file could be opened (see %s)", err);
 	CHECK(h_stop(&d) == 0, "shmlogd did not exit 0 after SIGTERM (see %s)", err);
 
