@@ -12,6 +12,8 @@ set datafile missing "NaN"
 set terminal pngcairo size 1100,700 font "DejaVu Sans,11" noenhanced
 set key outside right top
 set grid
+# gnuplot's default colours repeat after eight; there are nine variants
+set linetype 9 lc rgb "#8c564b" pt 9
 set logscale x 2
 set xrange [0.8:10]
 set xtics (1, 2, 4, 8)
