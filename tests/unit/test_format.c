@@ -554,6 +554,38 @@ static void test_json_line_has_the_ecs_keys_in_order(void **state)
 			    "\"status\":200,\"path\":\"/a b\"}\n");
 }
 
+/* Lines keep each writer's pid and tid text from one record to the next (format.c's per-thread
+ * cache): records of many writers interleaved, tids that share a cache entry, a pid reused with
+ * another tid and a tid with another pid, and the largest ids, must each get their own. */
+static void test_ids_of_interleaved_writers_are_never_mixed_up(void **state)
+{
+	static const uint32_t ids[][2] = {
+		{4711, 4712}, {4711, 4720}, {100, 4712}, {100, 100}, {4711, 4712},
+		{UINT32_MAX, UINT32_MAX}, {1, 9}, {1, 1}, {9, 1}, {4711, 4720}, {0, 0},
+		{UINT32_MAX, 8}, {4711, 4712},
+	};
+	char want[256];
+
+	(void)state;
+	for (int round = 0; round < 3; round++)
+		for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+			struct shmlog_record rec = example_record();
+			rec.pid = ids[i][0];
+			rec.tid = ids[i][1];
+			snprintf(want, sizeof(want),
+				 "2026-11-21T10:15:03.123456Z INFO  worker[%u/%u] request done\n",
+				 rec.pid, rec.tid);
+			assert_string_equal(fmt(&rec, SHMLOG_FORMAT_TEXT, 0), want);
+			snprintf(want, sizeof(want),
+				 "{\"@timestamp\":\"2026-11-21T10:15:03.123456Z\",\"log.level\":"
+				 "\"info\",\"log.logger\":\"worker\",\"message\":\"request done\","
+				 "\"process.pid\":%u,\"process.thread.id\":%u,"
+				 "\"event.sequence\":42}\n",
+				 rec.pid, rec.tid);
+			assert_string_equal(fmt(&rec, SHMLOG_FORMAT_JSON, 0), want);
+		}
+}
+
 static void test_json_names_every_level_in_lower_case(void **state)
 {
 	struct shmlog_record rec = example_record();
@@ -1041,6 +1073,7 @@ int main(void)
 		cmocka_unit_test(test_timestamps_at_the_ends_of_int64_are_still_valid),
 		cmocka_unit_test(test_timestamps_agree_with_gmtime_across_the_whole_range),
 		cmocka_unit_test(test_json_line_has_the_ecs_keys_in_order),
+		cmocka_unit_test(test_ids_of_interleaved_writers_are_never_mixed_up),
 		cmocka_unit_test(test_json_names_every_level_in_lower_case),
 		cmocka_unit_test(test_json_escapes_quote_backslash_and_named_controls),
 		cmocka_unit_test(test_json_escapes_other_controls_del_and_c1_as_unicode_escapes),
