@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <linux/futex.h>
 #include <stdint.h>
 #include <sys/syscall.h>
@@ -35,6 +37,10 @@ uint64_t proc_start_time(pid_t pid);
 int proc_alive(pid_t pid, uint64_t start);
 /* This process's name (comm), NUL-terminated in 16 bytes. */
 void proc_comm(char out[16]);
+
+/* printf.c: vsnprintf(BUF, CAP, FMT, AP)'s result for the conversions log messages use, faster;
+ * -1 (AP untouched, BUF's bytes unspecified) for a format it leaves to vsnprintf. */
+int msg_vformat(char *buf, size_t cap, const char *fmt, va_list ap);
 
 static inline int64_t clock_ns(clockid_t id)
 {
