@@ -1,7 +1,8 @@
 /* test_shmlogcat_set_level_reaches_running_writers.c - `shmlogcat --set-level LEVEL NAME`
  * changes the ring's minimum level under a writer that is already running: once it returns,
  * no new debug or info record appears while warnings keep coming, and setting debug again
- * brings them back. --stats reports the level. */
+ * brings them back. --stats reports the level. Each look lasts 400 ms, longer if the follower
+ * (at SCHED_IDLE) has not seen 3 records it should by then: a busy machine starves it. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -11,6 +12,7 @@
 #include "test_shmlogcat_helpers.h"
 
 #define WATCH_MS 400
+#define WATCH_MAX_MS 10000 /* a follower runs at SCHED_IDLE: on a busy machine it may wait */
 #define SETTLE_MS 20 /* a record that passed the level check just before the change commits */
 
 /* A writer process that logs debug, info and warning records until killed. */
@@ -31,17 +33,24 @@ static pid_t start_writer(const char *ring)
 	return pid;
 }
 
-/* Counts, by level, the records a new follower sees during WATCH_MS. */
-static void watch(const char *ring, int counts[SHMLOG_CRITICAL + 1])
+/* Counts, by level, the records a new follower sees during WATCH_MS, and longer if it has not
+ * seen 3 records of level EXPECT by then (up to WATCH_MAX_MS). */
+static void watch(const char *ring, int counts[SHMLOG_CRITICAL + 1], int expect)
 {
-	int64_t end = now_ns(CLOCK_MONOTONIC) + (int64_t)WATCH_MS * 1000000;
+	int64_t start = now_ns(CLOCK_MONOTONIC), end = start + (int64_t)WATCH_MS * 1000000;
+	int64_t last = start + (int64_t)WATCH_MAX_MS * 1000000;
 	static struct json_object obj;
 	struct follower f;
 	const char *line;
 
 	memset(counts, 0, sizeof(int) * (SHMLOG_CRITICAL + 1));
 	FOLLOW(&f, "-f", "-n", "0", "-o", "json", ring);
-	while (now_ns(CLOCK_MONOTONIC) < end && (line = follow_line(&f, 50)) != NULL) {
+	for (;;) {
+		int64_t now = now_ns(CLOCK_MONOTONIC);
+		if (now >= last || (now >= end && counts[expect] >= 3))
+			break;
+		if ((line = follow_line(&f, 50)) == NULL)
+			continue;
 		const struct json_member *m;
 		char level[32];
 
@@ -79,12 +88,12 @@ static void test_set_level_takes_effect_in_a_running_writer(void **state)
 	collector_start(&col, ring);
 	writer = start_writer(ring);
 
-	watch(ring, counts);
+	watch(ring, counts, SHMLOG_DEBUG);
 	printf("level debug:   %d debug, %d info, %d warning\n", counts[1], counts[2], counts[3]);
 	assert_true(counts[SHMLOG_DEBUG] > 0 && counts[SHMLOG_INFO] > 0);
 
 	set_level(ring, "warning");
-	watch(ring, counts);
+	watch(ring, counts, SHMLOG_WARNING);
 	printf("level warning: %d debug, %d info, %d warning\n", counts[1], counts[2], counts[3]);
 	assert_int_equal(counts[SHMLOG_DEBUG], 0);
 	assert_int_equal(counts[SHMLOG_INFO], 0);
@@ -95,7 +104,7 @@ static void test_set_level_takes_effect_in_a_running_writer(void **state)
 	run_free(&r);
 
 	set_level(ring, "debug");
-	watch(ring, counts);
+	watch(ring, counts, SHMLOG_DEBUG);
 	printf("level debug:   %d debug, %d info, %d warning\n", counts[1], counts[2], counts[3]);
 	assert_true(counts[SHMLOG_DEBUG] > 0);
 
