@@ -5,7 +5,7 @@
  * The random formats draw flags, widths and precisions (digits and '*'), length modifiers and
  * conversions, now and then something msg_vformat() must refuse ('#', '\'', %o, %p, %m, a NULL
  * string...), and arguments at the edges (0, -1, INT64_MIN, UINT64_MAX, bytes 0-255, empty and
- * long strings). Arguments are passed as 64-bit integers and pointers and read back as whatever
+ * long strings; widths and precisions small, near 100 and near the 4096 limit). Arguments are passed as 64-bit integers and pointers and read back as whatever
  * the format says: on x86-64 and AArch64 an int read from a 64-bit slot is its low half, the
  * same for both sides. $SHMLOG_PRINTF_ROUNDS sets the number of formats (default 200,000).
  */
@@ -105,6 +105,20 @@ static uint64_t int_arg(struct rng *r)
 	}
 }
 
+/* A width or precision: mostly small, sometimes around 100 (three digits) or around the 4096
+ * that msg_vformat takes at most. */
+static unsigned field_value(struct rng *r)
+{
+	switch (below(r, 8)) {
+	case 0:
+		return 90 + below(r, 45);
+	case 1:
+		return 4090 + below(r, 12);
+	default:
+		return below(r, 30);
+	}
+}
+
 /* Appends one conversion to F (at *N) and the arguments it takes to ARGS (at *NA). */
 static void conversion(struct rng *r, char *f, size_t *n, uint64_t *args, int *na)
 {
@@ -121,20 +135,22 @@ static void conversion(struct rng *r, char *f, size_t *n, uint64_t *args, int *n
 	}
 	unsigned w = below(r, 10);
 	if (w < 3) {
-		*n += (size_t)sprintf(f + *n, "%u", below(r, 30));
+		*n += (size_t)sprintf(f + *n, "%u", field_value(r));
 	} else if (w < 5) {
 		f[(*n)++] = '*';
-		args[(*na)++] = (uint64_t)(int64_t)((int)below(r, 81) - 40);
+		args[(*na)++] = (uint64_t)(int64_t)(below(r, 2) ? (int)field_value(r)
+								: -(int)field_value(r));
 	}
 	unsigned q = below(r, 10);
 	if (q < 3) {
-		*n += (size_t)sprintf(f + *n, ".%u", below(r, 25));
+		*n += (size_t)sprintf(f + *n, ".%u", field_value(r));
 	} else if (q == 3) {
 		f[(*n)++] = '.';
 	} else if (q < 6) {
 		memcpy(f + *n, ".*", 2);
 		*n += 2;
-		args[(*na)++] = (uint64_t)(int64_t)((int)below(r, 41) - 10);
+		args[(*na)++] = (uint64_t)(int64_t)(below(r, 4) ? (int)field_value(r)
+								: -(int)field_value(r));
 	}
 	char c = convs[below(r, sizeof(convs) - 1)];
 	if (c != '%' && c != 'm') {
@@ -150,7 +166,7 @@ static void conversion(struct rng *r, char *f, size_t *n, uint64_t *args, int *n
 						  : (uint64_t)(uintptr_t)strings[below(
 							    r, sizeof(strings) / sizeof(strings[0]))];
 	else if (c == 'c')
-		args[(*na)++] = below(r, 256);
+		args[(*na)++] = below(r, 4) ? below(r, 256) : int_arg(r); /* the int is cut to a byte */
 	else
 		args[(*na)++] = int_arg(r);
 }
@@ -183,8 +199,13 @@ static void test_messages_format_exactly_like_vsnprintf(void **state)
 		assert_true(na <= NARGS);
 		/* Each argument has the kind its conversion reads (a %s never meets an integer);
 		 * the unread ones are ignored. */
-		accepted += compare(caps[below(&r, 8)], f, a[0], a[1], a[2], a[3], a[4], a[5], a[6],
-				    a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15]) >= 0;
+		int got = compare(caps[below(&r, 8)], f, a[0], a[1], a[2], a[3], a[4], a[5], a[6],
+				  a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15]);
+		accepted += got >= 0;
+		/* Now and then every capacity up to the whole output and two bytes more. */
+		for (int cap = 0; got >= 0 && i % 64 == 0 && cap <= got + 2 && cap <= BUF; cap++)
+			compare((size_t)cap, f, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8],
+				a[9], a[10], a[11], a[12], a[13], a[14], a[15]);
 	}
 	printf("%ld random formats: %ld formatted by msg_vformat, identical to vsnprintf; the rest "
 	       "refused (left to vsnprintf)\n",
@@ -218,6 +239,39 @@ static void test_what_it_does_not_know_is_left_to_vsnprintf(void **state)
 	assert_int_equal(compare(sizeof(buf), "trailing %"), -1);
 }
 
+/* The edges of '*' and of digit widths: taken up to 4096, refused beyond, never negated past
+ * INT_MIN. */
+static void test_widths_and_precisions_at_their_limits(void **state)
+{
+	static const int stars[] = {INT32_MIN, -4097, -4096, -1, 0, 4096, 4097, INT32_MAX};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(stars) / sizeof(stars[0]); i++) {
+		int ok = stars[i] >= -4096 && stars[i] <= 4096;
+		assert_int_equal(compare(BUF, "[%*d]", stars[i], 42) >= 0, ok);
+		assert_int_equal(compare(BUF, "[%.*d]", stars[i], 42) >= 0, stars[i] <= 4096);
+		assert_int_equal(compare(BUF, "[%-*s]", stars[i], "x") >= 0, ok);
+	}
+	assert_true(compare(BUF, "[%4096d]", 1) >= 0);
+	assert_int_equal(compare(BUF, "[%4097d]", 1), -1);
+	assert_true(compare(BUF, "[%.4096u]", 1u) >= 0);
+	assert_int_equal(compare(BUF, "[%.4097u]", 1u), -1);
+}
+
+/* A precision bounds what %s reads: a buffer without a NUL is fine (ASan builds would catch a
+ * read past it). */
+static void test_string_precision_never_reads_past_it(void **state)
+{
+	char *s = malloc(5);
+
+	(void)state;
+	assert_non_null(s);
+	memcpy(s, "abcde", 5);
+	assert_int_equal(compare(BUF, "%.5s|%.3s|%8.5s|%-8.2s|", s, s, s, s), 28);
+	assert_int_equal(compare(BUF, "%.*s", 4, s), 4);
+	free(s);
+}
+
 /* What the writers of shmlog_log use most, spelled out. */
 static void test_common_log_formats_come_out_as_vsnprintf_makes_them(void **state)
 {
@@ -239,6 +293,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_messages_format_exactly_like_vsnprintf),
 		cmocka_unit_test(test_what_it_does_not_know_is_left_to_vsnprintf),
+		cmocka_unit_test(test_widths_and_precisions_at_their_limits),
+		cmocka_unit_test(test_string_precision_never_reads_past_it),
 		cmocka_unit_test(test_common_log_formats_come_out_as_vsnprintf_makes_them),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

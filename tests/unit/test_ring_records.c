@@ -122,6 +122,18 @@ static void test_log_formats_like_printf(void **state)
 	assert_int_equal(rec.level, SHMLOG_ERROR);
 	assert_int_equal(rec.msg_len, strlen("n=42 s=ok x=0xff"));
 	assert_memory_equal(rec.msg, "n=42 s=ok x=0xff", rec.msg_len);
+
+	/* Refused by the library's own formatter only at the end, after nine integers (past the
+	 * registers), a '*' width and a double: vsnprintf must get the arguments from the start. */
+	char want[256];
+	int n = snprintf(want, sizeof(want), "%d %d %d %d %d %d %d %d %*d %.2f", 1, 2, 3, 4, 5, 6,
+			 7, 8, 6, 9, 2.5);
+	assert_int_equal(shmlog_log(f->lg, SHMLOG_INFO, "fmt", "%d %d %d %d %d %d %d %d %*d %.2f",
+				    1, 2, 3, 4, 5, 6, 7, 8, 6, 9, 2.5),
+			 0);
+	next_record(f, &rec);
+	assert_int_equal(rec.msg_len, (size_t)n);
+	assert_memory_equal(rec.msg, want, rec.msg_len);
 }
 
 static void test_wrap_pads_to_the_end_and_records_never_straddle(void **state)
