@@ -44,6 +44,11 @@ void crash_mid_write(int fd, const struct iovec *iov, int n, size_t len)
 	raise(SIGKILL);
 }
 
+static const char *thread_name(void)
+{
+	return gettid() == getpid() ? "drain" : "sync";
+}
+
 void crash_delay(const char *name)
 {
 	static int done; /* once: one slow step, reached from any thread */
@@ -58,7 +63,7 @@ void crash_delay(const char *name)
 		return;
 	/* The test checks where the slow step runs: in the drain loop's thread or another. */
 	fprintf(stderr, "shmlogd: test hook: %s takes %ld ms in the %s thread\n", name, ms,
-		gettid() == getpid() ? "drain" : "sync");
+		thread_name());
 	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000};
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
@@ -67,7 +72,6 @@ void crash_delay(const char *name)
 void crash_note(const char *what)
 {
 	if (getenv("SHMLOGD_TRACE"))
-		fprintf(stderr, "shmlogd: test hook: %s in the %s thread\n", what,
-			gettid() == getpid() ? "drain" : "sync");
+		fprintf(stderr, "shmlogd: test hook: %s in the %s thread\n", what, thread_name());
 }
 #endif

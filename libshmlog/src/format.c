@@ -106,8 +106,9 @@ static unsigned decimal_digits(uint64_t v)
 	return n + (v >= 10) + (v >= 100) + (v >= 1000);
 }
 
-/* Writes the N digits of V ending at END, two per division; 32-bit divisions once V fits. */
-static void write_digits(char *end, uint64_t v)
+/* Writes the digits of V ending at END, two per division; 32-bit divisions once V fits.
+ * Returns where they start. Also printf.c's (internal.h). */
+char *write_digits(char *end, uint64_t v)
 {
 	while (v > UINT32_MAX) {
 		end -= 2;
@@ -120,10 +121,13 @@ static void write_digits(char *end, uint64_t v)
 		memcpy(end, digit_pairs + (w % 100) * 2, 2);
 		w /= 100;
 	}
-	if (w >= 10)
-		memcpy(end - 2, digit_pairs + w * 2, 2);
-	else
-		end[-1] = (char)('0' + w);
+	if (w >= 10) {
+		end -= 2;
+		memcpy(end, digit_pairs + w * 2, 2);
+	} else {
+		*--end = (char)('0' + w);
+	}
+	return end;
 }
 
 /* Straight into the line when there is room for any number (the collector's case), else

@@ -38,6 +38,9 @@ int proc_alive(pid_t pid, uint64_t start);
 /* This process's name (comm), NUL-terminated in 16 bytes. */
 void proc_comm(char out[16]);
 
+/* format.c: writes the decimal digits of V ending at END; returns where they start. */
+char *write_digits(char *end, uint64_t v);
+
 /* printf.c: vsnprintf(BUF, CAP, FMT, AP)'s result for the conversions log messages use, faster;
  * -1 (AP untouched, BUF's bytes unspecified) for a format it leaves to vsnprintf. */
 int msg_vformat(char *buf, size_t cap, const char *fmt, va_list ap);

@@ -53,30 +53,14 @@ struct spec {
 /* Digits of V in BASE (10 or 16) ending at END; returns where they start. */
 static char *digits(char *end, uint64_t v, unsigned base, int upper)
 {
-	static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
-				    "31323334353637383940414243444546474849505152535455565758596061"
-				    "62636465666768697071727374757677787980818283848586878889909192"
-				    "93949596979899";
 	const char *hex = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 
-	if (base == 16) {
-		do {
-			*--end = hex[v & 15];
-			v >>= 4;
-		} while (v);
-		return end;
-	}
-	while (v >= 100) {
-		end -= 2;
-		memcpy(end, pairs + (v % 100) * 2, 2);
-		v /= 100;
-	}
-	if (v >= 10) {
-		end -= 2;
-		memcpy(end, pairs + v * 2, 2);
-	} else {
-		*--end = (char)('0' + v);
-	}
+	if (base == 10)
+		return write_digits(end, v); /* format.c's, two digits per division */
+	do {
+		*--end = hex[v & 15];
+		v >>= 4;
+	} while (v);
 	return end;
 }
 

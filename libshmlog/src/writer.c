@@ -461,9 +461,11 @@ static int log_formatted(struct shmlog *lg, int level, const char *tag,
 	int ok = admit(lg, level), bad;
 	if (ok <= 0)
 		return ok;
-	int n = msg_vformat(buf, sizeof(buf), fmt ? fmt : "", ap);
+	if (!fmt)
+		fmt = "";
+	int n = msg_vformat(buf, sizeof(buf), fmt, ap);
 	if (n < 0) /* a conversion msg_vformat leaves to the C library */
-		n = vsnprintf(buf, sizeof(buf), fmt ? fmt : "", ap);
+		n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	if (n < 0)
 		return set_err(EINVAL, "invalid format string");
 	struct body b = {.tag = tag ? tag : "", .msg = buf, .fields = fields, .nfields = nfields};
