@@ -23,7 +23,6 @@ static void *syncer_main(void *arg)
 		close(fd);
 		pthread_mutex_lock(&s->mu);
 		s->fd = -1;
-		s->busy = 0;
 		s->finished = 1;
 		s->result = err;
 		if (s->wake)
@@ -55,7 +54,7 @@ int syncer_request(struct syncer *s, int fd)
 	if (!s->started)
 		return -ENOSYS;
 	pthread_mutex_lock(&s->mu);
-	if (s->busy) {
+	if (s->fd >= 0) {
 		err = -EBUSY;
 	} else {
 		/* A dup: the loop may close or rotate its descriptor while the sync runs. */
@@ -64,7 +63,6 @@ int syncer_request(struct syncer *s, int fd)
 			err = -errno;
 		} else {
 			s->fd = d;
-			s->busy = 1;
 			pthread_cond_signal(&s->cv);
 		}
 	}
@@ -77,7 +75,7 @@ int syncer_busy(struct syncer *s)
 	if (!s->started)
 		return 0;
 	pthread_mutex_lock(&s->mu);
-	int busy = s->busy;
+	int busy = s->fd >= 0;
 	pthread_mutex_unlock(&s->mu);
 	return busy;
 }

@@ -20,8 +20,7 @@ struct syncer {
 	pthread_t thread;
 	pthread_mutex_t mu; /* guards the fields below */
 	pthread_cond_t cv;
-	int fd;             /* a dup() of the file to sync; -1: no request waiting */
-	int busy;           /* a request is waiting or being synced */
+	int fd;             /* a dup() of the file being synced or to sync; -1: none (not busy) */
 	int finished;       /* a sync finished and its result was not collected yet */
 	int result;         /* 0 or -errno of that sync */
 	int stopping;
