@@ -61,6 +61,19 @@ void bench_banner(const char *title)
 	fflush(stdout);
 }
 
+long long bench_reported_kib(void)
+{
+	FILE *f = fopen("/sys/module/page_reporting/parameters/reported_kib", "r");
+	long long kib = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &kib) != 1)
+		kib = -1;
+	fclose(f);
+	return kib;
+}
+
 int64_t bench_now_ns(void)
 {
 	struct timespec ts;

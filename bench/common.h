@@ -14,6 +14,9 @@
 
 /* Prints the Markdown header every run starts with: what runs, the machine, the date. */
 void bench_banner(const char *title);
+/* KiB of free memory this VM's kernel has reported to its host so far
+ * (/sys/module/page_reporting/parameters/reported_kib), or -1 where it does not say. */
+long long bench_reported_kib(void);
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 int64_t bench_now_ns(void);
