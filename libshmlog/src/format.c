@@ -433,7 +433,8 @@ static uint64_t special8(uint64_t w, enum esc mode)
  * bytes, so checking eight or sixteen per step pays: the escaping loop was the formatter's main
  * cost. The last partial step re-reads bytes already checked (an overlapping load ending at
  * P + N) rather than going byte by byte. */
-static size_t plain_run(const unsigned char *p, size_t n, enum esc mode)
+static inline __attribute__((always_inline)) size_t plain_run(const unsigned char *p, size_t n,
+							       enum esc mode)
 {
 	size_t i = 0;
 
@@ -775,33 +776,44 @@ static void format_cat(struct out *o, const struct shmlog_record *rec)
 /* Every key the formatter writes itself. A field may neither repeat one nor nest under one
  * ("message.x") nor be the object one nests in ("process"): Elasticsearch expands dotted keys
  * into objects and rejects the whole document on such a clash. */
-#define OWN_KEY(k) {k, sizeof(k) - 1}
+#define JSON_OWN_KEYS(X)                                                                         \
+	X("@timestamp")                                                                          \
+	X("log.level")                                                                           \
+	X("log.logger")                                                                          \
+	X("message")                                                                             \
+	X("process.pid")                                                                         \
+	X("process.thread.id")                                                                   \
+	X("event.sequence")                                                                      \
+	X("shmlog.truncated")                                                                    \
+	X("shmlog.original_length")                                                              \
+	X("shmlog.synthetic")                                                                    \
+	X("shmlog.count")                                                                        \
+	X("shmlog.fields_damaged")
+
+#define OWN_KEY(k) {k, sizeof(k) - 1},
+#define OWN_INITIAL(k) || c == (k)[0]
 
 static const struct {
 	const char *name;
 	size_t len;
-} json_own_keys[] = {
-	OWN_KEY("@timestamp"),
-	OWN_KEY("log.level"),
-	OWN_KEY("log.logger"),
-	OWN_KEY("message"),
-	OWN_KEY("process.pid"),
-	OWN_KEY("process.thread.id"),
-	OWN_KEY("event.sequence"),
-	OWN_KEY("shmlog.truncated"),
-	OWN_KEY("shmlog.original_length"),
-	OWN_KEY("shmlog.synthetic"),
-	OWN_KEY("shmlog.count"),
-	OWN_KEY("shmlog.fields_damaged"),
-};
+} json_own_keys[] = {JSON_OWN_KEYS(OWN_KEY)};
 
 #define LABELS_PREFIX "labels."
 #define LABELS_PREFIX_LEN (sizeof(LABELS_PREFIX) - 1)
+
+/* Whether C begins an own key or "labels": most keys of users' fields do not, and skip the
+ * table. The comparisons come from the same list, so they fold into constants. */
+static bool own_key_initial(char c)
+{
+	return c == LABELS_PREFIX[0] JSON_OWN_KEYS(OWN_INITIAL);
+}
 
 static bool clashes_with_own_key(const char *k, size_t n)
 {
 	size_t i;
 
+	if (n == 0 || !own_key_initial(k[0]))
+		return false;
 	/* Renamed keys live under "labels.": a field called just "labels" would make it both a
 	 * value and an object, which Elasticsearch rejects (found by fuzz_record_fields' author). */
 	if (n == LABELS_PREFIX_LEN - 1 && memcmp(k, LABELS_PREFIX, n) == 0)
@@ -923,10 +935,13 @@ static bool put_json_fields(struct out *o, const struct shmlog_record *rec)
 	while (next_field(&it, &f)) {
 		struct json_key *k = &seen[nseen];
 
+		/* A key of plain ASCII (the usual kind) is well-formed and is copied as is. */
+		bool plain = plain_run((const unsigned char *)f.key, f.key_len, ESC_JSON) == f.key_len;
+
 		k->key = f.key;
 		k->len = f.key_len;
 		k->labelled = clashes_with_own_key(f.key, f.key_len);
-		k->well_formed = utf8_well_formed(f.key, f.key_len);
+		k->well_formed = plain || utf8_well_formed(f.key, f.key_len);
 		for (i = 0; i < nseen && !json_keys_equal(&seen[i], k); i++)
 			;
 		if (i < nseen)
@@ -935,7 +950,10 @@ static bool put_json_fields(struct out *o, const struct shmlog_record *rec)
 		PUT_LIT(o, ",\"");
 		if (k->labelled)
 			PUT_LIT(o, LABELS_PREFIX);
-		put_escaped(o, f.key, f.key_len, ESC_JSON);
+		if (plain)
+			put_mem(o, f.key, f.key_len);
+		else
+			put_escaped(o, f.key, f.key_len, ESC_JSON);
 		PUT_LIT(o, "\":");
 		put_json_value(o, &f);
 	}

@@ -733,6 +733,27 @@ static void test_json_prefixes_keys_that_clash_with_its_own_keys_with_labels(voi
 			    "\"labels.event.sequence\":4,\"labels.shmlog.count\":5}");
 }
 
+static void test_json_prefixes_every_key_it_writes_itself(void **state)
+{
+	/* Every key shmlog_format() writes, one field each: none may come out unprefixed. */
+	static const char *const own[] = {
+		"@timestamp",	    "log.level",	"log.logger",	 "message",
+		"process.pid",	    "process.thread.id", "event.sequence", "shmlog.truncated",
+		"shmlog.original_length", "shmlog.synthetic", "shmlog.count",	 "shmlog.fields_damaged",
+	};
+	struct shmlog_field f[sizeof(own) / sizeof(own[0])];
+	char want[1024] = "";
+	size_t n = sizeof(own) / sizeof(own[0]);
+
+	(void)state;
+	for (size_t i = 0; i < n; i++) {
+		f[i] = SHMLOG_INT(own[i], (int64_t)i);
+		snprintf(want + strlen(want), sizeof(want) - strlen(want), ",\"labels.%s\":%zu", own[i], i);
+	}
+	strcat(want, "}");
+	assert_string_equal(json_fields(f, n), want);
+}
+
 static void test_json_prefixes_keys_that_would_nest_into_or_around_its_own_keys(void **state)
 {
 	const struct shmlog_field f[] = {
@@ -1087,6 +1108,7 @@ int main(void)
 		cmocka_unit_test(test_json_writes_fields_with_their_json_types),
 		cmocka_unit_test(test_json_writes_nan_and_infinities_as_strings),
 		cmocka_unit_test(test_json_prefixes_keys_that_clash_with_its_own_keys_with_labels),
+		cmocka_unit_test(test_json_prefixes_every_key_it_writes_itself),
 		cmocka_unit_test(test_json_prefixes_keys_that_would_nest_into_or_around_its_own_keys),
 		cmocka_unit_test(test_json_prefixes_a_field_named_labels_so_it_cannot_clash_with_renamed_ones),
 		cmocka_unit_test(test_json_keeps_keys_that_merely_resemble_its_own),
