@@ -194,7 +194,7 @@ valgrind_tests=(
 	# shmlogd: drains text and JSON from 8 writers; rotates by size with gzip and zstd, and by
 	# time; reopens on SIGHUP; loss reports; disk full (as root); crash at every step of the write,
 	# rotate and compress sequence then restart and recovery; takeover from a SIGKILLed one;
-	# bad options and outputs.
+	# one output file for two rings refused; bad options and outputs.
 	test_shmlogd_keeps_every_record_of_8_writers_in_order
 	test_shmlogd_rotates_by_size_keeping_3_compressed_files
 	test_shmlogd_rotates_by_time_and_deletes_old_files
@@ -203,6 +203,7 @@ valgrind_tests=(
 	test_shmlogd_holds_records_while_the_disk_is_full
 	test_shmlogd_recovers_from_a_crash_at_.*
 	test_shmlogd_refuses_a_second_collector_then_takes_over_from_a_dead_one
+	test_shmlogd_refuses_an_output_file_another_shmlogd_writes
 	# the interval sync thread, slowed by a test hook: draining goes on; SIGHUP while it runs
 	test_shmlogd_keeps_draining_while_an_interval_sync_is_slow
 	test_shmlogd_syncs_the_old_file_at_sighup_while_a_sync_runs

@@ -133,9 +133,19 @@ static int open_output(struct collector *c)
 		      path, strerror(-err));
 	if (err)
 		return EX_CANTCREAT;
-	err = recover_open(&c->rec, path, c->ring_id);
+	pid_t holder;
+	err = recover_open(&c->rec, path, c->ring_id, &holder);
+	if (err == -EBUSY) {
+		char who[32] = "";
+		if (holder > 0)
+			snprintf(who, sizeof(who), " (pid %d)", (int)holder);
+		warnx("another shmlogd%s writes to %s: give each ring its own --output", who, path);
+		return EX_TEMPFAIL;
+	}
 	if (err) {
-		warnx("cannot open the state file next to %s: %s", path, strerror(-err));
+		warnx("cannot open the state file %s: %s; shmlogd needs to create and write it "
+		      "next to the output",
+		      c->rec.path ? c->rec.path : "next to the output", strerror(-err));
 		return EX_CANTCREAT;
 	}
 	c->resume = recover_resume(&c->rec, &c->out);

@@ -64,7 +64,25 @@ static uint32_t rec_crc(const struct state_rec *s)
 	return (uint32_t)crc32(0, (const Bytef *)s, offsetof(struct state_rec, crc));
 }
 
-int recover_open(struct recovery *r, const char *output_path, uint64_t ring_id)
+/* A POSIX record lock, whose holder F_GETLK can name. It goes away with the process, also on
+ * SIGKILL, so a restarted collector is never locked out by its dead predecessor. It would also go
+ * away if this process closed any other descriptor of the file: nothing else here opens it. */
+static int lock_state(int fd, pid_t *holder)
+{
+	struct flock l = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+
+	*holder = 0;
+	if (fcntl(fd, F_SETLK, &l) == 0)
+		return 0;
+	if (errno != EACCES && errno != EAGAIN)
+		return -errno;
+	l = (struct flock){.l_type = F_WRLCK, .l_whence = SEEK_SET};
+	if (fcntl(fd, F_GETLK, &l) == 0 && l.l_type != F_UNLCK)
+		*holder = l.l_pid;
+	return -EBUSY;
+}
+
+int recover_open(struct recovery *r, const char *output_path, uint64_t ring_id, pid_t *holder)
 {
 	const char *slash = strrchr(output_path, '/');
 	int dirlen = slash ? (int)(slash - output_path + 1) : 0;
@@ -76,13 +94,12 @@ int recover_open(struct recovery *r, const char *output_path, uint64_t ring_id)
 		return -ENOMEM;
 	snprintf(r->path, cap, "%.*s.%s.shmlogd-state", dirlen, output_path, base);
 	r->fd = open(r->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (r->fd < 0) {
-		int e = errno;
-		free(r->path);
-		r->path = NULL;
-		return -e;
+	int e = r->fd < 0 ? -errno : lock_state(r->fd, holder);
+	if (e && r->fd >= 0) {
+		close(r->fd);
+		r->fd = -1;
 	}
-	return 0;
+	return e; /* r->path stays for the caller's message; recover_close() frees it */
 }
 
 void recover_close(struct recovery *r)

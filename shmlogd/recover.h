@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "output.h"
 
@@ -16,8 +17,12 @@ struct recovery {
 	uint64_t gen;     /* of the next state record written */
 };
 
-/* Opens (creating) the state file that belongs to OUTPUT_PATH. Returns 0 or -errno. */
-int recover_open(struct recovery *r, const char *output_path, uint64_t ring_id);
+/* Opens (creating) the state file that belongs to OUTPUT_PATH and locks it for the life of the
+ * process: two collectors appending to one file would overwrite each other's state, and a crash
+ * of either would then write records twice. Returns 0, -EBUSY when another process holds the
+ * lock (its pid in *HOLDER, or 0 if unknown), or -errno; r->path names the file either way
+ * (unless out of memory) until recover_close(). */
+int recover_open(struct recovery *r, const char *output_path, uint64_t ring_id, pid_t *holder);
 void recover_close(struct recovery *r);
 
 /* Reads what the previous run left, repairs the output file (cuts a half-written batch off, or
