@@ -56,6 +56,8 @@ struct collector {
 	ino_t synced_ino;
 	uint64_t resume;  /* real records below this sequence number are already in the output */
 	uint64_t lines;   /* written by this run */
+	uint64_t pending; /* lines in the batch, not written yet */
+	uint64_t pending_before_split; /* of which before the batch's rotation point */
 	uint64_t skipped; /* handed out again after a restart and skipped */
 	int skip_reported;
 };
@@ -314,6 +316,9 @@ static int flush(struct collector *c)
 	if (b->has_split) {
 		if (write_span(c, b->written_to, b->split, seq_first, b->split_seq) < 0)
 			return -1;
+		c->lines += c->pending_before_split;
+		c->pending -= c->pending_before_split;
+		c->pending_before_split = 0;
 		if (!b->rotated) {
 			rotate_now(&c->rot, &c->out);
 			b->rotated = 1;
@@ -322,6 +327,8 @@ static int flush(struct collector *c)
 	}
 	if (write_span(c, b->written_to, b->bytes, seq_first, b->seq_end) < 0)
 		return -1;
+	c->lines += c->pending;
+	c->pending = 0;
 	shmlog_consumer_commit(c->cons);
 	crash_point("after_commit");
 	batch_reset(b, b->seq_end);
@@ -363,7 +370,7 @@ static int take(struct collector *c, const struct shmlog_record *rec, int event)
 		warnx("cannot format a record: %s", strerror((int)-n));
 		return (int)n;
 	}
-	c->lines++;
+	c->pending++;
 	if (!(rec->flags & SHMLOG_REC_SYNTHETIC)) {
 		b->seq_end = rec->seq + 1;
 		if (rec->level >= SHMLOG_CRITICAL)
@@ -375,6 +382,7 @@ static int take(struct collector *c, const struct shmlog_record *rec, int event)
 		b->has_split = 1;
 		b->split = before;
 		b->split_seq = seq_before;
+		c->pending_before_split = c->pending - 1;
 	}
 	return 0;
 }
@@ -508,9 +516,15 @@ int collector_run(const struct options *opt)
 			warnx("ring '%s' into %s: resuming after record %" PRIu64, opt->ring,
 			      opt->output, c.resume - 1);
 		rc = drain(&c);
-		warnx("stopped: %" PRIu64 " lines written, %" PRIu64
-		      " records skipped as already written",
-		      c.lines, c.skipped);
+		if (c.pending)
+			warnx("stopped: %" PRIu64 " lines written, %" PRIu64
+			      " records skipped as already written; %" PRIu64
+			      " lines not written stay in the ring for the next shmlogd",
+			      c.lines, c.skipped, c.pending);
+		else
+			warnx("stopped: %" PRIu64 " lines written, %" PRIu64
+			      " records skipped as already written",
+			      c.lines, c.skipped);
 	}
 	teardown(&c);
 	return rc;
