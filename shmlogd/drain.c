@@ -129,6 +129,8 @@ static int open_output(struct collector *c)
 		      path);
 	else if (err == -EINVAL)
 		warnx("%s is not a regular file; give a file path with --output", path);
+	else if (err == -EISDIR)
+		warnx("%s is a directory; give the path of a file in it with --output", path);
 	else if (err)
 		warnx("cannot open %s for appending: %s; check that its directory exists and is "
 		      "writable by this user",
@@ -136,7 +138,7 @@ static int open_output(struct collector *c)
 	if (err)
 		return EX_CANTCREAT;
 	pid_t holder;
-	err = recover_open(&c->rec, path, c->ring_id, &holder);
+	err = recover_open(&c->rec, path, &holder);
 	if (err == -EBUSY) {
 		char who[32] = "";
 		if (holder > 0)
@@ -150,8 +152,6 @@ static int open_output(struct collector *c)
 		      c->rec.path ? c->rec.path : "next to the output", strerror(-err));
 		return EX_CANTCREAT;
 	}
-	c->resume = recover_resume(&c->rec, &c->out);
-	batch_reset(&c->b, c->resume);
 	return 0;
 }
 
@@ -176,11 +176,15 @@ static int setup(struct collector *c)
 
 	set_priority(c->opt);
 	install_signals();
+	/* The output first: a start that fails on it leaves no ring behind. */
+	if ((rc = open_output(c)) != 0)
+		return rc;
 	if ((rc = attach_ring(c->opt, &c->cons, &c->obs, &c->ring_id)) != 0)
 		return rc;
 	signal_target = c->cons;
-	if ((rc = open_output(c)) != 0)
-		return rc;
+	c->rec.ring_id = c->ring_id;
+	c->resume = recover_resume(&c->rec, &c->out);
+	batch_reset(&c->b, c->resume);
 	if (rotate_init(&c->rot, c->opt) < 0)
 		return EX_OSERR;
 	c->rot_started = 1;
@@ -506,6 +510,17 @@ static void teardown(struct collector *c)
 	shmlog_consumer_close(c->cons);
 }
 
+/* Records in the ring that no collector has written: those in our unwritten batch and any
+ * committed after it. */
+static uint64_t left_in_ring(const struct collector *c)
+{
+	struct shmlog_stats st;
+
+	if (shmlog_observer_stats(c->obs, &st, NULL, 0) == 0 && st.head_seq >= st.tail_seq)
+		return st.head_seq - st.tail_seq;
+	return c->pending;
+}
+
 int collector_run(const struct options *opt)
 {
 	struct collector c = {.opt = opt, .rec = {.fd = -1}, .out = {.fd = -1}};
@@ -519,8 +534,8 @@ int collector_run(const struct options *opt)
 		if (c.pending)
 			warnx("stopped: %" PRIu64 " lines written, %" PRIu64
 			      " records skipped as already written; %" PRIu64
-			      " lines not written stay in the ring for the next shmlogd",
-			      c.lines, c.skipped, c.pending);
+			      " records not written stay in the ring for the next shmlogd",
+			      c.lines, c.skipped, left_in_ring(&c));
 		else
 			warnx("stopped: %" PRIu64 " lines written, %" PRIu64
 			      " records skipped as already written",

@@ -151,7 +151,7 @@ static int parse_mode(const char *s, mode_t *out)
 		if (*s < '0' || *s > '7')
 			return -1;
 		v = v * 8 + (unsigned)(*s - '0');
-		if (v > 07777)
+		if (v > 0777) /* no setuid, setgid or sticky bit on a log file or a ring */
 			return -1;
 	}
 	*out = (mode_t)v;
@@ -278,6 +278,8 @@ static int apply(struct options *o, int opt, const char *arg, const char *name)
 		o->ring = arg;
 		return 0;
 	case 'o':
+		if (!*arg)
+			return bad(name, arg, "give the path of the file to write");
 		o->output = arg;
 		return 0;
 	case 'f':
@@ -289,12 +291,13 @@ static int apply(struct options *o, int opt, const char *arg, const char *name)
 			return bad(name, arg, "use text or json");
 		return 0;
 	case OPT_SIZE:
-		if (shmlog_parse_size(arg, &o->ring_size) < 0)
+		if (shmlog_parse_size(arg, &o->ring_size) < 0 || o->ring_size == 0)
 			return bad(name, arg, "use a size such as 64K, 4M or 1G");
 		o->size_given = 1;
 		return 0;
 	case OPT_MODE:
-		return parse_mode(arg, &o->ring_mode) < 0 ? bad(name, arg, "use octal, e.g. 0660") : 0;
+		return parse_mode(arg, &o->ring_mode) < 0 ? bad(name, arg, "use octal up to 0777, e.g. 0660")
+							  : 0;
 	case OPT_GROUP:
 		o->group_given = 1;
 		return parse_group(arg, &o->ring_group) < 0
@@ -304,8 +307,9 @@ static int apply(struct options *o, int opt, const char *arg, const char *name)
 		o->on_full_given = 1;
 		return parse_on_full(o, arg) < 0 ? bad(name, arg, "use block, drop or timeout:MS") : 0;
 	case OPT_OUTPUT_MODE:
-		return parse_mode(arg, &o->output_mode) < 0 ? bad(name, arg, "use octal, e.g. 0640")
-							    : 0;
+		return parse_mode(arg, &o->output_mode) < 0
+			       ? bad(name, arg, "use octal up to 0777, e.g. 0640")
+			       : 0;
 	case OPT_FLUSH_INTERVAL:
 		if (parse_num(arg, 3600 * 1000, &v) < 0 || v == 0)
 			return bad(name, arg, "use milliseconds from 1 to 3600000");

@@ -82,13 +82,13 @@ static int lock_state(int fd, pid_t *holder)
 	return -EBUSY;
 }
 
-int recover_open(struct recovery *r, const char *output_path, uint64_t ring_id, pid_t *holder)
+int recover_open(struct recovery *r, const char *output_path, pid_t *holder)
 {
 	const char *slash = strrchr(output_path, '/');
 	int dirlen = slash ? (int)(slash - output_path + 1) : 0;
 	const char *base = output_path + dirlen;
 
-	*r = (struct recovery){.fd = -1, .ring_id = ring_id};
+	*r = (struct recovery){.fd = -1};
 	size_t cap = strlen(output_path) + sizeof(".shmlogd-state") + 2;
 	if (!(r->path = malloc(cap)))
 		return -ENOMEM;

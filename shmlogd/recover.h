@@ -13,7 +13,7 @@
 struct recovery {
 	int fd;
 	char *path;       /* <dir>/.<name>.shmlogd-state, next to the output */
-	uint64_t ring_id; /* the ring instance the records come from */
+	uint64_t ring_id; /* the ring instance the records come from: set before recover_resume() */
 	uint64_t gen;     /* of the next state record written */
 };
 
@@ -22,7 +22,7 @@ struct recovery {
  * of either would then write records twice. Returns 0, -EBUSY when another process holds the
  * lock (its pid in *HOLDER, or 0 if unknown), or -errno; r->path names the file either way
  * (unless out of memory) until recover_close(). */
-int recover_open(struct recovery *r, const char *output_path, uint64_t ring_id, pid_t *holder);
+int recover_open(struct recovery *r, const char *output_path, pid_t *holder);
 void recover_close(struct recovery *r);
 
 /* Reads what the previous run left, repairs the output file (cuts a half-written batch off, or

@@ -301,7 +301,8 @@ int ring_attach(struct ring *r, const char *name, const struct shmlog_options *o
 	if (!ring_name_valid(name)) {
 		char shown[80];
 		return set_err(EINVAL,
-			       "ring name '%s' is invalid: use 1 to 64 characters from A-Z a-z 0-9 . _ -",
+			       "ring name '%s' is invalid: use 1 to 64 characters from A-Z a-z 0-9 . _ - "
+			       "(not . or .. alone)",
 			       err_printable(name, shown, sizeof(shown)));
 	}
 	if (!opts) {

@@ -51,7 +51,7 @@ int main(void)
 	      st, EX_IOERR);
 	snprintf(want, sizeof(want), "stopped: 0 lines written");
 	int said = h_count_in_file("count.stderr", want);
-	snprintf(want, sizeof(want), "%ld lines not written stay in the ring", RECORDS);
+	snprintf(want, sizeof(want), "%ld records not written stay in the ring", RECORDS);
 	int stays = h_count_in_file("count.stderr", want);
 	if (said != 1 || stays != 1)
 		h_print_file("count.stderr");

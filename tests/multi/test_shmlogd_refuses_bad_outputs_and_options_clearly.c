@@ -1,8 +1,10 @@
 /* test_shmlogd_refuses_bad_outputs_and_options_clearly.c - --help prints every option with its
- * default on stdout and exits 0; a bad option or ring name exits EX_USAGE; an output in a missing
- * directory, under a regular file, or in a directory it may not write, exits EX_CANTCREAT; a
- * symlink planted at the output path is refused, never followed (its target is untouched); a
- * FIFO there is refused without hanging. Each failure is one line on stderr naming the path. */
+ * default on stdout and exits 0; a bad option or ring name exits EX_USAGE, and so do --size 0, a
+ * mode with a setuid, setgid or sticky bit and an empty --output; an output in a missing
+ * directory, under a regular file, in a directory it may not write, or naming a directory exits
+ * EX_CANTCREAT and leaves no ring behind; a symlink planted at the output path is refused, never
+ * followed (its target is untouched); a FIFO there is refused without hanging. Each failure is
+ * one line on stderr naming the path. */
 #include <sysexits.h>
 
 #include "test_shmlogd_harness.h"
@@ -95,6 +97,15 @@ int main(void)
 	const char *nice[] = {"--ring", ring, "--output", "x.log", "--nice", "40", NULL};
 	CHECK(run(nice, 0) == EX_USAGE, "--nice 40: not EX_USAGE");
 	expect_line("--nice 40", "--nice", "40", "-20 to 19", NULL);
+	const char *size0[] = {"--ring", ring, "--output", "x.log", "--size", "0", NULL};
+	CHECK(run(size0, 0) == EX_USAGE, "--size 0: not EX_USAGE");
+	expect_line("--size 0", "--size", "'0'", NULL);
+	const char *setuid_bit[] = {"--ring", ring, "--output", "x.log", "--output-mode", "04755", NULL};
+	CHECK(run(setuid_bit, 0) == EX_USAGE, "--output-mode 04755: not EX_USAGE");
+	expect_line("--output-mode 04755", "--output-mode", "0777", NULL);
+	const char *empty[] = {"--ring", ring, "--output", "", NULL};
+	CHECK(run(empty, 0) == EX_USAGE, "--output '': not EX_USAGE");
+	expect_line("--output ''", "--output", NULL);
 	const char *name[] = {"--ring", "bad/name", "--output", "x.log", NULL};
 	CHECK(run(name, 0) == EX_USAGE, "a ring name with a slash: not EX_USAGE");
 	expect_line("bad ring name", "bad/name", NULL);
@@ -125,11 +136,23 @@ int main(void)
 	close(fd);
 	CHECK(lstat("link.log", &st) == 0 && S_ISLNK(st.st_mode), "the symlink was replaced");
 
+	mkdir("a-dir", 0755);
+	const char *dir[] = {"--ring", ring, "--output", "a-dir", NULL};
+	CHECK(run(dir, 0) == EX_CANTCREAT, "a directory as the output: not EX_CANTCREAT");
+	expect_line("a directory", "a-dir", "is a directory", NULL);
+
 	unlink("fifo.log");
 	CHECK(mkfifo("fifo.log", 0644) == 0, "mkfifo: %s", strerror(errno));
 	const char *fifo[] = {"--ring", ring, "--output", "fifo.log", NULL};
 	CHECK(run(fifo, 0) == EX_CANTCREAT, "FIFO at the output path: not EX_CANTCREAT");
 	expect_line("FIFO planted", "fifo.log", "not a regular file", NULL);
+
+	/* Every start above failed on its output, before the ring was made. */
+	char shm[128];
+	snprintf(shm, sizeof(shm), "/dev/shm/shmlog.%s", ring);
+	CHECK(access(shm, F_OK) != 0, "a start that failed on its output left the ring %s behind",
+	      shm);
+	printf("no ring left behind by the failed starts\n");
 
 	if (geteuid() == 0) {
 		const char *ring2 = h_ring("badperm");
