@@ -15,7 +15,9 @@
  *   no valid record, or another ring id   trust nothing: resume at 0 (no record is skipped)
  *   DONE                                  the file holds everything below seq_end
  *   INTENT, same file, size == after      step 2 finished: as DONE
- *   INTENT, same file, before <= size < after
+ *   INTENT, same file, size == before     step 2 wrote nothing: the file holds everything below
+ *                                         seq_first
+ *   INTENT, same file, before < size < after
  *                                         step 2 was cut short: cut the file back to before;
  *                                         the file holds everything below seq_first
  *   INTENT, anything else                 the file was moved or changed by someone else: resume
@@ -178,7 +180,11 @@ uint64_t recover_resume(struct recovery *r, struct output *o)
 		} else if (s.phase == PHASE_DONE ||
 			   (same_file && o->size == s.size_after)) {
 			resume = s.seq_end;
-		} else if (same_file && o->size >= s.size_before && o->size < s.size_after) {
+		} else if (same_file && o->size == s.size_before) {
+			/* Nothing of the batch reached the file (a failing output, or a crash
+			 * before the write): the consumer delivers it again. */
+			resume = s.seq_first;
+		} else if (same_file && o->size > s.size_before && o->size < s.size_after) {
 			/* Cut the half-written batch off: the consumer delivers it again. */
 			if (ftruncate(o->fd, (off_t)s.size_before) == 0 && fstat(o->fd, &st) == 0) {
 				warnx("%s: cut off %llu bytes of a batch that a crash interrupted; "

@@ -68,6 +68,8 @@ int main(void)
 	if (said != 1)
 		h_print_file("count2.stderr");
 	CHECK(said == 1, "the next shmlogd does not say it wrote %ld lines", RECORDS);
+	CHECK(h_count_in_file("count2.stderr", "cut off") == 0,
+	      "the next shmlogd speaks of cutting off a batch that was never written");
 	h_checker_init(&k, 0, 1, RECORDS, 0);
 	h_check_file(&k, MNT "/out.log");
 	h_check_complete(&k);
