@@ -1,7 +1,8 @@
 /* test_shmlogd_counts_only_the_lines_it_wrote_when_stopped_on_a_full_disk.c - shmlogd's last word
  * is how many lines it wrote. Stopped while its disk is full, it must not count the lines it
- * formatted but could not write: it says 0 written and how many stay in the ring, exits with
- * EX_IOERR, and the next shmlogd writes them all and says so. Needs to mount a tmpfs (root);
+ * formatted but could not write: it says how many it wrote and how many stay in the ring, exits
+ * with EX_IOERR, and the next shmlogd writes them all, says so, and does not speak of a batch
+ * cut off by a crash (none reached the file). Needs to mount a tmpfs (root);
  * skips otherwise. */
 #include <sys/mount.h>
 #include <sysexits.h>
@@ -27,9 +28,14 @@ int main(void)
 	}
 	unlink("count.stderr");
 	unlink("count2.stderr");
-	/* Fill the tmpfs, the state file made first so that only the output cannot grow. */
+	/* One record written first, so that the state file has its page: then only the output
+	 * cannot grow, and the batch's INTENT is recorded before its write fails. */
 	const char *args[] = {"--ring", ring, "--output", MNT "/out.log", NULL};
 	h_start_ready(&d, args, "count.stderr");
+	struct shmlog *log = shmlog_open(ring, NULL);
+	CHECK(log, "open the ring: %s", shmlog_errmsg());
+	CHECK(shmlog_log(log, SHMLOG_INFO, "t", "w0 n0") == 0, "record 0 not logged");
+	CHECK(shmlog_flush(log, 10000) == 0, "record 0 not written within 10 s");
 	static char block[4096];
 	int fd = open(MNT "/filler", O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	CHECK(fd >= 0, "create the filler: %s", strerror(errno));
@@ -40,27 +46,25 @@ int main(void)
 	close(fd);
 
 	/* Committed to the ring (they fit), not waited for: nothing can be written. */
-	struct shmlog *log = shmlog_open(ring, NULL);
-	CHECK(log, "open the ring: %s", shmlog_errmsg());
-	for (long i = 0; i < RECORDS; i++)
+	for (long i = 1; i <= RECORDS; i++)
 		CHECK(shmlog_log(log, SHMLOG_INFO, "t", "w0 n%ld", i) == 0, "record %ld not logged", i);
 	shmlog_close(log);
 	h_sleep_ms(300);
 	int st = h_stop(&d);
 	CHECK(st == EX_IOERR, "shmlogd stopped on a full disk exited with %d, expected EX_IOERR (%d)",
 	      st, EX_IOERR);
-	snprintf(want, sizeof(want), "stopped: 0 lines written");
+	snprintf(want, sizeof(want), "stopped: 1 lines written");
 	int said = h_count_in_file("count.stderr", want);
 	snprintf(want, sizeof(want), "%ld records not written stay in the ring", RECORDS);
 	int stays = h_count_in_file("count.stderr", want);
 	if (said != 1 || stays != 1)
 		h_print_file("count.stderr");
 	CHECK(said == 1 && stays == 1,
-	      "the last line does not say 0 lines written and %ld left in the ring", RECORDS);
+	      "the last line does not say 1 line written and %ld left in the ring", RECORDS);
 
 	CHECK(unlink(MNT "/filler") == 0, "unlink the filler: %s", strerror(errno));
 	h_start_ready(&d, args, "count2.stderr");
-	CHECK(h_wait_lines(MNT "/out.log", "", (int)RECORDS, 10000) >= 0,
+	CHECK(h_wait_lines(MNT "/out.log", "", (int)RECORDS + 1, 10000) >= 0,
 	      "the next shmlogd did not write the %ld records within 10 s", RECORDS);
 	CHECK(h_stop(&d) == 0, "the next shmlogd did not exit 0 after SIGTERM");
 	snprintf(want, sizeof(want), "stopped: %ld lines written", RECORDS);
@@ -70,10 +74,10 @@ int main(void)
 	CHECK(said == 1, "the next shmlogd does not say it wrote %ld lines", RECORDS);
 	CHECK(h_count_in_file("count2.stderr", "cut off") == 0,
 	      "the next shmlogd speaks of cutting off a batch that was never written");
-	h_checker_init(&k, 0, 1, RECORDS, 0);
+	h_checker_init(&k, 0, 1, RECORDS + 1, 0);
 	h_check_file(&k, MNT "/out.log");
 	h_check_complete(&k);
-	printf("stopped on a full disk: 0 written, %ld left in the ring; the next shmlogd wrote %ld\n",
+	printf("stopped on a full disk: 1 written, %ld left in the ring; the file then held all %ld\n",
 	       RECORDS, k.records);
 	umount2(MNT, MNT_DETACH);
 	rmdir(MNT);
