@@ -205,6 +205,7 @@ valgrind_tests=(
 	test_shmlogd_recovers_from_a_crash_at_.*
 	test_shmlogd_refuses_a_second_collector_then_takes_over_from_a_dead_one
 	test_shmlogd_refuses_an_output_file_another_shmlogd_writes
+	test_shmlogd_says_once_when_its_ring_is_removed_and_keeps_draining
 	# the interval sync thread, slowed by a test hook: draining goes on; SIGHUP while it runs
 	test_shmlogd_keeps_draining_while_an_interval_sync_is_slow
 	test_shmlogd_syncs_the_old_file_at_sighup_while_a_sync_runs

@@ -36,6 +36,7 @@
 #include "rotate.h"
 #include "shmlog.h"
 #include "syncer.h"
+#include "watch.h"
 
 #define BACKOFF_MIN_MS 100  /* first retry after a failed write */
 #define BACKOFF_MAX_MS 1000 /* retries never get rarer than this: space may be back any moment */
@@ -52,6 +53,7 @@ struct collector {
 	int rot_started;
 	struct batch b;
 	struct syncer syncer; /* --fsync interval:MS; not started: syncs run inline */
+	struct ring_watch watch; /* the ring's name removed from /dev/shm */
 	dev_t synced_dev;     /* the file handed to the syncer last */
 	ino_t synced_ino;
 	uint64_t resume;  /* real records below this sequence number are already in the output */
@@ -182,6 +184,7 @@ static int setup(struct collector *c)
 	if ((rc = attach_ring(c->opt, &c->cons, &c->obs, &c->ring_id)) != 0)
 		return rc;
 	signal_target = c->cons;
+	ring_watch_start(&c->watch, c->opt->ring, c->cons); /* without inotify: no warning, no more */
 	c->rec.ring_id = c->ring_id;
 	c->resume = recover_resume(&c->rec, &c->out);
 	batch_reset(&c->b, c->resume);
@@ -308,6 +311,21 @@ static void sync_if_due(struct collector *c)
 	}
 }
 
+/* Says once that the ring's name was taken away (watch.h): shmlogd still drains the processes
+ * attached to it, but nobody drains the ring that the next one to open the name makes. */
+static void check_ring_name(struct collector *c)
+{
+	if (!ring_watch_check(&c->watch, c->opt->ring, c->ring_id))
+		return;
+	warnx("ring '%s' was removed from /dev/shm (rm, shmlog_unlink(), or systemd-logind's "
+	      "RemoveIPC=yes at its owner's logout): processes attached to it still log here, but "
+	      "one that opens '%s' now makes a new ring that no collector drains; restart the "
+	      "programs that log to it, then shmlogd",
+	      c->opt->ring, c->opt->ring);
+	notify("STATUS=ring removed from /dev/shm: restart the programs that log to it, then "
+	       "shmlogd");
+}
+
 /* Writes the batch (rotating at its split point if it has one), then commits it to the ring.
  * Returns 0, or -errno when told to stop while the output is failing (nothing committed). */
 static int flush(struct collector *c)
@@ -336,6 +354,7 @@ static int flush(struct collector *c)
 	shmlog_consumer_commit(c->cons);
 	crash_point("after_commit");
 	batch_reset(b, b->seq_end);
+	check_ring_name(c);
 	sync_if_due(c);
 	if (rotate_time_due(&c->rot) ||
 	    (c->opt->rotate_size && c->out.size >= c->opt->rotate_size))
@@ -416,6 +435,7 @@ static int idle_timeout(struct collector *c)
 
 static void run_timers(struct collector *c)
 {
+	check_ring_name(c);
 	sync_if_due(c);
 	if (rotate_time_due(&c->rot))
 		rotate_now(&c->rot, &c->out);
@@ -500,6 +520,7 @@ static int drain(struct collector *c)
 static void teardown(struct collector *c)
 {
 	signal_target = NULL;
+	ring_watch_stop(&c->watch);
 	if (c->rot_started)
 		rotate_fini(&c->rot);
 	syncer_stop(&c->syncer);
@@ -523,7 +544,10 @@ static uint64_t left_in_ring(const struct collector *c)
 
 int collector_run(const struct options *opt)
 {
-	struct collector c = {.opt = opt, .rec = {.fd = -1}, .out = {.fd = -1}};
+	struct collector c = {.opt = opt,
+			      .rec = {.fd = -1},
+			      .out = {.fd = -1},
+			      .watch = {.inotify_fd = -1, .stop_fd = -1}};
 	int rc = setup(&c);
 
 	if (rc == 0) {
