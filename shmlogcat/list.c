@@ -8,6 +8,7 @@
 #include <sysexits.h>
 
 #include "output.h"
+#include "ringcheck.h"
 #include "shmlogcat.h"
 
 #define SHM_DIR "/dev/shm"
@@ -60,11 +61,15 @@ static void print_ring(const char *name)
 		printf(" %s\n", short_reason(errno));
 		return;
 	}
+	char why[128];
 	shmlog_observer_stats(obs, &st, NULL, 0);
 	shmlog_observer_close(obs);
-	printf(" %6s %5.1f%% %7u  ", size_text(st.size, size),
-	       st.size ? 100.0 * (double)(st.head - st.tail) / (double)st.size : 0.0,
-	       st.producers_live);
+	if (tool_ring_damage(&st, why, sizeof(why)))
+		printf(" %6s %6s %7u  ", size_text(st.size, size), "DAMAGED", st.producers_live);
+	else
+		printf(" %6s %5.1f%% %7u  ", size_text(st.size, size),
+		       st.size ? 100.0 * (double)(st.head - st.tail) / (double)st.size : 0.0,
+		       st.producers_live);
 	if (st.consumer_pid)
 		printf("pid %d%s\n", (int)st.consumer_pid, st.consumer_alive ? "" : " (dead)");
 	else

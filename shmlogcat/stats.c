@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "output.h"
+#include "ringcheck.h"
 #include "shmlogcat.h"
 
 #define PRODUCERS_FIRST_GUESS 64
@@ -73,9 +74,16 @@ static void print_header(const char *ring, const struct shmlog_stats *st)
 	printf("%-11s %s (/dev/shm/shmlog.%s), layout version %u, id %016llx\n", "ring", ring, ring,
 	       st->layout_version, (unsigned long long)st->ring_id);
 	print_time("created", st->created_ns);
-	printf("%-11s %s (%llu bytes), %.1f%% full: %llu bytes not yet collected\n", "size",
-	       size_text(st->size, size), (unsigned long long)st->size,
-	       st->size ? 100.0 * (double)used / (double)st->size : 0.0, (unsigned long long)used);
+	char why[128];
+	if (tool_ring_damage(st, why, sizeof(why)))
+		printf("%-11s %s (%llu bytes), DAMAGED: %s; writers refuse it, readers find nothing "
+		       "past the tail: restart its processes on a new ring\n",
+		       "size", size_text(st->size, size), (unsigned long long)st->size, why);
+	else
+		printf("%-11s %s (%llu bytes), %.1f%% full: %llu bytes not yet collected\n", "size",
+		       size_text(st->size, size), (unsigned long long)st->size,
+		       st->size ? 100.0 * (double)used / (double)st->size : 0.0,
+		       (unsigned long long)used);
 	printf("%-11s pos %llu, seq %llu\n", "head", (unsigned long long)st->head,
 	       (unsigned long long)st->head_seq);
 	printf("%-11s pos %llu, seq %llu\n", "tail", (unsigned long long)st->tail,

@@ -9,6 +9,7 @@
 
 #include "attach.h"
 #include "exitcode.h"
+#include "ringcheck.h"
 
 /* Another collector holding the ring (EBUSY, ETIMEDOUT) is worth a retry; a ring of another
  * layout version is as unusable as a damaged one. */
@@ -68,6 +69,13 @@ int attach_ring(const struct options *o, struct shmlog_consumer **cons,
 		      "shmlogd again",
 		      o->ring);
 		return EX_TEMPFAIL;
+	}
+	char why[128];
+	if (tool_ring_damage(&st, why, sizeof(why))) {
+		warnx("ring '%s' is damaged (%s): nothing in it can be read; remove "
+		      "/dev/shm/shmlog.%s, restart the programs that log to it, then shmlogd",
+		      o->ring, why, o->ring);
+		return EX_DATAERR;
 	}
 	*ring_id = st.ring_id;
 	if (o->size_given && st.size != o->ring_size)

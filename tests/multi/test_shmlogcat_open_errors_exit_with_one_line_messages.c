@@ -119,6 +119,38 @@ static void test_a_ring_of_another_layout_version(void **state)
 	shmlog_unlink(ring);
 }
 
+/* A head scribbled over by a stray write: --stats and --list say DAMAGED and why, instead of
+ * an impossible percentage. */
+static void test_a_ring_with_a_scribbled_head(void **state)
+{
+	const char *ring = ring_name("scribbled");
+	struct shmlog *log = open_ring(ring, 1 << 16, SHMLOG_ON_FULL_DROP);
+	struct ring_hdr *h;
+	struct run r;
+	char path[256];
+	int fd;
+
+	(void)state;
+	shmlog_close(log);
+	shm_file(path, sizeof(path), ring);
+	assert_true((fd = open(path, O_RDWR)) >= 0);
+	h = mmap(NULL, RING_SLOTS_OFFSET, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	assert_true(h != MAP_FAILED);
+	h->head_pos = 1ull << 63;
+	munmap(h, RING_SLOTS_OFFSET);
+	close(fd);
+	const char *const stats[] = {"--stats", ring, NULL};
+	run_cat_as(&r, (uid_t)-1, stats);
+	printf("shmlogcat --stats: %s", r.out.data);
+	assert_int_equal(r.status, 0);
+	if (!strstr(r.out.data, "DAMAGED: head at 9223372036854775808") ||
+	    strstr(r.out.data, "% full"))
+		fail_msg("--stats does not say the ring is damaged:\n%s", r.out.data);
+	run_free(&r);
+	check_listed(ring, "DAMAGED");
+	shmlog_unlink(ring);
+}
+
 /* As root: a 0600 ring of root's, read by nobody. Otherwise: our own ring with mode 0. */
 static void test_a_ring_we_may_not_read(void **state)
 {
@@ -170,6 +202,7 @@ int main(void)
 		cmocka_unit_test(test_a_file_that_is_not_a_ring),
 		cmocka_unit_test(test_a_truncated_file),
 		cmocka_unit_test(test_a_ring_of_another_layout_version),
+		cmocka_unit_test(test_a_ring_with_a_scribbled_head),
 		cmocka_unit_test(test_a_ring_we_may_not_read),
 		cmocka_unit_test(test_an_invalid_ring_name),
 		cmocka_unit_test(test_a_ring_never_initialised),

@@ -2,7 +2,8 @@
  * default on stdout and exits 0; a bad option or ring name exits EX_USAGE, and so do --size 0, a
  * mode with a setuid, setgid or sticky bit and an empty --output; an output in a missing
  * directory, under a regular file, in a directory it may not write, or naming a directory exits
- * EX_CANTCREAT and leaves no ring behind; a symlink planted at the output path is refused, never
+ * EX_CANTCREAT and leaves no ring behind; a ring whose head was scribbled over exits EX_DATAERR;
+ * a symlink planted at the output path is refused, never
  * followed (its target is untouched); a FIFO there is refused without hanging. Each failure is
  * one line on stderr naming the path. */
 #include <sysexits.h>
@@ -146,6 +147,24 @@ int main(void)
 	const char *fifo[] = {"--ring", ring, "--output", "fifo.log", NULL};
 	CHECK(run(fifo, 0) == EX_CANTCREAT, "FIFO at the output path: not EX_CANTCREAT");
 	expect_line("FIFO planted", "fifo.log", "not a regular file", NULL);
+
+	/* A ring whose head a stray write scribbled over (offset 64, docs/FORMAT.md): writers
+	 * refuse it and nothing in it can be read, so shmlogd says so rather than sit idle. */
+	const char *scribbled = h_ring("scribbled");
+	struct shmlog *log = shmlog_open(scribbled, NULL);
+	CHECK(log, "open %s: %s", scribbled, shmlog_errmsg());
+	shmlog_close(log);
+	char shm_path[128];
+	snprintf(shm_path, sizeof(shm_path), "/dev/shm/shmlog.%s", scribbled);
+	uint64_t head = 1ull << 63;
+	fd = open(shm_path, O_WRONLY);
+	CHECK(fd >= 0 && pwrite(fd, &head, sizeof(head), 64) == sizeof(head), "scribble %s: %s",
+	      shm_path, strerror(errno));
+	close(fd);
+	const char *damaged[] = {"--ring", scribbled, "--output", "damaged.log", NULL};
+	CHECK(run(damaged, 0) == EX_DATAERR, "a ring with a scribbled head: not EX_DATAERR");
+	expect_line("scribbled head", scribbled, "is damaged", "head at 9223372036854775808", NULL);
+	shmlog_unlink(scribbled);
 
 	/* Every start above failed on its output, before the ring was made. */
 	char shm[128];
