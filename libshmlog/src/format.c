@@ -5,7 +5,8 @@
  * untrusted and escaped on the way out, with one rule for every string (message, tag, keys,
  * values): no record can put a raw control character on the output, so none can forge a line or
  * drive a terminal. That covers C0, DEL, the C1 controls (U+0080-U+009F, which some terminals
- * obey) and U+2028/U+2029 (line breaks to JavaScript-based viewers). Bytes that are not
+ * obey), U+2028/U+2029 (line breaks to JavaScript-based viewers) and the bidirectional
+ * overrides and isolates (which reorder what follows them on screen). Bytes that are not
  * well-formed UTF-8 become \xNN in text and U+FFFD in JSON, so text output is valid UTF-8 too.
  */
 #include <errno.h>
@@ -473,9 +474,12 @@ static inline __attribute__((always_inline)) size_t plain_run(const unsigned cha
 	return i;
 }
 
+/* Also the bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069): a record could
+ * otherwise make the rest of its line, or what a terminal shows after it, read backwards. */
 static bool codepoint_needs_escape(uint32_t cp)
 {
-	return cp == UTF8_BAD || (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029;
+	return cp == UTF8_BAD || (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 ||
+	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
 static const char *text_named_escape(unsigned char c, enum esc mode)

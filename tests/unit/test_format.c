@@ -295,6 +295,18 @@ static void test_text_escapes_c1_controls_and_unicode_line_separators(void **sta
 			    "a\\xc2\\x85" "b\\xc2\\x9b" "c\\xe2\\x80\\xa8" "d\\xe2\\x80\\xa9");
 }
 
+static void test_text_and_json_escape_bidirectional_overrides_and_isolates(void **state)
+{
+	(void)state;
+	/* U+202A U+202E U+2066 U+2069 escaped; U+2029's and U+206A's neighbours left alone. */
+	assert_string_equal(CAT("a\xe2\x80\xaa" "b\xe2\x80\xae" "c\xe2\x81\xa6" "d\xe2\x81\xa9"
+				"e\xe2\x80\xaf" "f\xe2\x81\xa5"),
+			    "a\\xe2\\x80\\xaa" "b\\xe2\\x80\\xae" "c\\xe2\\x81\\xa6" "d\\xe2\\x81\\xa9"
+			    "e\xe2\x80\xaf" "f\xe2\x81\xa5");
+	assert_string_equal(JSON_MSG("\xe2\x80\xaa\xe2\x80\xae\xe2\x81\xa6\xe2\x81\xa9"),
+			    "\"\\u202a\\u202e\\u2066\\u2069\"");
+}
+
 static void test_text_escapes_the_tag_like_the_message(void **state)
 {
 	struct shmlog_record rec = example_record();
@@ -1077,6 +1089,7 @@ int main(void)
 		cmocka_unit_test(test_text_passes_well_formed_utf8_through_raw),
 		cmocka_unit_test(test_text_escapes_ill_formed_utf8_bytes_as_hex),
 		cmocka_unit_test(test_text_escapes_c1_controls_and_unicode_line_separators),
+		cmocka_unit_test(test_text_and_json_escape_bidirectional_overrides_and_isolates),
 		cmocka_unit_test(test_text_escapes_the_tag_like_the_message),
 		cmocka_unit_test(test_text_quotes_values_only_with_space_quote_equals_or_when_empty),
 		cmocka_unit_test(test_text_escapes_space_equals_and_quote_in_keys_so_pairs_always_split),
