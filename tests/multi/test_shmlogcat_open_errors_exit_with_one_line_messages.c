@@ -97,23 +97,36 @@ static void test_a_truncated_file(void **state)
 	shmlog_unlink(ring);
 }
 
-static void test_a_ring_of_another_layout_version(void **state)
+/* Makes a small ring RING and maps its header for the test to damage; unmap_header() after. */
+static struct ring_hdr *map_new_ring_header(const char *ring)
 {
-	const char *ring = ring_name("version");
 	struct shmlog *log = open_ring(ring, 1 << 16, SHMLOG_ON_FULL_DROP);
 	struct ring_hdr *h;
 	char path[256];
 	int fd;
 
-	(void)state;
 	shmlog_close(log);
 	shm_file(path, sizeof(path), ring);
 	assert_true((fd = open(path, O_RDWR)) >= 0);
 	h = mmap(NULL, RING_SLOTS_OFFSET, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	assert_true(h != MAP_FAILED);
-	h->layout_version = RING_LAYOUT_VERSION + 1;
-	munmap(h, RING_SLOTS_OFFSET);
 	close(fd);
+	return h;
+}
+
+static void unmap_header(struct ring_hdr *h)
+{
+	munmap(h, RING_SLOTS_OFFSET);
+}
+
+static void test_a_ring_of_another_layout_version(void **state)
+{
+	const char *ring = ring_name("version");
+	struct ring_hdr *h = map_new_ring_header(ring);
+
+	(void)state;
+	h->layout_version = RING_LAYOUT_VERSION + 1;
+	unmap_header(h);
 	check_modes((uid_t)-1, ring, EX_PROTOCOL, "layout version");
 	check_listed(ring, "another shmlog layout version");
 	shmlog_unlink(ring);
@@ -124,21 +137,12 @@ static void test_a_ring_of_another_layout_version(void **state)
 static void test_a_ring_with_a_scribbled_head(void **state)
 {
 	const char *ring = ring_name("scribbled");
-	struct shmlog *log = open_ring(ring, 1 << 16, SHMLOG_ON_FULL_DROP);
-	struct ring_hdr *h;
+	struct ring_hdr *h = map_new_ring_header(ring);
 	struct run r;
-	char path[256];
-	int fd;
 
 	(void)state;
-	shmlog_close(log);
-	shm_file(path, sizeof(path), ring);
-	assert_true((fd = open(path, O_RDWR)) >= 0);
-	h = mmap(NULL, RING_SLOTS_OFFSET, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	assert_true(h != MAP_FAILED);
 	h->head_pos = 1ull << 63;
-	munmap(h, RING_SLOTS_OFFSET);
-	close(fd);
+	unmap_header(h);
 	const char *const stats[] = {"--stats", ring, NULL};
 	run_cat_as(&r, (uid_t)-1, stats);
 	printf("shmlogcat --stats: %s", r.out.data);

@@ -4,7 +4,6 @@
  * with EX_IOERR, and the next shmlogd writes them all, says so, and does not speak of a batch
  * cut off by a crash (none reached the file). Needs to mount a tmpfs (root);
  * skips otherwise. */
-#include <sys/mount.h>
 #include <sysexits.h>
 
 #include "test_shmlogd_harness.h"
@@ -19,13 +18,7 @@ int main(void)
 	struct daemon d;
 	struct checker k;
 
-	umount2(MNT, MNT_DETACH);
-	mkdir(MNT, 0755);
-	if (mount("tmpfs", MNT, "tmpfs", 0, "size=64k") < 0) {
-		char why[160];
-		snprintf(why, sizeof(why), "cannot mount a 64 KiB tmpfs (%s): needs root", strerror(errno));
-		h_skip(why);
-	}
+	h_mount_tmpfs(MNT, "64k");
 	unlink("count.stderr");
 	unlink("count2.stderr");
 	/* One record written first, so that the state file has its page: then only the output
@@ -79,8 +72,7 @@ int main(void)
 	h_check_complete(&k);
 	printf("stopped on a full disk: 1 written, %ld left in the ring; the file then held all %ld\n",
 	       RECORDS, k.records);
-	umount2(MNT, MNT_DETACH);
-	rmdir(MNT);
+	h_unmount(MNT);
 	h_cleanup();
 	return 0;
 }

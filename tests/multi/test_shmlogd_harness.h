@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -96,6 +97,28 @@ static inline void h_skip(const char *why)
 }
 
 /* The shmlogd under test, from $SHMLOG_TEST_BIN_DIR. */
+/* Mounts a fresh tmpfs of SIZE (e.g. "1m") at DIR, made if missing, for a full-disk test; skips
+ * the test, saying why, where that is not allowed (it needs root). h_unmount() after. */
+static inline void h_mount_tmpfs(const char *dir, const char *size)
+{
+	char opts[32], why[160];
+
+	umount2(dir, MNT_DETACH);
+	mkdir(dir, 0755);
+	snprintf(opts, sizeof(opts), "size=%s", size);
+	if (mount("tmpfs", dir, "tmpfs", 0, opts) < 0) {
+		snprintf(why, sizeof(why), "cannot mount a %s tmpfs (%s): needs root", size,
+			 strerror(errno));
+		h_skip(why);
+	}
+}
+
+static inline void h_unmount(const char *dir)
+{
+	umount2(dir, MNT_DETACH);
+	rmdir(dir);
+}
+
 static inline const char *h_shmlogd(void)
 {
 	static char path[4096];

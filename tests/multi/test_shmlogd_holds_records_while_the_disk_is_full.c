@@ -3,7 +3,6 @@
  * the records stay in the ring and the writers wait on it; once space returns it resumes by
  * itself, says so once, and the file holds every record exactly once, in order. Needs to mount a
  * tmpfs (root); skips otherwise. */
-#include <sys/mount.h>
 
 #include "test_shmlogd_harness.h"
 
@@ -34,13 +33,7 @@ int main(void)
 	struct checker k;
 	struct stat st;
 
-	umount2(MNT, MNT_DETACH);
-	mkdir(MNT, 0755);
-	if (mount("tmpfs", MNT, "tmpfs", 0, "size=1m") < 0) {
-		char why[160];
-		snprintf(why, sizeof(why), "cannot mount a 1 MiB tmpfs (%s): needs root", strerror(errno));
-		h_skip(why);
-	}
+	h_mount_tmpfs(MNT, "1m");
 	unlink("full.stderr");
 	fill(MNT "/filler");
 	const char *args[] = {"--ring", ring, "--output", MNT "/out.log", "--size", "256K", NULL};
@@ -71,8 +64,7 @@ int main(void)
 	h_check_complete(&k);
 	printf("disk full: held %ld records, 1 report; all written %lld ms after space returned\n",
 	       k.records, (long long)resumed_ms);
-	umount2(MNT, MNT_DETACH);
-	rmdir(MNT);
+	h_unmount(MNT);
 	h_cleanup();
 	return 0;
 }
