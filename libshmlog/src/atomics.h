@@ -29,6 +29,20 @@
 
 _Static_assert(sizeof(AO_t) == 8, "shmlog positions are 64-bit AO_t words");
 
+#if defined(__SANITIZE_THREAD__)
+#define SHMLOG_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define SHMLOG_TSAN 1
+#endif
+#endif
+#ifndef SHMLOG_TSAN
+#define SHMLOG_TSAN 0
+#endif
+#if SHMLOG_TSAN
+#include <sanitizer/tsan_interface.h>
+#endif
+
 /* A 64-bit shared word and a 32-bit one (futex words are 32-bit). */
 typedef volatile AO_t sw64;
 typedef volatile unsigned int sw32;
@@ -57,12 +71,26 @@ static inline uint64_t at_fetch_add_full(sw64 *p, uint64_t d)
 {
 	return AO_fetch_and_add_full(p, d);
 }
-/* Compares and swaps two adjacent 64-bit words at a 16-byte aligned address, as one. */
+/* Compares and swaps two adjacent 64-bit words at a 16-byte aligned address, as one.
+ *
+ * libatomic_ops does this with an inline `lock cmpxchg16b`, which ThreadSanitizer cannot see.
+ * The instruction is a full barrier, so under TSan the call says so: it releases what came before
+ * it and acquires what an earlier CAS2 or release store on the same word published. Without that,
+ * TSan misses orderings the hardware gives, e.g. a padding record, whose only write is its claim
+ * CAS2: the consumer's acquire of it then inherits nothing, and a writer reusing those bytes a lap
+ * later looks racy with the padding writer's earlier read of the word. */
 static inline bool at_cas2_full(sw64 *p, uint64_t old0, uint64_t old1, uint64_t new0,
 				uint64_t new1)
 {
-	return AO_compare_double_and_swap_double_full((volatile AO_double_t *)p, old0, old1, new0,
-						      new1);
+#if SHMLOG_TSAN
+	__tsan_release((void *)p);
+#endif
+	bool ok = AO_compare_double_and_swap_double_full((volatile AO_double_t *)p, old0, old1,
+							 new0, new1);
+#if SHMLOG_TSAN
+	__tsan_acquire((void *)p);
+#endif
+	return ok;
 }
 
 static inline unsigned at_load32(const sw32 *p)
