@@ -1,11 +1,12 @@
 /* test_shmlogd_sleeps_when_idle.c - shmlogd with nothing to do sleeps on the ring's futex and
  * polls nothing: over 10 idle seconds (after a burst of records, so its fsync timer has fired)
- * it uses well under 50 ms of CPU (the figure, from /proc/PID/task/, is printed); and a record
- * logged after the idle spell still reaches the file at once. */
+ * it uses under 10 ms of CPU (the figure, from /proc/PID/task/, is printed; where only clock
+ * ticks are to be had, one tick more is allowed for their rounding); and a record logged after
+ * the idle spell still reaches the file at once. */
 #include "test_shmlogd_harness.h"
 
 #define IDLE_MS 10000
-#define LIMIT_NS (50 * 1000000LL)
+#define LIMIT_NS (10 * 1000000LL)
 
 int main(void)
 {
@@ -30,7 +31,8 @@ int main(void)
 	long long used = h_cpu_ns(d.pid, &exact) - before;
 	printf("idle for %d s: shmlogd used %.3f ms of CPU (%s)\n", IDLE_MS / 1000, used / 1e6,
 	       exact ? "schedstat, ns" : "stat, clock ticks");
-	CHECK(used < LIMIT_NS, "shmlogd used %.3f ms of CPU in %d idle seconds: is it polling?",
+	long long limit = LIMIT_NS + (exact ? 0 : 1000000000LL / sysconf(_SC_CLK_TCK));
+	CHECK(used < limit, "shmlogd used %.3f ms of CPU in %d idle seconds: is it polling?",
 	      used / 1e6, IDLE_MS / 1000);
 
 	/* Still awake to records. */
