@@ -74,8 +74,9 @@ static inline uint64_t at_fetch_add_full(sw64 *p, uint64_t d)
 /* Compares and swaps two adjacent 64-bit words at a 16-byte aligned address, as one.
  *
  * libatomic_ops does this with an inline `lock cmpxchg16b`, which ThreadSanitizer cannot see.
- * The instruction is a full barrier, so under TSan the call says so: it releases what came before
- * it and acquires what an earlier CAS2 or release store on the same word published. Without that,
+ * The instruction is a full barrier and a locked write even when the comparison fails (it writes
+ * the old value back), so under TSan the call says so: it releases what came before it and
+ * acquires what an earlier CAS2 or release store on the same word published. Without that,
  * TSan misses orderings the hardware gives, e.g. a padding record, whose only write is its claim
  * CAS2: the consumer's acquire of it then inherits nothing, and a writer reusing those bytes a lap
  * later looks racy with the padding writer's earlier read of the word. */
