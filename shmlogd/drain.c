@@ -118,13 +118,8 @@ static void pause_ms(int64_t ms)
 
 /* ------------------------------------------------------------------ setting up */
 
-static int open_output(struct collector *c)
+static int report_open_error(const char *path, int err)
 {
-	const char *path = c->opt->output;
-	int err;
-
-	output_init(&c->out, c->opt);
-	err = output_open(&c->out);
 	if (err == -ELOOP)
 		warnx("%s is a symbolic link; refusing to follow it: remove it, or give the real "
 		      "path with --output",
@@ -133,13 +128,27 @@ static int open_output(struct collector *c)
 		warnx("%s is not a regular file; give a file path with --output", path);
 	else if (err == -EISDIR)
 		warnx("%s is a directory; give the path of a file in it with --output", path);
-	else if (err)
+	else
 		warnx("cannot open %s for appending: %s; check that its directory exists and is "
 		      "writable by this user",
 		      path, strerror(-err));
-	if (err)
-		return EX_CANTCREAT;
-	pid_t holder;
+	return EX_CANTCREAT;
+}
+
+/* Opens the output, takes the lock on its state file, then opens the output again. The first
+ * open only checks the path, so that a bad one is named as such. Only the second counts: a
+ * shmlogd that held the lock until a moment ago may have appended to the file, or rotated it
+ * away, after the first, and recovery must see the file as that one left it. */
+static int open_output(struct collector *c)
+{
+	const char *path = c->opt->output;
+	int err;
+
+	output_init(&c->out, c->opt);
+	if ((err = output_open(&c->out)) != 0)
+		return report_open_error(path, err);
+	crash_delay("before_lock");
+	pid_t holder = 0;
 	err = recover_open(&c->rec, path, &holder);
 	if (err == -EBUSY) {
 		char who[32] = "";
@@ -154,6 +163,8 @@ static int open_output(struct collector *c)
 		      c->rec.path ? c->rec.path : "next to the output", strerror(-err));
 		return EX_CANTCREAT;
 	}
+	if ((err = output_open(&c->out)) != 0)
+		return report_open_error(path, err);
 	return 0;
 }
 
