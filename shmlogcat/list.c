@@ -62,14 +62,21 @@ static void print_ring(const char *name)
 		return;
 	}
 	char why[128];
-	shmlog_observer_stats(obs, &st, NULL, 0);
+	uint64_t used;
+	int err = shmlog_observer_stats(obs, &st, NULL, 0);
 	shmlog_observer_close(obs);
-	if (tool_ring_damage(&st, why, sizeof(why)))
+	if (err < 0) {
+		printf(" %s\n", short_reason(-err));
+		return;
+	}
+	enum tool_ring_health health = tool_ring_health(&st, &used, why, sizeof(why));
+	if (health == TOOL_RING_HEAD_DAMAGED)
 		printf(" %6s %6s %7u  ", size_text(st.size, size), "DAMAGED", st.producers_live);
+	else if (health == TOOL_RING_CHECKPOINT_DAMAGED)
+		printf(" %6s %6s %7u  ", size_text(st.size, size), "?", st.producers_live);
 	else
 		printf(" %6s %5.1f%% %7u  ", size_text(st.size, size),
-		       st.size ? 100.0 * (double)(st.head - st.tail) / (double)st.size : 0.0,
-		       st.producers_live);
+		       st.size ? 100.0 * (double)used / (double)st.size : 0.0, st.producers_live);
 	if (st.consumer_pid)
 		printf("pid %d%s\n", (int)st.consumer_pid, st.consumer_alive ? "" : " (dead)");
 	else

@@ -68,22 +68,31 @@ static void print_time(const char *label, int64_t ns)
 
 static void print_header(const char *ring, const struct shmlog_stats *st)
 {
-	uint64_t used = st->head - st->tail;
-	char size[SIZE_TEXT_MAX];
+	uint64_t used;
+	char size[SIZE_TEXT_MAX], why[128];
 
 	printf("%-11s %s (/dev/shm/shmlog.%s), layout version %u, id %016llx\n", "ring", ring, ring,
 	       st->layout_version, (unsigned long long)st->ring_id);
 	print_time("created", st->created_ns);
-	char why[128];
-	if (tool_ring_damage(st, why, sizeof(why)))
-		printf("%-11s %s (%llu bytes), DAMAGED: %s; writers refuse it, readers find nothing "
-		       "past the tail: restart its processes on a new ring\n",
-		       "size", size_text(st->size, size), (unsigned long long)st->size, why);
-	else
-		printf("%-11s %s (%llu bytes), %.1f%% full: %llu bytes not yet collected\n", "size",
-		       size_text(st->size, size), (unsigned long long)st->size,
+	printf("%-11s %s (%llu bytes), ", "size", size_text(st->size, size),
+	       (unsigned long long)st->size);
+	switch (tool_ring_health(st, &used, why, sizeof(why))) {
+	case TOOL_RING_HEAD_DAMAGED:
+		printf("DAMAGED: %s; writers refuse it, readers find nothing past the tail: restart "
+		       "its processes on a new ring\n",
+		       why);
+		break;
+	case TOOL_RING_CHECKPOINT_DAMAGED:
+		printf("checkpoint DAMAGED: %s; fill unknown; the collector resumes at the ring's "
+		       "tail and writes a sound checkpoint at its next commit\n",
+		       why);
+		break;
+	case TOOL_RING_SOUND:
+		printf("%.1f%% full: %llu bytes not yet collected\n",
 		       st->size ? 100.0 * (double)used / (double)st->size : 0.0,
 		       (unsigned long long)used);
+		break;
+	}
 	printf("%-11s pos %llu, seq %llu\n", "head", (unsigned long long)st->head,
 	       (unsigned long long)st->head_seq);
 	printf("%-11s pos %llu, seq %llu\n", "tail", (unsigned long long)st->tail,

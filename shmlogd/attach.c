@@ -71,12 +71,20 @@ int attach_ring(const struct options *o, struct shmlog_consumer **cons,
 		return EX_TEMPFAIL;
 	}
 	char why[128];
-	if (tool_ring_damage(&st, why, sizeof(why))) {
+	uint64_t used;
+	enum tool_ring_health health = tool_ring_health(&st, &used, why, sizeof(why));
+	if (health == TOOL_RING_HEAD_DAMAGED) {
 		warnx("ring '%s' is damaged (%s): nothing in it can be read; remove "
 		      "/dev/shm/shmlog.%s, restart the programs that log to it, then shmlogd",
 		      o->ring, why, o->ring);
 		return EX_DATAERR;
 	}
+	/* The consumer resumed at the tail word or the oldest intact record, and its first commit
+	 * writes a sound checkpoint; records it hands out again are recognised (recover.c). */
+	if (health == TOOL_RING_CHECKPOINT_DAMAGED)
+		warnx("ring '%s': its checkpoint was damaged (%s); resuming at the ring's tail or "
+		      "its oldest intact record",
+		      o->ring, why);
 	*ring_id = st.ring_id;
 	if (o->size_given && st.size != o->ring_size)
 		warnx("ring '%s' exists with a %" PRIu64 "K data area: --size applies only when "

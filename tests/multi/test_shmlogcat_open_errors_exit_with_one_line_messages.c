@@ -155,6 +155,30 @@ static void test_a_ring_with_a_scribbled_head(void **state)
 	shmlog_unlink(ring);
 }
 
+/* A checkpoint scribbled over, aligned and far past the head: --stats and --list call the
+ * checkpoint damaged and the fill unknown (the collector recovers from it), rather than
+ * printing a fill of 439804624896000%. */
+static void test_a_ring_with_a_scribbled_checkpoint(void **state)
+{
+	const char *ring = ring_name("checkpoint");
+	struct ring_hdr *h = map_new_ring_header(ring);
+	struct run r;
+
+	(void)state;
+	h->cp[0][0] = h->cp[1][0] = 1ull << 40;
+	unmap_header(h);
+	const char *const stats[] = {"--stats", ring, NULL};
+	run_cat_as(&r, (uid_t)-1, stats);
+	printf("shmlogcat --stats: %s", r.out.data);
+	assert_int_equal(r.status, 0);
+	if (!strstr(r.out.data, "checkpoint DAMAGED: head at 0, checkpoint at 1099511627776") ||
+	    strstr(r.out.data, "% full") || strstr(r.out.data, "writers refuse it"))
+		fail_msg("--stats does not say the checkpoint is damaged:\n%s", r.out.data);
+	run_free(&r);
+	check_listed(ring, " ? ");
+	shmlog_unlink(ring);
+}
+
 /* As root: a 0600 ring of root's, read by nobody. Otherwise: our own ring with mode 0. */
 static void test_a_ring_we_may_not_read(void **state)
 {
@@ -207,6 +231,7 @@ int main(void)
 		cmocka_unit_test(test_a_truncated_file),
 		cmocka_unit_test(test_a_ring_of_another_layout_version),
 		cmocka_unit_test(test_a_ring_with_a_scribbled_head),
+		cmocka_unit_test(test_a_ring_with_a_scribbled_checkpoint),
 		cmocka_unit_test(test_a_ring_we_may_not_read),
 		cmocka_unit_test(test_an_invalid_ring_name),
 		cmocka_unit_test(test_a_ring_never_initialised),
