@@ -543,13 +543,21 @@ static void teardown(struct collector *c)
 }
 
 /* Records in the ring that no collector has written: those in our unwritten batch and any
- * committed after it. */
+ * committed after it. Not those below the batch's first unwritten record, though the ring still
+ * holds them: the output has them (the resume point, or the part before a rotation point that
+ * was written when the rest failed), and the next shmlogd skips them. */
 static uint64_t left_in_ring(const struct collector *c)
 {
+	const struct batch *b = &c->b;
+	uint64_t from = b->has_split && b->written_to >= b->split ? b->split_seq : b->seq_first;
 	struct shmlog_stats st;
 
-	if (shmlog_observer_stats(c->obs, &st, NULL, 0) == 0 && st.head_seq >= st.tail_seq)
-		return st.head_seq - st.tail_seq;
+	if (shmlog_observer_stats(c->obs, &st, NULL, 0) == 0) {
+		if (st.tail_seq > from)
+			from = st.tail_seq;
+		if (st.head_seq >= from)
+			return st.head_seq - from;
+	}
 	return c->pending;
 }
 
