@@ -140,7 +140,7 @@ static int parse_duration(const char *s, int64_t *out)
 	return 0;
 }
 
-/* Octal digits only (strtoul would also take blanks and a sign), at most 07777. */
+/* Octal digits only (strtoul would also take blanks and a sign), at most 0777. */
 static int parse_mode(const char *s, mode_t *out)
 {
 	unsigned v = 0;

@@ -96,11 +96,12 @@ int ring_watch_check(struct ring_watch *w, const char *ring, uint64_t ring_id)
 void ring_watch_stop(struct ring_watch *w)
 {
 	if (w->started) {
+		/* An eventfd write fails only when its counter would overflow: never from 0 here.
+		 * The thread must be gone before its descriptors and mutex are. */
 		uint64_t one = 1;
-		if (write(w->stop_fd, &one, sizeof(one)) == sizeof(one))
-			pthread_join(w->thread, NULL);
-		else
-			pthread_detach(w->thread);
+		while (write(w->stop_fd, &one, sizeof(one)) < 0 && errno == EINTR)
+			;
+		pthread_join(w->thread, NULL);
 		w->started = 0;
 	}
 	if (w->inotify_fd >= 0 || w->stop_fd >= 0)
