@@ -553,7 +553,7 @@ static uint64_t left_in_ring(const struct collector *c)
 	struct shmlog_stats st;
 
 	if (shmlog_observer_stats(c->obs, &st, NULL, 0) == 0) {
-		if (st.tail_seq > from)
+		if (st.tail_seq > from && st.tail_seq <= st.head_seq) /* else: a damaged checkpoint */
 			from = st.tail_seq;
 		if (st.head_seq >= from)
 			return st.head_seq - from;

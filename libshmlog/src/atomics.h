@@ -79,7 +79,12 @@ static inline uint64_t at_fetch_add_full(sw64 *p, uint64_t d)
  * acquires what an earlier CAS2 or release store on the same word published. Without that,
  * TSan misses orderings the hardware gives, e.g. a padding record, whose only write is its claim
  * CAS2: the consumer's acquire of it then inherits nothing, and a writer reusing those bytes a lap
- * later looks racy with the padding writer's earlier read of the word. */
+ * later looks racy with the padding writer's earlier read of the word. The price: TSan takes a
+ * failed CAS2, and the moment before any CAS2, as a release, so it would miss a race hidden by
+ * code that counts on a failed CAS2 to publish (wrong on ARM, where a failed CAS writes nothing).
+ * No caller does: each failure retries or gives up without publishing anything. TSan's own
+ * 16-byte atomics are no way out: its runtime may run them under a process-local lock, and the
+ * multi-process ring tests run under TSan too. */
 static inline bool at_cas2_full(sw64 *p, uint64_t old0, uint64_t old1, uint64_t new0,
 				uint64_t new1)
 {

@@ -39,9 +39,9 @@ static inline enum tool_ring_health tool_ring_health(const struct shmlog_stats *
 	*used = 0;
 	if (!tool_ring_pos_ok(st->head))
 		h = TOOL_RING_HEAD_DAMAGED;
-	else if (!tool_ring_pos_ok(st->tail) || st->head - st->tail > st->size)
-		h = TOOL_RING_CHECKPOINT_DAMAGED;
-	if (h == TOOL_RING_SOUND && st->tail > st->head && st->tail - st->head > st->size)
+	else if (!tool_ring_pos_ok(st->tail) ||
+		 (st->tail <= st->head && st->head - st->tail > st->size) ||
+		 (st->tail > st->head && st->tail - st->head > st->size))
 		h = TOOL_RING_CHECKPOINT_DAMAGED;
 	if (h != TOOL_RING_SOUND) {
 		snprintf(buf, cap, "head at %llu, checkpoint at %llu, for a data area of %llu bytes",
