@@ -63,6 +63,39 @@ static int pos_sane(const struct ring *r, uint64_t pos, uint64_t head)
 	return pos % RING_ALIGN == 0 && pos <= head && head - pos <= r->size;
 }
 
+/* Whether SEQ can be the sequence number of the record at POS, the checkpoint's pair. Each
+ * reservation takes a seq and at least ring_align(REC_HDR_SIZE) bytes, so head_seq - seq can be
+ * no more than the records that fit between pos and head (head_seq is loaded before head, so a
+ * writer reserving in between only loosens the bound). Where the record at pos, or past a
+ * padding record the one at the next lap's start, is committed, its own seq must agree unless it
+ * fails the same bound (then the record is the damaged one): the tail never passes the
+ * checkpoint, so no writer rewrites that record. A seq that fails would misnumber every record
+ * from here on, and callers that recognise records by seq (shmlogd) would drop or repeat them. */
+static int seq_sane(const struct ring *r, uint64_t pos, uint64_t seq)
+{
+	const uint64_t min_resv = ring_align(REC_HDR_SIZE);
+	uint64_t head_seq = at_load(&r->hdr->head_seq), head = at_load(&r->hdr->head_pos);
+
+	if (head < pos)
+		return 0;
+	uint64_t most = (head - pos) / min_resv; /* reservations that fit in [pos, head) */
+	if (seq > head_seq || head_seq - seq > most)
+		return 0;
+	for (int i = 0; i < 2 && pos < head; i++) {
+		const struct rec_hdr *rh = ring_rec(r, pos);
+		/* [B-commit] the seq below was stored before COMMITTED was released. */
+		uint64_t w = at_load_acquire(&rh->state);
+		if (w == ring_word(r, pos, ST_COMMITTED)) {
+			uint64_t own = rh->seq;
+			return own == seq || own > head_seq || head_seq - own > most;
+		}
+		if (w != ring_word(r, pos, ST_PADDING))
+			return 1; /* in flight or skipped: nothing more to compare with */
+		pos = (pos | r->mask) + 1;
+	}
+	return 1;
+}
+
 /* The first self-identifying record of the last lap before head, or head itself. */
 static uint64_t oldest_live(const struct ring *r, uint64_t head)
 {
@@ -128,6 +161,9 @@ struct shmlog_consumer *shmlog_consumer_open(const char *name, const struct shml
 		c->cursor = pos_sane(&c->r, tail, head) ? tail : oldest_live(&c->r, head);
 		c->seq_known = 0;
 		c->seq_ref = 0; /* the pair's seq is as damaged as its pos: count no gap from it */
+	} else if (c->seq_known && !seq_sane(&c->r, c->cursor, c->seq)) {
+		c->seq_known = 0;
+		c->seq_ref = 0; /* take the writers' numbering at the next record */
 	}
 	c->fork_gen = at_load32(&ring_fork_gen);
 	c->cp_gen = at_load(&h->cp_gen);

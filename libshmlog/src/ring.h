@@ -94,7 +94,9 @@
  * is in flight it sleeps 1 ms, then doubles, up to the grace period. Commit (after the caller
  * stored the records): write the checkpoint, then the tail. At open, a damaged checkpoint
  * (misaligned, beyond head, or more than a lap behind) makes it resume at the tail if the tail
- * passes the same tests, else at the oldest self-identifying record of the last lap. A consumer
+ * passes the same tests, else at the oldest self-identifying record of the last lap; a sound
+ * position whose seq exceeds head_seq, claims more records than fit before head, or disagrees
+ * with the committed record there makes it take the writers' numbering instead. A consumer
  * handle inherited through fork() is refused for next() and commit(), and its close() leaves the
  * parent's role alone.
  *
