@@ -132,62 +132,63 @@ static void test_a_ring_of_another_layout_version(void **state)
 	shmlog_unlink(ring);
 }
 
+/* Runs --stats on RING: it must exit 0 and print WANT and none of UNWANTED (NULL-terminated);
+ * else the test fails saying that --stats WHAT. */
+static void check_stats(const char *ring, const char *want, const char *const *unwanted,
+			const char *what)
+{
+	const char *const stats[] = {"--stats", ring, NULL};
+	struct run r;
+
+	run_cat_as(&r, (uid_t)-1, stats);
+	printf("shmlogcat --stats: %s", r.out.data);
+	assert_int_equal(r.status, 0);
+	int bad = !strstr(r.out.data, want);
+	for (; *unwanted; unwanted++)
+		bad |= strstr(r.out.data, *unwanted) != NULL;
+	if (bad)
+		fail_msg("--stats %s:\n%s", what, r.out.data);
+	run_free(&r);
+}
+
 /* A head scribbled over by a stray write: --stats and --list say DAMAGED and why, instead of
  * an impossible percentage. */
 static void test_a_ring_with_a_scribbled_head(void **state)
 {
 	const char *ring = ring_name("scribbled");
 	struct ring_hdr *h = map_new_ring_header(ring);
-	struct run r;
 
 	(void)state;
 	h->head_pos = 1ull << 63;
 	unmap_header(h);
-	const char *const stats[] = {"--stats", ring, NULL};
-	run_cat_as(&r, (uid_t)-1, stats);
-	printf("shmlogcat --stats: %s", r.out.data);
-	assert_int_equal(r.status, 0);
-	if (!strstr(r.out.data, "DAMAGED: head at 9223372036854775808") ||
-	    strstr(r.out.data, "% full"))
-		fail_msg("--stats does not say the ring is damaged:\n%s", r.out.data);
-	run_free(&r);
+	check_stats(ring, "DAMAGED: head at 9223372036854775808", (const char *[]){"% full", NULL},
+		    "does not say the ring is damaged");
 	check_listed(ring, "DAMAGED");
 	shmlog_unlink(ring);
 }
 
 /* A checkpoint scribbled over, aligned and far past the head: --stats and --list call the
  * checkpoint damaged and the fill unknown (the collector recovers from it), rather than
- * printing a fill of 439804624896000%. */
+ * printing a fill of 439804624896000%. Less than a lap past the head, though, is what a busy
+ * ring shows when its consumer commits between the reads of head and checkpoint: empty. */
 static void test_a_ring_with_a_scribbled_checkpoint(void **state)
 {
 	const char *ring = ring_name("checkpoint");
 	struct ring_hdr *h = map_new_ring_header(ring);
-	struct run r;
 
 	(void)state;
 	h->cp[0][0] = h->cp[1][0] = 1ull << 40;
 	unmap_header(h);
-	const char *const stats[] = {"--stats", ring, NULL};
-	run_cat_as(&r, (uid_t)-1, stats);
-	printf("shmlogcat --stats: %s", r.out.data);
-	assert_int_equal(r.status, 0);
-	if (!strstr(r.out.data, "checkpoint DAMAGED: head at 0, checkpoint at 1099511627776") ||
-	    strstr(r.out.data, "% full") || strstr(r.out.data, "writers refuse it"))
-		fail_msg("--stats does not say the checkpoint is damaged:\n%s", r.out.data);
-	run_free(&r);
+	check_stats(ring, "checkpoint DAMAGED: head at 0, checkpoint at 1099511627776",
+		    (const char *[]){"% full", "writers refuse it", NULL},
+		    "does not say the checkpoint is damaged");
 	check_listed(ring, " ? ");
 
-	/* Less than a lap past the head is what a busy ring shows when its consumer commits
-	 * between the reads of head and checkpoint: empty, not damaged. */
 	h = map_new_ring_header(ring);
 	h->cp[0][0] = h->cp[1][0] = 64;
 	unmap_header(h);
-	run_cat_as(&r, (uid_t)-1, stats);
-	printf("shmlogcat --stats: %s", r.out.data);
-	assert_int_equal(r.status, 0);
-	if (!strstr(r.out.data, "0.0% full") || strstr(r.out.data, "DAMAGED"))
-		fail_msg("--stats calls a checkpoint just past the head damaged:\n%s", r.out.data);
-	run_free(&r);
+	check_stats(ring, "0.0% full", (const char *[]){"DAMAGED", NULL},
+		    "calls a checkpoint just past the head damaged");
 	shmlog_unlink(ring);
 }
 
