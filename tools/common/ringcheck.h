@@ -34,22 +34,20 @@ static inline int tool_ring_pos_ok(uint64_t pos)
 static inline enum tool_ring_health tool_ring_health(const struct shmlog_stats *st,
 						     uint64_t *used, char *buf, size_t cap)
 {
+	uint64_t behind = st->head >= st->tail ? st->head - st->tail : 0;
+	uint64_t ahead = st->tail > st->head ? st->tail - st->head : 0;
 	enum tool_ring_health h = TOOL_RING_SOUND;
 
-	*used = 0;
 	if (!tool_ring_pos_ok(st->head))
 		h = TOOL_RING_HEAD_DAMAGED;
-	else if (!tool_ring_pos_ok(st->tail) ||
-		 (st->tail <= st->head && st->head - st->tail > st->size) ||
-		 (st->tail > st->head && st->tail - st->head > st->size))
+	else if (!tool_ring_pos_ok(st->tail) || behind > st->size || ahead > st->size)
 		h = TOOL_RING_CHECKPOINT_DAMAGED;
-	if (h != TOOL_RING_SOUND) {
+
+	*used = h == TOOL_RING_SOUND ? behind : 0;
+	if (h != TOOL_RING_SOUND)
 		snprintf(buf, cap, "head at %llu, checkpoint at %llu, for a data area of %llu bytes",
 			 (unsigned long long)st->head, (unsigned long long)st->tail,
 			 (unsigned long long)st->size);
-		return h;
-	}
-	*used = st->tail > st->head ? 0 : st->head - st->tail;
 	return h;
 }
 
