@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,11 @@ static void usage(FILE *f)
 		"      --max-age AGE          delete rotated files older than AGE: seconds or\n"
 		"                             with s, m, h, d suffix (default 0: no limit)\n"
 		"      --compress METHOD      none, gzip or zstd for rotated files (default %s)\n"
+		"\n"
+		"Trust (shmlogd refuses what another user could have planted or can read):\n"
+		"      --allow-owner USER     accept a ring, output file, state file or\n"
+		"                             directory owned by USER (name or number) as\n"
+		"                             if it were shmlogd's own; modes are still checked\n"
 		"\n"
 		"Scheduling:\n"
 		"      --nice N               priority to run at, -20 to 19 (default %d where\n"
@@ -173,6 +179,21 @@ static int parse_group(const char *s, gid_t *out)
 	return 0;
 }
 
+static int parse_user(const char *s, uid_t *out)
+{
+	uint64_t v;
+	struct passwd *p = getpwnam(s);
+
+	if (p) {
+		*out = p->pw_uid;
+		return 0;
+	}
+	if (parse_num(s, INT32_MAX, &v) < 0)
+		return -1;
+	*out = (uid_t)v;
+	return 0;
+}
+
 static int parse_on_full(struct options *o, const char *s)
 {
 	uint64_t ms;
@@ -244,6 +265,7 @@ enum {
 	OPT_MAX_AGE,
 	OPT_COMPRESS,
 	OPT_NICE,
+	OPT_ALLOW_OWNER,
 };
 
 static const struct option long_opts[] = {
@@ -263,6 +285,7 @@ static const struct option long_opts[] = {
 	{"max-age", required_argument, NULL, OPT_MAX_AGE},
 	{"compress", required_argument, NULL, OPT_COMPRESS},
 	{"nice", required_argument, NULL, OPT_NICE},
+	{"allow-owner", required_argument, NULL, OPT_ALLOW_OWNER},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -341,6 +364,11 @@ static int apply(struct options *o, int opt, const char *arg, const char *name)
 			return bad(name, arg, "use a number from -20 to 19");
 		o->nice_given = 1;
 		return 0;
+	case OPT_ALLOW_OWNER:
+		o->allow_owner_given = 1;
+		return parse_user(arg, &o->allow_owner) < 0
+			       ? bad(name, arg, "no such user name, and not a number")
+			       : 0;
 	case 'h':
 		usage(stdout);
 		return 1;

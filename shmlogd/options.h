@@ -45,6 +45,9 @@ struct options {
 	int fsync_interval_ms;
 	int nice;                 /* scheduling priority to run at (setpriority) */
 	int nice_given;           /* --nice was on the command line */
+	uid_t allow_owner;        /* --allow-owner: a ring, output, state file or directory of this
+				   * user is trusted as shmlogd's own (docs/COLLECTOR.md, "Trust") */
+	int allow_owner_given;
 };
 
 /* Fills *o from argv. Returns 0 to run, 1 when --help or --version was printed (exit 0), or -1
