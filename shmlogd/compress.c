@@ -5,6 +5,11 @@
  * redone at the next start by rotate.c), or it plus its complete compressed copy (the plain one
  * is then removed at the next start). A compressed file is never seen half-written under its
  * final name.
+ *
+ * The temporary is created O_EXCL: in a sticky directory another user may have made that name
+ * first, and writing our compressed log into their file (then renaming it into place) would
+ * hand them both the contents and the file. A temporary of ours left by a crash is removed and
+ * the creation tried again; one of someone else's is left alone, and so is the rotated file.
  */
 #include <err.h>
 #include <errno.h>
@@ -42,6 +47,7 @@ struct worker {
 	int sync;
 	mode_t mode;
 	pthread_mutex_t *files_lock;
+	const struct trust *trust;
 	unsigned char in[IO_BUF], out[IO_BUF];
 };
 
@@ -157,6 +163,28 @@ static void sync_dir_of(const char *path)
 	}
 }
 
+/* Creates the temporary TMP for compressing PATH, O_EXCL (see the top of this file). Returns the
+ * descriptor, or -1 after saying why PATH is left uncompressed. */
+static int create_tmp(struct worker *w, const char *path, const char *tmp)
+{
+	const int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW;
+	char why[TRUST_MSG_MAX];
+	int fd;
+
+	crash_delay("before_tmp"); /* a test's other user plants the name meanwhile */
+	if ((fd = open(tmp, flags, w->mode)) < 0 && errno == EEXIST) {
+		if (trust_unlink(w->trust, tmp, why, sizeof(why)) == -EPERM) {
+			warnx("compressing %s: %s; left uncompressed", path, why);
+			return -1;
+		}
+		fd = open(tmp, flags, w->mode);
+	}
+	if (fd < 0)
+		warnx("compressing %s: cannot create %s: %s; left uncompressed", path, tmp,
+		      strerror(errno));
+	return fd;
+}
+
 /* Compresses PATH to PATH<suffix>; the plain file goes only once the copy is complete. */
 static void compress_file(struct worker *w, const char *path, int src)
 {
@@ -171,12 +199,9 @@ static void compress_file(struct worker *w, const char *path, int src)
 	snprintf(tmp, sizeof(tmp), "%s.tmp", dst);
 	if (fstat(src, &st) < 0)
 		return;
-	int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, w->mode);
-	if (out < 0) {
-		warnx("compressing %s: cannot create %s: %s; left uncompressed", path, tmp,
-		      strerror(errno));
+	int out = create_tmp(w, path, tmp);
+	if (out < 0)
 		return;
-	}
 	err = fchmod(out, w->mode) < 0 ? -errno : 0;
 	if (!err)
 		err = w->method == COMPRESS_GZIP ? gzip_stream(w, src, out) : zstd_stream(w, src, out);
@@ -210,10 +235,16 @@ static void compress_file(struct worker *w, const char *path, int src)
 
 static void finish_file(struct worker *w, const char *path)
 {
+	char why[TRUST_MSG_MAX];
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
 	if (fd < 0)
 		return; /* deleted by retention already */
+	if (trust_file_owner(w->trust, fd, path, why, sizeof(why)) == -EPERM) {
+		warnx("%s", why); /* planted under a rotated name: not ours to compress or delete */
+		close(fd);
+		return;
+	}
 	if (w->method == COMPRESS_NONE) {
 		if (w->sync && fdatasync(fd) < 0)
 			warnx("syncing %s: %s", path, strerror(errno));
@@ -247,7 +278,8 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-struct worker *worker_start(enum compress method, int sync, mode_t mode, pthread_mutex_t *lock)
+struct worker *worker_start(enum compress method, int sync, mode_t mode, pthread_mutex_t *lock,
+			    const struct trust *trust)
 {
 	struct worker *w = calloc(1, sizeof(*w));
 
@@ -260,6 +292,7 @@ struct worker *worker_start(enum compress method, int sync, mode_t mode, pthread
 	w->sync = sync;
 	w->mode = mode;
 	w->files_lock = lock;
+	w->trust = trust;
 	int err = thread_start(&w->thread, worker_main, w);
 	if (err) {
 		pthread_cond_destroy(&w->cv);

@@ -8,13 +8,16 @@
 #include <sys/types.h>
 
 #include "options.h"
+#include "trust.h"
 
 struct worker;
 
 /* Starts the worker. LOCK guards the set of rotated files: the worker holds it while it swaps a
  * file for its compressed copy, so retention (rotate.c) never sees, or deletes, half a swap.
- * Returns NULL with errno set on failure. */
-struct worker *worker_start(enum compress method, int sync, mode_t mode, pthread_mutex_t *lock);
+ * TRUST says whose files it may finish: a queued file, or a temporary in the way, that another
+ * user made is left alone with a warning. Returns NULL with errno set on failure. */
+struct worker *worker_start(enum compress method, int sync, mode_t mode, pthread_mutex_t *lock,
+			    const struct trust *trust);
 
 /* Queues the rotated file PATH (copied). Returns 0 or -ENOMEM. */
 int worker_submit(struct worker *w, const char *path);

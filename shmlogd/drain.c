@@ -36,6 +36,7 @@
 #include "rotate.h"
 #include "shmlog.h"
 #include "syncer.h"
+#include "trust.h"
 #include "watch.h"
 
 #define BACKOFF_MIN_MS 100  /* first retry after a failed write */
@@ -47,6 +48,7 @@ struct collector {
 	struct shmlog_consumer *cons;
 	struct shmlog_observer *obs;
 	uint64_t ring_id;
+	struct trust trust;   /* whose files and directories we use (trust.h) */
 	struct output out;
 	struct recovery rec;
 	struct rotator rot;
@@ -118,8 +120,14 @@ static void pause_ms(int64_t ms)
 
 /* ------------------------------------------------------------------ setting up */
 
-static int report_open_error(const char *path, int err)
+static int report_open_error(const struct output *o, int err)
 {
+	const char *path = o->path;
+
+	if (err == -EPERM && o->refusal[0]) {
+		warnx("%s", o->refusal);
+		return EX_NOPERM;
+	}
 	if (err == -ELOOP)
 		warnx("%s is a symbolic link; refusing to follow it: remove it, or give the real "
 		      "path with --output",
@@ -135,27 +143,37 @@ static int report_open_error(const char *path, int err)
 	return EX_CANTCREAT;
 }
 
-/* Opens the output, takes the lock on its state file, then opens the output again. The first
- * open only checks the path, so that a bad one is named as such. Only the second counts: a
- * shmlogd that held the lock until a moment ago may have appended to the file, or rotated it
- * away, after the first, and recovery must see the file as that one left it. */
+/* Checks the output's directory, opens the output, takes the lock on its state file, then opens
+ * the output again. The first open only checks the path, so that a bad one is named as such.
+ * Only the second counts: a shmlogd that held the lock until a moment ago may have appended to
+ * the file, or rotated it away, after the first, and recovery must see the file as that one
+ * left it. Anything refused by trust.h's rules stops us here, before the ring is touched. */
 static int open_output(struct collector *c)
 {
 	const char *path = c->opt->output;
+	char why[TRUST_MSG_MAX];
 	int err;
 
-	output_init(&c->out, c->opt);
+	if (trust_output_dir(&c->trust, path, why, sizeof(why)) == -EPERM) {
+		warnx("%s", why);
+		return EX_NOPERM;
+	}
+	output_init(&c->out, c->opt, &c->trust);
 	if ((err = output_open(&c->out)) != 0)
-		return report_open_error(path, err);
+		return report_open_error(&c->out, err);
 	crash_delay("before_lock");
 	pid_t holder = 0;
-	err = recover_open(&c->rec, path, &holder);
+	err = recover_open(&c->rec, path, &c->trust, &holder);
 	if (err == -EBUSY) {
 		char who[32] = "";
 		if (holder > 0)
 			snprintf(who, sizeof(who), " (pid %d)", (int)holder);
 		warnx("another shmlogd%s writes to %s: give each ring its own --output", who, path);
 		return EX_TEMPFAIL;
+	}
+	if (err == -EPERM && c->rec.refusal[0]) {
+		warnx("%s", c->rec.refusal);
+		return EX_NOPERM;
 	}
 	if (err) {
 		warnx("cannot open the state file %s: %s; shmlogd needs to create and write it "
@@ -164,7 +182,7 @@ static int open_output(struct collector *c)
 		return EX_CANTCREAT;
 	}
 	if ((err = output_open(&c->out)) != 0)
-		return report_open_error(path, err);
+		return report_open_error(&c->out, err);
 	return 0;
 }
 
@@ -189,6 +207,7 @@ static int setup(struct collector *c)
 
 	set_priority(c->opt);
 	install_signals();
+	trust_init(&c->trust, c->opt);
 	/* The output first: a start that fails on it leaves no ring behind. */
 	if ((rc = open_output(c)) != 0)
 		return rc;
@@ -199,7 +218,7 @@ static int setup(struct collector *c)
 	c->rec.ring_id = c->ring_id;
 	c->resume = recover_resume(&c->rec, &c->out);
 	batch_reset(&c->b, c->resume);
-	if (rotate_init(&c->rot, c->opt) < 0)
+	if (rotate_init(&c->rot, c->opt, &c->trust) < 0)
 		return EX_OSERR;
 	c->rot_started = 1;
 	if (c->opt->fsync == FSYNC_INTERVAL && (rc = syncer_start(&c->syncer, c->cons)) < 0)

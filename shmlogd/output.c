@@ -13,7 +13,7 @@
 #include "notify.h"
 #include "output.h"
 
-void output_init(struct output *o, const struct options *opt)
+void output_init(struct output *o, const struct options *opt, const struct trust *trust)
 {
 	*o = (struct output){
 		.path = opt->output,
@@ -21,6 +21,7 @@ void output_init(struct output *o, const struct options *opt)
 		.fd = -1,
 		.fsync = opt->fsync,
 		.fsync_interval_ms = opt->fsync_interval_ms,
+		.trust = trust,
 	};
 }
 
@@ -34,6 +35,7 @@ int output_open(struct output *o)
 	int created = 1;
 	int fd = open(o->path, flags | O_CREAT | O_EXCL, o->mode);
 
+	o->refusal[0] = '\0';
 	if (fd < 0 && errno == EEXIST) {
 		created = 0;
 		fd = open(o->path, flags);
@@ -49,6 +51,15 @@ int output_open(struct output *o)
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
 		return -EINVAL;
+	}
+	/* A file we did not just create may be someone else's, planted for us to fill (issue 14).
+	 * Checked on the descriptor: a rename after the open cannot change what we looked at. */
+	int refused = created ? 0
+			      : trust_file(o->trust, fd, o->path, trust_output_bits(o->trust),
+					   o->refusal, sizeof(o->refusal));
+	if (refused) {
+		close(fd);
+		return refused;
 	}
 	if (fcntl(fd, F_SETFL, O_APPEND) < 0) { /* back to blocking writes */
 		int e = errno;
@@ -170,7 +181,8 @@ void output_report(struct output *o, int err, const char *what, int held)
 	if (-err == o->state)
 		return;
 	if (err < 0) {
-		warnx("%s %s: %s; %s", what, o->path, strerror(-err),
+		const char *why = err == -EPERM && o->refusal[0] ? o->refusal : strerror(-err);
+		warnx("%s %s: %s; %s", what, o->path, why,
 		      held ? "records stay in the ring (writers meet its full policy), retrying "
 			     "until it works"
 			   : "retrying");

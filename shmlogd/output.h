@@ -8,6 +8,7 @@
 #include <sys/uio.h>
 
 #include "options.h"
+#include "trust.h"
 
 struct output {
 	const char *path;
@@ -22,13 +23,17 @@ struct output {
 	int dirty;            /* appended since the last fdatasync */
 	int64_t dirty_since_ms;
 	int state;            /* the errno last reported on stderr, 0 when healthy */
+	const struct trust *trust;
+	char refusal[TRUST_MSG_MAX]; /* why output_open() last returned -EPERM */
 };
 
-void output_init(struct output *o, const struct options *opt);
+void output_init(struct output *o, const struct options *opt, const struct trust *trust);
 
 /* Opens (creating it with o->mode if missing) the output path for appending, refusing a
- * symlink and anything but a regular file. Returns 0 or -errno (ELOOP: a symlink); prints
- * nothing. On failure the previously open file, if any, stays open. */
+ * symlink and anything but a regular file, and an existing file trust_file() refuses (another
+ * owner, a second link, more open than --output-mode). Returns 0 or -errno (ELOOP: a symlink;
+ * EPERM: refused, the reason in o->refusal); prints nothing. On failure the previously open
+ * file, if any, stays open. */
 int output_open(struct output *o);
 /* Closes without syncing: the caller decides whether the file needs it. */
 void output_close(struct output *o);

@@ -84,7 +84,28 @@ static int lock_state(int fd, pid_t *holder)
 	return -EBUSY;
 }
 
-int recover_open(struct recovery *r, const char *output_path, pid_t *holder)
+/* Creates the state file at r->path, or opens the one there and checks whose it is. Returns the
+ * descriptor or -errno (-EPERM: refused, the reason in r->refusal). */
+static int open_state(struct recovery *r, const struct trust *trust)
+{
+	const int flags = O_RDWR | O_CLOEXEC | O_NOFOLLOW;
+	int fd = open(r->path, flags | O_CREAT | O_EXCL, 0600);
+
+	if (fd >= 0 || errno != EEXIST)
+		return fd >= 0 ? fd : -errno;
+	if ((fd = open(r->path, flags)) < 0)
+		return -errno;
+	int e = trust_file(trust, fd, r->path, trust_private_bits(trust), r->refusal,
+			   sizeof(r->refusal));
+	if (e) {
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
+int recover_open(struct recovery *r, const char *output_path, const struct trust *trust,
+		 pid_t *holder)
 {
 	const char *slash = strrchr(output_path, '/');
 	int dirlen = slash ? (int)(slash - output_path + 1) : 0;
@@ -95,12 +116,11 @@ int recover_open(struct recovery *r, const char *output_path, pid_t *holder)
 	if (!(r->path = malloc(cap)))
 		return -ENOMEM;
 	snprintf(r->path, cap, "%.*s.%s.shmlogd-state", dirlen, output_path, base);
-	r->fd = open(r->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	int e = r->fd < 0 ? -errno : lock_state(r->fd, holder);
-	if (e && r->fd >= 0) {
-		close(r->fd);
-		r->fd = -1;
-	}
+	int fd = open_state(r, trust);
+	int e = fd < 0 ? fd : lock_state(fd, holder);
+	if (e && fd >= 0)
+		close(fd);
+	r->fd = e ? -1 : fd;
 	return e; /* r->path stays for the caller's message; recover_close() frees it */
 }
 

@@ -9,20 +9,26 @@
 #include <sys/types.h>
 
 #include "output.h"
+#include "trust.h"
 
 struct recovery {
 	int fd;
 	char *path;       /* <dir>/.<name>.shmlogd-state, next to the output */
 	uint64_t ring_id; /* the ring instance the records come from: set before recover_resume() */
 	uint64_t gen;     /* of the next state record written */
+	char refusal[TRUST_MSG_MAX]; /* why recover_open() returned -EPERM */
 };
 
 /* Opens (creating) the state file that belongs to OUTPUT_PATH and locks it for the life of the
  * process: two collectors appending to one file would overwrite each other's state, and a crash
- * of either would then write records twice. Returns 0, -EBUSY when another process holds the
- * lock (its pid in *HOLDER, or 0 if unknown), or -errno; r->path names the file either way
- * (unless out of memory) until recover_close(). */
-int recover_open(struct recovery *r, const char *output_path, pid_t *holder);
+ * of either would then write records twice. The file is created O_EXCL, mode 0600; one that
+ * exists already must pass trust_file() (ours, one link, no group/other write, not more readable
+ * than --output-mode): one planted by another user would tell us what to skip, or cut. Returns
+ * 0, -EBUSY when another process holds the lock (its pid in *HOLDER, or 0 if unknown), -EPERM
+ * when the file is refused (the reason in r->refusal), or -errno; r->path names the file either
+ * way (unless out of memory) until recover_close(). */
+int recover_open(struct recovery *r, const char *output_path, const struct trust *trust,
+		 pid_t *holder);
 void recover_close(struct recovery *r);
 
 /* Reads what the previous run left, repairs the output file (cuts a half-written batch off, or

@@ -18,10 +18,10 @@
 #define SWEEP_EVERY_MS (3600 * 1000) /* retention by age: at most this late */
 #define RETRY_AFTER_MS (60 * 1000)   /* after a failed rotation */
 
-/* One rotated file, in whatever forms it exists on disk. */
+/* One rotated file, in whatever forms of ours exist on disk. */
 struct gen {
 	char stamp[ROTATE_STAMP_LEN + 1];
-	int plain, gz, zst, tmp;
+	int plain, gz, zst, gz_tmp, zst_tmp;
 	int64_t mtime;
 };
 
@@ -51,9 +51,21 @@ static int by_stamp(const void *a, const void *b)
 	return strcmp(((const struct gen *)a)->stamp, ((const struct gen *)b)->stamp);
 }
 
-/* Lists the rotated files of our output, oldest first. Returns the count (*out malloc'ed), or
- * -errno. */
-static int list_gens(const struct rotator *r, struct gen **out)
+/* Whether the entry NAME of D is ours (trust.h); when not, says so if WARN. */
+static int ours(const struct rotator *r, DIR *d, const char *name, int warn, struct stat *st)
+{
+	char p[PATH_MAX + 64], why[TRUST_MSG_MAX];
+
+	snprintf(p, sizeof(p), "%s/%s", r->dir, name);
+	int e = trust_entry(r->trust, dirfd(d), name, p, st, why, sizeof(why));
+	if (e == -EPERM && warn)
+		warnx("%s", why);
+	return e == 0;
+}
+
+/* Lists the rotated files of our output, oldest first, leaving out any another user made (said
+ * on stderr if WARN). Returns the count (*out malloc'ed), or -errno. */
+static int list_gens(const struct rotator *r, struct gen **out, int warn)
 {
 	size_t blen = strlen(r->base), n = 0, cap = 0;
 	struct gen *g = NULL;
@@ -71,7 +83,8 @@ static int list_gens(const struct rotator *r, struct gen **out)
 		for (k = 0; k < sizeof(suffixes) / sizeof(suffixes[0]); k++)
 			if (!strcmp(rest, suffixes[k]))
 				break;
-		if (k == sizeof(suffixes) / sizeof(suffixes[0]))
+		struct stat st;
+		if (k == sizeof(suffixes) / sizeof(suffixes[0]) || !ours(r, d, s, warn, &st))
 			continue;
 		size_t i;
 		for (i = 0; i < n && strncmp(g[i].stamp, s + blen + 1, ROTATE_STAMP_LEN); i++)
@@ -90,10 +103,9 @@ static int list_gens(const struct rotator *r, struct gen **out)
 			memcpy(g[n].stamp, s + blen + 1, ROTATE_STAMP_LEN);
 			n++;
 		}
-		int *flag[] = {&g[i].plain, &g[i].gz, &g[i].zst, &g[i].tmp, &g[i].tmp};
+		int *flag[] = {&g[i].plain, &g[i].gz, &g[i].zst, &g[i].gz_tmp, &g[i].zst_tmp};
 		*flag[k] = 1;
-		struct stat st;
-		if (k < 3 && fstatat(dirfd(d), s, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		if (k < 3)
 			g[i].mtime = st.st_mtim.tv_sec;
 	}
 	closedir(d);
@@ -103,12 +115,15 @@ static int list_gens(const struct rotator *r, struct gen **out)
 	return (int)n;
 }
 
+/* Deletes the forms of G that list_gens() found ours: in a directory trust_output_dir()
+ * accepted, nobody else can have put another file under those names since. */
 static void delete_gen(const struct rotator *r, const struct gen *g)
 {
 	char p[PATH_MAX + 64];
+	const int is[] = {g->plain, g->gz, g->zst};
 
 	for (int k = 0; k < 3; k++) {
-		if (gen_path(r, p, sizeof(p), g->stamp, suffixes[k]) < 0)
+		if (!is[k] || gen_path(r, p, sizeof(p), g->stamp, suffixes[k]) < 0)
 			continue;
 		if (unlink(p) < 0 && errno != ENOENT)
 			warnx("retention: cannot delete %s: %s", p, strerror(errno));
@@ -120,7 +135,7 @@ static void delete_gen(const struct rotator *r, const struct gen *g)
 static void retain(struct rotator *r, unsigned room)
 {
 	struct gen *g;
-	int n = list_gens(r, &g);
+	int n = list_gens(r, &g, 0);
 
 	if (n < 0) {
 		warnx("retention: cannot list %s: %s", r->dir, strerror(-n));
@@ -146,11 +161,12 @@ static void tidy(struct rotator *r)
 {
 	char p[PATH_MAX + 64];
 	struct gen *g;
-	int n = list_gens(r, &g);
+	int n = list_gens(r, &g, 1);
 
 	for (int i = 0; i < n; i++) {
-		for (int k = 3; k < 5 && g[i].tmp; k++)
-			if (gen_path(r, p, sizeof(p), g[i].stamp, suffixes[k]) == 0)
+		const int tmp[] = {g[i].gz_tmp, g[i].zst_tmp};
+		for (int k = 3; k < 5; k++)
+			if (tmp[k - 3] && gen_path(r, p, sizeof(p), g[i].stamp, suffixes[k]) == 0)
 				unlink(p);
 		if (gen_path(r, p, sizeof(p), g[i].stamp, "") < 0)
 			continue;
@@ -169,12 +185,13 @@ static int64_t next_boundary_ms(int64_t interval_s)
 	return (now_s / interval_s + 1) * interval_s * 1000;
 }
 
-int rotate_init(struct rotator *r, const struct options *opt)
+int rotate_init(struct rotator *r, const struct options *opt, const struct trust *trust)
 {
 	const char *slash = strrchr(opt->output, '/');
 
 	memset(r, 0, sizeof(*r));
 	r->opt = opt;
+	r->trust = trust;
 	if (!slash)
 		snprintf(r->dir, sizeof(r->dir), ".");
 	else
@@ -185,7 +202,7 @@ int rotate_init(struct rotator *r, const struct options *opt)
 	int rotates = opt->rotate_size || opt->rotate_interval;
 	if (opt->compress != COMPRESS_NONE || (rotates && opt->fsync != FSYNC_NONE)) {
 		r->worker = worker_start(opt->compress, opt->fsync != FSYNC_NONE, opt->output_mode,
-					 &r->lock);
+					 &r->lock, trust);
 		if (!r->worker) {
 			int e = errno;
 			warnx("cannot start the compression thread: %s", strerror(e));

@@ -10,6 +10,7 @@
 #include "compress.h"
 #include "options.h"
 #include "output.h"
+#include "trust.h"
 
 /* A rotated file is named <output>.YYYYMMDDTHHMMSS.uuuuuuZ (UTC, the time of the rotation), plus
  * .gz or .zst once compressed: the names sort in the order the files were written. */
@@ -17,6 +18,7 @@
 
 struct rotator {
 	const struct options *opt;
+	const struct trust *trust; /* rotated files of another user are left alone */
 	char dir[PATH_MAX];
 	char base[NAME_MAX + 1];
 	pthread_mutex_t lock;  /* the rotated files: retention against the worker's swaps */
@@ -27,8 +29,10 @@ struct rotator {
 };
 
 /* Tidies what an earlier run left (stale temporaries, compressions to finish), applies
- * retention and starts the worker. Returns 0 or -errno (error printed). */
-int rotate_init(struct rotator *r, const struct options *opt);
+ * retention and starts the worker. Files with rotated names that another user made (trust.h)
+ * are left alone, said once here, and neither counted nor deleted by retention. Returns 0 or
+ * -errno (error printed). */
+int rotate_init(struct rotator *r, const struct options *opt, const struct trust *trust);
 
 /* Lets the worker finish its queue, then stops it. */
 void rotate_fini(struct rotator *r);
