@@ -76,7 +76,8 @@ static void usage(FILE *f)
 		"\n"
 		"Exit status: 0 after SIGTERM/SIGINT with everything written; otherwise a\n"
 		"sysexits.h code (64 usage, 66 no ring, 73 output not creatable, 74 output\n"
-		"failing at exit, 75 ring busy, 65 not a ring, 77 no permission).\n"
+		"failing at exit, 75 ring busy, 65 not a ring, 77 no permission, or a file\n"
+		"or directory refused as another user's or too open).\n"
 		"See shmlogd(8) and docs/COLLECTOR.md.\n",
 		SHMLOG_NAME_MAX, size_name(SHMLOG_DEFAULT_SIZE, size, sizeof(size)), DEFAULT_RING_MODE, DEFAULT_ON_FULL_NAME,
 		DEFAULT_FORMAT_NAME, DEFAULT_OUTPUT_MODE, DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_FSYNC_NAME,
