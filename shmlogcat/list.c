@@ -61,18 +61,17 @@ static void print_ring(const char *name)
 		printf(" %s\n", short_reason(errno));
 		return;
 	}
-	char why[128];
-	uint64_t used;
+	char why[160];
 	int err = shmlog_observer_stats(obs, &st, NULL, 0);
 	shmlog_observer_close(obs);
 	if (err < 0) {
 		printf(" %s\n", short_reason(-err));
 		return;
 	}
-	enum tool_ring_health health = tool_ring_health(&st, &used, why, sizeof(why));
-	if (health == TOOL_RING_HEAD_DAMAGED)
+	uint64_t used = tool_ring_used(&st, why, sizeof(why));
+	if (st.health == SHMLOG_HEALTH_POSITIONS_DAMAGED)
 		printf(" %6s %6s %7u  ", size_text(st.size, size), "DAMAGED", st.producers_live);
-	else if (health == TOOL_RING_CHECKPOINT_DAMAGED)
+	else if (st.health == SHMLOG_HEALTH_CHECKPOINT_DAMAGED)
 		printf(" %6s %6s %7u  ", size_text(st.size, size), "?", st.producers_live);
 	else
 		printf(" %6s %5.1f%% %7u  ", size_text(st.size, size),

@@ -1,11 +1,14 @@
 /* stats.c - --stats: a ring's size and fill, positions, rates, losses, collector and producers,
  * read from its header without touching it. */
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "output.h"
 #include "ringcheck.h"
@@ -66,28 +69,60 @@ static void print_time(const char *label, int64_t ns)
 	printf("%-11s %s\n", label, text);
 }
 
+/* "nobody (uid 65534)": a user or group for the owner line. */
+static const char *id_name(const char *name, unsigned id, const char *kind, char *buf, size_t cap)
+{
+	if (name)
+		snprintf(buf, cap, "%s (%s %u)", name, kind, id);
+	else
+		snprintf(buf, cap, "%s %u", kind, id);
+	return buf;
+}
+
+/* Whose the ring is: its owner reads every record, and whoever may write it can forge them. A
+ * reader may read a ring that is not its own; it is told so here. */
+static void print_owner(const struct shmlog_stats *st)
+{
+	const struct passwd *pw = getpwuid(st->owner_uid);
+	const struct group *gr = getgrgid(st->owner_gid);
+	char user[96], group[96];
+
+	printf("%-11s %s, group %s, mode %04o", "owner",
+	       id_name(pw ? pw->pw_name : NULL, (unsigned)st->owner_uid, "uid", user, sizeof(user)),
+	       id_name(gr ? gr->gr_name : NULL, (unsigned)st->owner_gid, "gid", group, sizeof(group)),
+	       (unsigned)st->mode);
+	if (st->owner_uid != geteuid())
+		printf("; not yours: its owner can read and forge what it holds");
+	else if (st->mode & 022)
+		printf("; %s may write it, and so forge records",
+		       (st->mode & 022) == 022 ? "group and others" : st->mode & 020 ? "its group"
+										: "others");
+	putchar('\n');
+}
+
 static void print_header(const char *ring, const struct shmlog_stats *st)
 {
-	uint64_t used;
-	char size[SIZE_TEXT_MAX], why[128];
+	char size[SIZE_TEXT_MAX], why[160];
+	uint64_t used = tool_ring_used(st, why, sizeof(why));
 
 	printf("%-11s %s (/dev/shm/shmlog.%s), layout version %u, id %016llx\n", "ring", ring, ring,
 	       st->layout_version, (unsigned long long)st->ring_id);
 	print_time("created", st->created_ns);
+	print_owner(st);
 	printf("%-11s %s (%llu bytes), ", "size", size_text(st->size, size),
 	       (unsigned long long)st->size);
-	switch (tool_ring_health(st, &used, why, sizeof(why))) {
-	case TOOL_RING_HEAD_DAMAGED:
-		printf("DAMAGED: %s; writers refuse it, readers find nothing past the tail: restart "
-		       "its processes on a new ring\n",
+	switch (st->health) {
+	case SHMLOG_HEALTH_POSITIONS_DAMAGED:
+		printf("DAMAGED head or tail: %s; writers refuse it, readers find nothing more in it: "
+		       "remove it and restart its processes on a new ring\n",
 		       why);
 		break;
-	case TOOL_RING_CHECKPOINT_DAMAGED:
+	case SHMLOG_HEALTH_CHECKPOINT_DAMAGED:
 		printf("checkpoint DAMAGED: %s; fill unknown; the collector resumes at the ring's "
 		       "tail and writes a sound checkpoint at its next commit\n",
 		       why);
 		break;
-	case TOOL_RING_SOUND:
+	default:
 		printf("%.1f%% full: %llu bytes not yet collected\n",
 		       st->size ? 100.0 * (double)used / (double)st->size : 0.0,
 		       (unsigned long long)used);

@@ -39,6 +39,13 @@ int attach_ring(const struct options *o, struct shmlog_consumer **cons,
 	so.mode = o->ring_mode;
 	so.on_full = o->on_full;
 	so.full_timeout_ms = o->full_timeout_ms;
+	/* Trust (shmlog.h): a ring someone else made, or that lets group or others write more
+	 * than --mode, is refused before anything in it is touched, unless --allow-owner says the
+	 * sharing is intended. */
+	if (o->allow_owner_given) {
+		so.allow_foreign_owner = SHMLOG_OWNER_UID;
+		so.foreign_owner_uid = (uint32_t)o->allow_owner;
+	}
 	/* An observer first: it says whether the ring exists (then --group has nothing to do) and
 	 * later gives the ring's id, which ties the state file to this instance of the ring. */
 	*obs = shmlog_observer_open(o->ring, SHMLOG_OBSERVE_NEWEST);
@@ -70,18 +77,12 @@ int attach_ring(const struct options *o, struct shmlog_consumer **cons,
 		      o->ring);
 		return EX_TEMPFAIL;
 	}
-	char why[128];
-	uint64_t used;
-	enum tool_ring_health health = tool_ring_health(&st, &used, why, sizeof(why));
-	if (health == TOOL_RING_HEAD_DAMAGED) {
-		warnx("ring '%s' is damaged (%s): nothing in it can be read; remove "
-		      "/dev/shm/shmlog.%s, restart the programs that log to it, then shmlogd",
-		      o->ring, why, o->ring);
-		return EX_DATAERR;
-	}
+	/* The consumer refused a ring whose head or tail is damaged (EBADMSG, 65). */
+	char why[160];
+	tool_ring_used(&st, why, sizeof(why));
 	/* The consumer resumed at the tail word or the oldest intact record, and its first commit
 	 * writes a sound checkpoint; records it hands out again are recognised (recover.c). */
-	if (health == TOOL_RING_CHECKPOINT_DAMAGED)
+	if (st.health == SHMLOG_HEALTH_CHECKPOINT_DAMAGED)
 		warnx("ring '%s': its checkpoint was damaged (%s); resuming at the ring's tail or "
 		      "its oldest intact record",
 		      o->ring, why);

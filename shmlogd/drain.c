@@ -474,7 +474,8 @@ static void run_timers(struct collector *c)
 
 static int is_event(int r)
 {
-	return r == SHMLOG_NEXT_RECORD || r == SHMLOG_NEXT_ABANDONED || r == SHMLOG_NEXT_DROPPED;
+	return r == SHMLOG_NEXT_RECORD || r == SHMLOG_NEXT_ABANDONED || r == SHMLOG_NEXT_DROPPED ||
+	       r == SHMLOG_NEXT_DAMAGED;
 }
 
 /* SIGTERM/SIGINT: write out what was committed to the ring when the signal came, then stop. */

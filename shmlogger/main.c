@@ -121,6 +121,11 @@ int main(int argc, char **argv)
 	shmlog_options_init(&lo);
 	if (o.no_create)
 		lo.flags |= SHMLOG_OPEN_NOCREATE;
+	lo.mode = o.mode;
+	if (o.allow_owner_given) {
+		lo.allow_foreign_owner = SHMLOG_OWNER_UID;
+		lo.foreign_owner_uid = (uint32_t)o.allow_owner;
+	}
 	if (!(log = shmlog_open(o.ring, &lo)))
 		return ring_error(errno);
 	status = o.words ? log_arguments(log, &o, &t) : log_lines(log, &o, &t);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "fields.h"
+#include "ids.h"
 #include "options.h"
 
 static void usage(FILE *out)
@@ -33,6 +34,11 @@ static void usage(FILE *out)
 		"                           write the records out; 0: don't wait, -1: no limit\n"
 		"                           (default %d)\n"
 		"  -n, --no-create          fail if RING does not exist\n"
+		"  -m, --mode MODE          permissions of a ring this creates, octal, and the\n"
+		"                           most group and others may write of one that exists\n"
+		"                           (default %04o)\n"
+		"  -u, --allow-owner USER   log to a ring that USER (name or number) owns: a\n"
+		"                           ring of another user is refused unless named here\n"
 		"  -s, --skip-empty         don't log empty lines of standard input\n"
 		"  -q, --quiet              no warning when the collector is not done in time\n"
 		"  -h, --help               show this help and exit\n"
@@ -51,7 +57,8 @@ static void usage(FILE *out)
 		"standard input unreadable, %d records dropped (ring full), %d ring unusable,\n"
 		"%d out of memory.\n"
 		"See " PROGRAM_NAME "(1).\n",
-		shmlog_level_name(DEFAULT_LEVEL), DEFAULT_FLUSH_TIMEOUT_MS, SHMLOG_MAX_MESSAGE,
+		shmlog_level_name(DEFAULT_LEVEL), DEFAULT_FLUSH_TIMEOUT_MS, DEFAULT_MODE,
+		SHMLOG_MAX_MESSAGE,
 		EX_USAGE, EX_NOINPUT, EX_DATAERR, EX_PROTOCOL, EX_NOPERM, EX_IOERR, EX_TEMPFAIL,
 		EX_UNAVAILABLE, EX_OSERR);
 }
@@ -120,6 +127,8 @@ int options_parse(struct options *o, int argc, char **argv)
 		{"tag", required_argument, NULL, 't'},
 		{"flush-timeout", required_argument, NULL, 'T'},
 		{"no-create", no_argument, NULL, 'n'},
+		{"mode", required_argument, NULL, 'm'},
+		{"allow-owner", required_argument, NULL, 'u'},
 		{"skip-empty", no_argument, NULL, 's'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
@@ -132,8 +141,9 @@ int options_parse(struct options *o, int argc, char **argv)
 	memset(o, 0, sizeof(*o));
 	o->level = DEFAULT_LEVEL;
 	o->flush_timeout_ms = DEFAULT_FLUSH_TIMEOUT_MS;
+	o->mode = DEFAULT_MODE;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:r:l:t:T:nsqhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:r:l:t:T:nm:u:sqhV", longopts, NULL)) != -1) {
 		last_arg = optarg;
 		switch (c) {
 		case 'r':
@@ -152,6 +162,16 @@ int options_parse(struct options *o, int argc, char **argv)
 			break;
 		case 'n':
 			o->no_create = 1;
+			break;
+		case 'm':
+			if (tool_parse_mode(optarg, &o->mode) < 0)
+				return usage_error("--mode '%s': use octal up to 0777, e.g. 0660",
+						   optarg);
+			break;
+		case 'u':
+			if (tool_parse_user(optarg, &o->allow_owner) < 0)
+				return usage_error("--allow-owner '%s': no such user", optarg);
+			o->allow_owner_given = 1;
 			break;
 		case 's':
 			o->skip_empty = 1;

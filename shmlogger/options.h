@@ -3,12 +3,14 @@
 #define SHMLOGGER_OPTIONS_H
 
 #include <shmlog.h>
+#include <sys/types.h>
 
 #define PROGRAM_NAME "shmlogger"
 
 /* Defaults, shown by --help from these same constants. */
 #define DEFAULT_LEVEL SHMLOG_INFO
 #define DEFAULT_FLUSH_TIMEOUT_MS 5000
+#define DEFAULT_MODE 0600
 #define FALLBACK_TAG PROGRAM_NAME
 
 struct options {
@@ -17,6 +19,9 @@ struct options {
 	const char *tag;
 	int flush_timeout_ms; /* 0: don't wait for the collector; negative: wait as long as it takes */
 	int no_create;
+	mode_t mode;          /* of a ring we create; what group and others may write of one we find */
+	uid_t allow_owner;    /* a user besides us whose ring we log to, if allow_owner_given */
+	int allow_owner_given;
 	int skip_empty;
 	int quiet;
 	struct shmlog_field fields[SHMLOG_MAX_FIELDS];

@@ -52,15 +52,31 @@ enum shmlog_on_full {
 };
 
 /* Options for shmlog_open(). Zero-initialise (or call shmlog_options_init) and set what you need.
- * Size, mode, policy and min_level only take effect when this call creates the ring. */
+ * Size, policy and min_level only take effect when this call creates the ring.
+ *
+ * Trust: a writer or collector that attaches to an existing ring checks who made it, because the
+ * ring's owner reads every record logged to it and anyone who may write it can forge records. The
+ * ring must belong to the caller's effective uid (root included), unless allow_foreign_owner says
+ * otherwise, and may grant group and others no write permission beyond MODE. Otherwise the open
+ * fails with EPERM, leaving the ring as it was. Readers (observers) may read any ring they can. */
 struct shmlog_options {
 	uint64_t size;            /* data area bytes, power of two; 0 = SHMLOG_DEFAULT_SIZE */
-	uint32_t mode;            /* permission bits of a created ring; 0 = 0600 */
+	uint32_t mode;            /* permission bits of a created ring, and the most group and
+				     others may write of an existing one; 0 = 0600 */
 	int32_t on_full;          /* enum shmlog_on_full; for this handle (and the ring when created) */
 	int32_t full_timeout_ms;  /* for SHMLOG_ON_FULL_TIMEOUT; 0 = 100 ms */
 	int32_t min_level;        /* initial ring-wide minimum level when created; 0 = SHMLOG_DEBUG */
 	uint32_t flags;           /* SHMLOG_OPEN_* */
-	uint32_t reserved[9];     /* must be zero */
+	int32_t allow_foreign_owner; /* enum shmlog_owner: who else may own an existing ring */
+	uint32_t foreign_owner_uid;  /* for SHMLOG_OWNER_UID */
+	uint32_t reserved[7];     /* must be zero */
+};
+
+/* Who may own a ring that shmlog_open() or shmlog_consumer_open() attaches to. */
+enum shmlog_owner {
+	SHMLOG_OWNER_SELF = 0, /* the caller's effective uid only (the default) */
+	SHMLOG_OWNER_UID = 1,  /* ... or foreign_owner_uid: a service user sharing on purpose */
+	SHMLOG_OWNER_ANY = 2,  /* any user: the ring's contents are not trusted by this caller */
 };
 
 #define SHMLOG_OPEN_NOCREATE 0x1u /* fail with ENOENT instead of creating a missing ring */
@@ -80,9 +96,11 @@ struct shmlog; /* opaque writer handle; safe to share between threads and across
 
 /* Opens (creating it if missing) the ring NAME: 1..64 characters of [A-Za-z0-9._-].
  * opts may be NULL. Returns a handle, or NULL with errno set: EINVAL bad name or options,
- * ENOENT no such ring (with SHMLOG_OPEN_NOCREATE), EACCES no permission, EPROTO the object is not
- * a shmlog ring or is damaged, EPROTONOSUPPORT ring made by an incompatible layout version,
- * ENOSPC the producer table is full, ETIMEDOUT its creator never finished initialising it. */
+ * ENOENT no such ring (with SHMLOG_OPEN_NOCREATE), EACCES no permission, EPERM the ring belongs
+ * to another user or lets group or others write more than opts->mode (see Trust above), EPROTO
+ * the object is not a shmlog ring or is damaged, EPROTONOSUPPORT ring made by an incompatible
+ * layout version, ENOSPC the producer table is full, ETIMEDOUT its creator never finished
+ * initialising it. */
 struct shmlog *shmlog_open(const char *name, const struct shmlog_options *opts);
 
 /* Detaches; records already committed stay in the ring for the collector. Accepts NULL. */
@@ -90,7 +108,9 @@ void shmlog_close(struct shmlog *log);
 
 /* Logs a printf-style message. Returns 0 when the record is committed or filtered out by level,
  * -ENOBUFS when the ring was full and the record was dropped (and counted), -EINVAL on bad
- * arguments. A message longer than SHMLOG_MAX_MESSAGE is truncated and marked, never rejected. */
+ * arguments, -EBADMSG when the ring's positions are damaged (impossible for any ring in use: the
+ * ring can take no more records; remove it and restart the programs that use it). A message
+ * longer than SHMLOG_MAX_MESSAGE is truncated and marked, never rejected. */
 int shmlog_log(struct shmlog *log, int level, const char *tag, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 int shmlog_logv(struct shmlog *log, int level, const char *tag, const char *fmt, va_list ap)
@@ -221,9 +241,11 @@ enum shmlog_next {
 	SHMLOG_NEXT_LOST = 2,      /* observer: writers lapped it; rec->count records were overwritten */
 	SHMLOG_NEXT_ABANDONED = 3, /* consumer: rec->count records of a dead writer (rec->pid) skipped */
 	SHMLOG_NEXT_DROPPED = 4,   /* consumer: writer rec->pid dropped rec->count records (ring full) */
+	SHMLOG_NEXT_DAMAGED = 5,   /* consumer: rec->count committed records whose bytes were damaged
+				      after their writer wrote them were skipped, from rec->pos on */
 };
 
-/* For the three loss events *rec is also filled as a SHMLOG_REC_SYNTHETIC warning record with
+/* For the loss events *rec is also filled as a SHMLOG_REC_SYNTHETIC warning record with
  * tag "shmlog" and a message such as "pid 4711 dropped 52 records (ring full)", so a caller can
  * format it like any other record. */
 
@@ -239,7 +261,8 @@ struct shmlog_consumer;
 
 /* Attaches to ring NAME (creating it with OPTS if missing and OPTS->flags allows) and claims the
  * consumer role. NULL + errno: EBUSY another live process is the consumer (errmsg names its pid),
- * plus the errors of shmlog_open. */
+ * EBADMSG the ring's head or tail is damaged (SHMLOG_HEALTH_POSITIONS_DAMAGED; the ring is left
+ * as it was), plus the errors of shmlog_open. */
 struct shmlog_consumer *shmlog_consumer_open(const char *name, const struct shmlog_options *opts);
 void shmlog_consumer_close(struct shmlog_consumer *c);
 
@@ -289,6 +312,18 @@ void shmlog_observer_close(struct shmlog_observer *o);
  * before this observer could read them, then reading resumes at the oldest intact record. */
 int shmlog_observer_next(struct shmlog_observer *o, struct shmlog_record *rec, int timeout_ms);
 
+/* Whether a ring's positions could be real (docs/FORMAT.md, section 3). */
+enum shmlog_health {
+	SHMLOG_HEALTH_SOUND = 0,
+	/* The checkpoint (stats' tail) is impossible: the collector resumes at the tail word or
+	 * the oldest intact record, and its next commit writes a sound one. Writers go on. */
+	SHMLOG_HEALTH_CHECKPOINT_DAMAGED = 1,
+	/* The head or the tail word is impossible (unaligned, above 2^62, or a lap apart):
+	 * writers refuse the ring with -EBADMSG and readers find nothing more in it. Only a new
+	 * ring helps: remove it and restart the programs that use it. */
+	SHMLOG_HEALTH_POSITIONS_DAMAGED = 2,
+};
+
 /* A snapshot of a ring's header, for statistics. */
 struct shmlog_producer_info {
 	uint32_t slot;
@@ -304,7 +339,7 @@ struct shmlog_stats {
 	uint32_t layout_version;
 	uint64_t ring_id;
 	uint64_t size;         /* data area bytes */
-	uint64_t head, tail;   /* byte positions */
+	uint64_t head, tail;   /* byte positions; tail: the collector's checkpoint */
 	uint64_t head_seq, tail_seq;
 	uint64_t drops, abandoned;
 	int policy, full_timeout_ms, min_level;
@@ -313,6 +348,11 @@ struct shmlog_stats {
 	int64_t created_ns;
 	uint32_t nproducers;   /* entries filled in the caller's array */
 	uint32_t producers_live;
+	uid_t owner_uid;       /* who the ring's object belongs to, and its permission bits */
+	gid_t owner_gid;
+	uint32_t mode;
+	uint64_t tail_word;    /* the ring's tail: where writers may reuse space from */
+	int health;            /* enum shmlog_health */
 };
 
 /* Fills *st and up to max entries of producers (may be NULL) from the ring read-only. */

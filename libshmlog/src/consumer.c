@@ -38,6 +38,10 @@ struct shmlog_consumer {
 	int64_t inflight_wait; /* backoff while a record is in flight: 1 ms, doubling */
 	uint64_t abandoned;   /* skipped records not yet reported, and whose (0: unknown) */
 	uint32_t abandoned_pid;
+	uint64_t damaged;     /* committed records found damaged, not yet reported, and where */
+	uint64_t damaged_pos;
+	int gap_damaged;      /* the seq jump ahead (seq_known 0) is damage at gap_pos, not death */
+	uint64_t gap_pos;
 	uint64_t seen_drops;
 	uint32_t until_drop_check, drop_scan;
 	struct report *reps;                /* drop reports not yet settled, oldest first: */
@@ -106,6 +110,16 @@ static uint64_t oldest_live(const struct ring *r, uint64_t head)
 	return head;
 }
 
+/* A ring whose head or tail is impossible is refused before the role is claimed, so that the
+ * ring stays as it was for whoever looks at it next: resuming there would move the tail up to the
+ * damaged head, and writers would then fill a ring that lost everything before it. */
+static int refuse_damaged(const struct ring *r)
+{
+	uint64_t head = at_load_acquire(&r->hdr->head_pos), tail = at_load_acquire(&r->hdr->tail);
+
+	return ring_positions_sane(r, head, tail) ? 0 : ring_refuse_damaged(r, head, tail);
+}
+
 /* ------------------------------------------------------------------ claim of the role */
 
 static int claim_role(struct shmlog_consumer *c)
@@ -136,9 +150,11 @@ struct shmlog_consumer *shmlog_consumer_open(const char *name, const struct shml
 		errno = -set_err(ENOMEM, "out of memory");
 		return NULL;
 	}
-	err = ring_attach(&c->r, name, opts, !(opts && (opts->flags & SHMLOG_OPEN_NOCREATE)), 1);
+	err = ring_attach(&c->r, name, opts, ring_open_how(opts) | RING_WRITE | RING_TRUSTED);
 	if (err == 0 && !(c->buf = malloc(c->r.max_record)))
 		err = set_err(ENOMEM, "out of memory");
+	if (err == 0)
+		err = refuse_damaged(&c->r);
 	if (err == 0)
 		err = claim_role(c);
 	if (err < 0) {
@@ -213,10 +229,11 @@ void shmlog_consumer_interrupt(struct shmlog_consumer *c)
 
 /* ------------------------------------------------------------------ loss reports */
 
-/* Fills REC as a loss report: "pid 4711 dropped 52 records (ring full)". It carries the seq and
- * position of the next record to be delivered, the point in the stream where the loss shows. */
-static int synthetic(struct shmlog_consumer *c, struct shmlog_record *rec, int event, uint32_t pid,
-		     uint64_t count, const char *verb, const char *why)
+/* Fills REC as a loss report whose message, N bytes, the caller wrote to c->synth. It carries the
+ * seq and position of the next record to be delivered, the point in the stream where the loss
+ * shows. */
+static int synthetic_as(struct shmlog_consumer *c, struct shmlog_record *rec, int event,
+			uint32_t pid, uint64_t count, int n)
 {
 	memset(rec, 0, sizeof(*rec));
 	rec->seq = c->have_stash ? c->stash.seq : c->seq;
@@ -228,13 +245,20 @@ static int synthetic(struct shmlog_consumer *c, struct shmlog_record *rec, int e
 	rec->tag = "shmlog";
 	rec->tag_len = 6;
 	rec->count = count;
+	rec->msg = c->synth;
+	rec->msg_len = rec->msg_full_len = (size_t)n;
+	return event;
+}
+
+/* Fills REC as a loss report: "pid 4711 dropped 52 records (ring full)". */
+static int synthetic(struct shmlog_consumer *c, struct shmlog_record *rec, int event, uint32_t pid,
+		     uint64_t count, const char *verb, const char *why)
+{
 	int n = pid ? snprintf(c->synth, sizeof(c->synth), "pid %u %s %llu records (%s)", pid, verb,
 			       (unsigned long long)count, why)
 		    : snprintf(c->synth, sizeof(c->synth), "%s %llu records (%s)", verb,
 			       (unsigned long long)count, why);
-	rec->msg = c->synth;
-	rec->msg_len = rec->msg_full_len = (size_t)n;
-	return event;
+	return synthetic_as(c, rec, event, pid, count, n);
 }
 
 static int remember_report(struct shmlog_consumer *c, uint32_t slot, unsigned word,
@@ -307,6 +331,27 @@ static struct ring_slot *owner_slot(const struct ring *r, uint64_t meta)
 	return (slot_gen(at_load32(&s->state)) & 0xff) == meta_gen(meta) ? s : NULL;
 }
 
+/* Committed records whose bytes were damaged after their writer wrote them (a stray write into
+ * the ring): skipped, and reported as damage at POS, not as records of a writer that died. */
+static void note_damaged(struct shmlog_consumer *c, uint64_t n, uint64_t pos)
+{
+	if (!c->damaged)
+		c->damaged_pos = pos;
+	c->damaged += n;
+	at_fetch_add_full(&c->r.hdr->abandoned, n); /* the header's count of records skipped */
+}
+
+/* From here on the seq is unknown: the next committed record's own seq says how many records
+ * were skipped, and the first cause of the run (DAMAGED at POS, or a dead writer) names them. */
+static void seq_gap(struct shmlog_consumer *c, int damaged, uint64_t pos)
+{
+	if (c->seq_known) {
+		c->gap_damaged = damaged;
+		c->gap_pos = pos;
+	}
+	c->seq_known = 0;
+}
+
 static void note_abandoned(struct shmlog_consumer *c, uint64_t n, struct ring_slot *s,
 			   uint32_t pid)
 {
@@ -352,10 +397,12 @@ static int parse_record(struct clock_conv *cv, const unsigned char *buf, uint32_
 }
 
 /* Marks [cursor, Q) SKIPPED, where Q is the first live record after the cursor; a writer still
- * to claim in there then fails its claim CAS and cannot write into space we hand back. Returns
- * STEP_MOVED, or STEP_STUCK when no live record follows yet (keep waiting). */
+ * to claim in there then fails its claim CAS and cannot write into space we hand back. DAMAGED:
+ * the cursor is at a committed record whose bytes no longer parse, rather than at a reservation
+ * a dead writer left. Returns STEP_MOVED, or STEP_STUCK when no live record follows yet (keep
+ * waiting). */
 static enum step skip_to_next_live(struct shmlog_consumer *c, uint64_t from, uint64_t head,
-				   int64_t *wait_ms)
+				   int64_t *wait_ms, int damaged)
 {
 	struct ring *r = &c->r;
 	uint64_t limit = c->cursor + r->size;
@@ -393,8 +440,8 @@ static enum step skip_to_next_live(struct shmlog_consumer *c, uint64_t from, uin
 		}
 		TESTHOOK(CONSUMER_MID_SKIP);
 	}
+	seq_gap(c, damaged, c->cursor);
 	c->cursor = q;
-	c->seq_known = 0;
 	c->stall_pos = UINT64_MAX;
 	return STEP_MOVED;
 }
@@ -419,13 +466,13 @@ static enum step take_committed(struct shmlog_consumer *c, struct shmlog_record 
 	uint32_t len = meta_len(at_load(&rh->meta));
 
 	if (!ring_len_valid(r, c->cursor, len, head))
-		return skip_to_next_live(c, c->cursor + RING_ALIGN, head, wait_ms);
+		return skip_to_next_live(c, c->cursor + RING_ALIGN, head, wait_ms, 1);
 	memcpy(c->buf, rh, len);
 	const struct rec_hdr *copy = (const void *)c->buf;
 	if (parse_record(&c->clock, c->buf, len, rec) < 0) {
 		/* Length sound, body not: step over it; the seq jump counts it. */
+		seq_gap(c, 1, c->cursor);
 		c->cursor += len;
-		c->seq_known = 0;
 		return STEP_MOVED;
 	}
 	if (!c->seq_known) {
@@ -436,8 +483,11 @@ static enum step take_committed(struct shmlog_consumer *c, struct shmlog_record 
 			gap = 0;
 			c->seq_ref = 1;
 		}
-		if (gap)
+		if (gap && c->gap_damaged)
+			note_damaged(c, gap, c->gap_pos);
+		else if (gap)
 			note_abandoned(c, gap, NULL, 0);
+		c->gap_damaged = 0;
 		c->seq += gap;
 		c->seq_known = 1;
 	}
@@ -473,7 +523,7 @@ static enum step step(struct shmlog_consumer *c, struct shmlog_record *rec, int6
 	if (w == ring_word(r, pos, ST_PADDING)) {
 		uint64_t len = meta_len(at_load(&rh->meta));
 		if (len != r->size - (pos & r->mask) || pos + len > head)
-			return skip_to_next_live(c, pos + RING_ALIGN, head, wait_ms);
+			return skip_to_next_live(c, pos + RING_ALIGN, head, wait_ms, 1);
 		c->cursor += len;
 		return STEP_MOVED;
 	}
@@ -490,7 +540,7 @@ static enum step step(struct shmlog_consumer *c, struct shmlog_record *rec, int6
 		struct ring_slot *owner = owner_slot(r, meta);
 		uint32_t pid = owner ? owner->pid : 0; /* a reused slot names someone else */
 		if (!ring_len_valid(r, pos, len, head))
-			return skip_to_next_live(c, pos + RING_ALIGN, head, wait_ms);
+			return skip_to_next_live(c, pos + RING_ALIGN, head, wait_ms, 0);
 		c->cursor += len;
 		/* With seq unknown, the jump to the next record's seq counts this one. */
 		if (c->seq_known) {
@@ -500,11 +550,11 @@ static enum step step(struct shmlog_consumer *c, struct shmlog_record *rec, int6
 		return STEP_MOVED;
 	}
 	if (w == ring_word(r, pos, ST_SKIPPED))
-		return skip_to_next_live(c, pos, head, wait_ms); /* a predecessor began this skip */
+		return skip_to_next_live(c, pos, head, wait_ms, 0); /* a predecessor began it */
 	/* Reserved, not claimed yet: its writer is slow, stopped, or died right after its CAS. */
 	if (!stalled_for(c, LONG_GRACE_MS, wait_ms))
 		return STEP_INFLIGHT;
-	return skip_to_next_live(c, pos, head, wait_ms);
+	return skip_to_next_live(c, pos, head, wait_ms, 0);
 }
 
 /* Sleeps until a writer commits, the timeout passes, or we are interrupted. */
@@ -564,6 +614,16 @@ int shmlog_consumer_next(struct shmlog_consumer *c, struct shmlog_record *rec, i
 		return set_err(EBUSY, "a consumer handle cannot be used in a child after fork(): "
 				      "open a new one there");
 	for (;;) {
+		if (c->damaged) {
+			uint64_t n = c->damaged;
+			c->damaged = 0;
+			int len = snprintf(c->synth, sizeof(c->synth),
+					   "skipped %llu damaged record%s at position %llu (its bytes "
+					   "in the ring were overwritten after it was committed)",
+					   (unsigned long long)n, n == 1 ? "" : "s",
+					   (unsigned long long)c->damaged_pos);
+			return synthetic_as(c, rec, SHMLOG_NEXT_DAMAGED, 0, n, len);
+		}
 		if (c->abandoned) {
 			uint64_t n = c->abandoned;
 			c->abandoned = 0;
@@ -588,7 +648,7 @@ int shmlog_consumer_next(struct shmlog_consumer *c, struct shmlog_record *rec, i
 		if (s != STEP_INFLIGHT)
 			c->inflight_wait = 1;
 		if (s == STEP_RECORD) {
-			if (c->abandoned) {
+			if (c->abandoned || c->damaged) {
 				c->stash = *rec; /* report the loss first, in stream order */
 				c->have_stash = 1;
 				continue;

@@ -118,7 +118,7 @@ struct shmlog_observer *shmlog_observer_open(const char *name, int start)
 		errno = ENOMEM;
 		return NULL;
 	}
-	err = ring_attach(&o->r, name, NULL, 0, 0);
+	err = ring_attach(&o->r, name, NULL, 0);
 	if (err == 0 && !(o->buf = malloc(o->r.max_record)))
 		err = set_err(ENOMEM, "out of memory");
 	if (err < 0) {
@@ -388,8 +388,10 @@ int shmlog_observer_stats(struct shmlog_observer *o, struct shmlog_stats *st,
 	st->ring_id = h->ring_id;
 	st->size = r->size;
 	head_snapshot(r, &st->head, &st->head_seq);
+	st->tail_word = at_load_acquire(&h->tail);
 	ring_read_checkpoint(r, &st->tail, &st->tail_seq);
 	st->tail_seq &= ~(1ull << 63);
+	st->health = ring_health(r, st->head, st->tail_word, st->tail);
 	st->drops = at_load(&h->drops);
 	st->abandoned = at_load(&h->abandoned);
 	st->policy = (int)at_load32(&h->policy);
@@ -398,6 +400,9 @@ int shmlog_observer_stats(struct shmlog_observer *o, struct shmlog_stats *st,
 	st->consumer_pid = (pid_t)at_load(&h->consumer_pid);
 	st->consumer_alive = ring_consumer_alive(r);
 	st->created_ns = h->created_ns;
+	st->owner_uid = r->owner_uid;
+	st->owner_gid = r->owner_gid;
+	st->mode = r->mode;
 	for (uint32_t i = 0; i < RING_SLOTS; i++) {
 		const struct ring_slot *s = &r->slots[i];
 		unsigned state = slot_st(at_load32_acquire(&s->state));

@@ -1,6 +1,7 @@
 /* ring.c - creating, attaching to and validating a ring's shared-memory object (see ring.h). */
 #include <fcntl.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,6 +147,13 @@ static int check_options(const struct shmlog_options *o)
 			       (int)o->min_level);
 	if (o->full_timeout_ms < 0)
 		return set_err(EINVAL, "full_timeout_ms must not be negative");
+	if (o->mode > 0777)
+		return set_err(EINVAL, "ring mode %04o is invalid: use permission bits up to 0777",
+			       (unsigned)o->mode);
+	if (o->allow_foreign_owner < SHMLOG_OWNER_SELF || o->allow_foreign_owner > SHMLOG_OWNER_ANY)
+		return set_err(EINVAL,
+			       "allow_foreign_owner %d is invalid: use SHMLOG_OWNER_SELF, _UID or _ANY",
+			       (int)o->allow_foreign_owner);
 	return 0;
 }
 
@@ -264,6 +272,51 @@ static int read_identity(int fd, const char *name, struct ring_hdr *out, struct 
 	return 0;
 }
 
+/* "nobody (uid 65534)", for a message: who owns a ring. */
+static const char *user_name(uid_t uid, char *out, size_t cap)
+{
+	struct passwd pw, *found = NULL;
+	char buf[1024];
+
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &found) == 0 && found)
+		snprintf(out, cap, "%s (uid %u)", found->pw_name, (unsigned)uid);
+	else
+		snprintf(out, cap, "uid %u", (unsigned)uid);
+	return out;
+}
+
+/* Trust, for a writer or the consumer attaching to a ring that exists (shmlog.h, FORMAT.md §16).
+ * Whoever made the ring reads everything logged to it, and whoever may write it can forge
+ * records in the collector's output; a ring squatted under a service's name by another user
+ * must be refused, by root too. ST is the fstat of the descriptor the mapping comes from, so a
+ * rename between the check and the map cannot swap the object. */
+static int check_trust(const struct stat *st, const struct shmlog_options *o, const char *name)
+{
+	uid_t me = geteuid();
+	mode_t asked = o->mode ? (mode_t)o->mode : 0600;
+	mode_t extra = st->st_mode & 022 & ~asked;
+	char owner[96], self[96];
+
+	if (st->st_uid != me && o->allow_foreign_owner != SHMLOG_OWNER_ANY &&
+	    !(o->allow_foreign_owner == SHMLOG_OWNER_UID && st->st_uid == o->foreign_owner_uid))
+		return set_err(EPERM,
+			       "ring '%s' (/dev/shm/shmlog.%s, mode %04o) belongs to %s, not to %s: "
+			       "remove it if that sharing is not intended, or allow that owner "
+			       "(--allow-owner; allow_foreign_owner in shmlog_options)",
+			       name, name, (unsigned)(st->st_mode & 07777),
+			       user_name(st->st_uid, owner, sizeof(owner)),
+			       user_name(me, self, sizeof(self)));
+	if (extra)
+		return set_err(EPERM,
+			       "ring '%s' (/dev/shm/shmlog.%s) has mode %04o: %s may write it, and so "
+			       "forge records, beyond the mode asked for (%04o); remove it, or ask for "
+			       "that mode (--mode; mode in shmlog_options) if the sharing is intended",
+			       name, name, (unsigned)(st->st_mode & 07777),
+			       extra == 022 ? "group and others" : extra == 020 ? "its group" : "others",
+			       (unsigned)asked);
+	return 0;
+}
+
 static int validate_identity(const struct ring_hdr *h, uint64_t file_size, const char *name)
 {
 	if (h->layout_version != RING_LAYOUT_VERSION)
@@ -288,9 +341,10 @@ static int validate_identity(const struct ring_hdr *h, uint64_t file_size, const
 	return 0;
 }
 
-int ring_attach(struct ring *r, const char *name, const struct shmlog_options *opts, int create,
-		int writable)
+int ring_attach(struct ring *r, const char *name, const struct shmlog_options *opts,
+		unsigned how)
 {
+	int writable = !!(how & RING_WRITE);
 	struct shmlog_options defaults;
 	char path[SHMLOG_NAME_MAX + 16];
 	struct ring_hdr id;
@@ -312,13 +366,15 @@ int ring_attach(struct ring *r, const char *name, const struct shmlog_options *o
 	if ((err = check_options(opts)) < 0)
 		return err;
 	shm_path(path, sizeof(path), name);
-	if (create && writable)
+	if ((how & RING_CREATE) && writable)
 		fd = try_create(path, name, opts);
+	int created = fd >= 0;
 	if (fd == -EEXIST)
 		fd = open_existing(path, name, writable);
 	if (fd < 0)
 		return fd;
 	if ((err = read_identity(fd, name, &id, &st)) < 0 ||
+	    (!created && (how & RING_TRUSTED) && (err = check_trust(&st, opts, name)) < 0) ||
 	    (err = validate_identity(&id, (uint64_t)st.st_size, name)) < 0) {
 		close(fd);
 		return err;
@@ -342,6 +398,9 @@ int ring_attach(struct ring *r, const char *name, const struct shmlog_options *o
 	r->clock_source = id.clock_source;
 	r->tsc_hz = id.tsc_hz;
 	r->writable = writable;
+	r->owner_uid = st.st_uid;
+	r->owner_gid = st.st_gid;
+	r->mode = (uint32_t)(st.st_mode & 07777);
 	snprintf(r->name, sizeof(r->name), "%s", name);
 	return 0;
 }
@@ -387,6 +446,26 @@ int ring_owner_alive(const struct ring *r, uint32_t slot, uint32_t gen)
 	return proc_alive((pid_t)s->pid, s->start);
 }
 
+int ring_refuse_damaged(const struct ring *r, uint64_t head, uint64_t tail)
+{
+	return set_err(EBADMSG,
+		       "ring '%s' is damaged: its head or tail is impossible (head at %llu, tail at "
+		       "%llu, for %llu bytes of data); it can take no more records: remove "
+		       "/dev/shm/shmlog.%s and restart its processes",
+		       r->name, (unsigned long long)head, (unsigned long long)tail,
+		       (unsigned long long)r->size, r->name);
+}
+
+int ring_health(const struct ring *r, uint64_t head, uint64_t tail, uint64_t checkpoint)
+{
+	if (!ring_positions_sane(r, head, tail))
+		return SHMLOG_HEALTH_POSITIONS_DAMAGED;
+	/* The consumer writes the checkpoint before the tail, and at open recovers from a bad one. */
+	if (!ring_positions_sane(r, head, checkpoint))
+		return SHMLOG_HEALTH_CHECKPOINT_DAMAGED;
+	return SHMLOG_HEALTH_SOUND;
+}
+
 int ring_consumer_alive(const struct ring *r)
 {
 	uint64_t pid = at_load(&r->hdr->consumer_pid);
@@ -426,7 +505,7 @@ int shmlog_ring_set_level(const char *name, int level)
 	if (level < SHMLOG_DEBUG || level > SHMLOG_CRITICAL)
 		return set_err(EINVAL, "level %d is invalid: use debug, info, warning, error or critical",
 			       level);
-	if ((err = ring_attach(&r, name, NULL, 0, 1)) < 0)
+	if ((err = ring_attach(&r, name, NULL, RING_WRITE)) < 0)
 		return err;
 	at_store32_release(&r.hdr->min_level, (unsigned)level);
 	ring_detach(&r);

@@ -24,8 +24,8 @@
  * Positions (head, tail, a record's pos) are 64-bit byte counters that only grow; the byte of
  * position p is data[p & (SIZE - 1)]. At 1 GB/s they last 500 years, so they never wrap and a
  * stale value can never be mistaken for a current one (no ABA). A head above RING_POS_MAX (2^62)
- * is damage: writers refuse it with -EPROTO, as they refuse a head not a multiple of 16, and
- * readers see nothing to read. Readers keep their cursors aligned whatever head holds, so no
+ * is damage: writers refuse it with -EBADMSG, as they refuse a head not a multiple of 16 or a
+ * lap away from the tail, the consumer refuses to attach, and readers see nothing to read. Readers keep their cursors aligned whatever head holds, so no
  * arithmetic on positions can wrap round 2^64. head.seq counts reservations:
  * every record gets a dense sequence number, reserved together with its bytes in one CAS2, which
  * is what lets readers count exactly how many records they missed.
@@ -73,7 +73,8 @@
  *
  * 4. ALGORITHM
  *
- * Writer: load head and tail; give up with -EPROTO if head is unaligned or above RING_POS_MAX;
+ * Writer: load head and tail; give up with -EBADMSG if head is unaligned or above RING_POS_MAX,
+ * or if head and tail are more than a lap apart (ring_positions_sane: no room can ever come);
  * pad is the padding a record that would cross the end needs; if
  * head.pos + pad + need - tail > SIZE apply the full-ring policy (a blocking writer sleeps on
  * the space futex in slices, waking a consumer that says it sleeps, and from the second slice
@@ -313,6 +314,9 @@ struct ring {
 	uint64_t tsc_hz;
 	size_t map_len;
 	int writable;
+	uid_t owner_uid;      /* the object's owner and permission bits when it was attached */
+	gid_t owner_gid;
+	uint32_t mode;
 	char name[SHMLOG_NAME_MAX + 1];
 };
 
@@ -325,6 +329,18 @@ static inline int ring_live_word(const struct ring *r, uint64_t w, uint64_t pos)
 {
 	return w == ring_word(r, pos, ST_CLAIMED) || w == ring_word(r, pos, ST_COMMITTED) ||
 	       w == ring_word(r, pos, ST_PADDING);
+}
+
+/* Could HEAD, and TAIL loaded after it, be the positions of a ring in use? Writers reserve at
+ * most SIZE past a tail they read, so the head is never more than a lap past the tail; the tail
+ * may have passed the head loaded before it, but not by a lap; neither is ever unaligned or above
+ * RING_POS_MAX. Anything else is damage that no writer can get past (FORMAT.md §3): writers say
+ * so with -EBADMSG instead of waiting for room that never comes, and the tools name it. */
+static inline int ring_positions_sane(const struct ring *r, uint64_t head, uint64_t tail)
+{
+	if (head % RING_ALIGN || tail % RING_ALIGN || head > RING_POS_MAX || tail > RING_POS_MAX)
+		return 0;
+	return head >= tail ? head - tail <= r->size : tail - head <= r->size;
 }
 
 /* Could a record of LEN bytes start at POS, below HEAD, without straddling the end? */
@@ -368,11 +384,24 @@ static inline uint64_t ring_align(uint64_t n)
 
 /* ring.c */
 int ring_name_valid(const char *name);
-int ring_attach(struct ring *r, const char *name, const struct shmlog_options *opts, int create,
-		int writable);
+/* How ring_attach() attaches. RING_TRUSTED: the caller will log to the ring or take its records,
+ * so an existing ring must pass the trust rules of shmlog_options (owner, group/other write). */
+enum { RING_CREATE = 0x1, RING_WRITE = 0x2, RING_TRUSTED = 0x4 };
+int ring_attach(struct ring *r, const char *name, const struct shmlog_options *opts,
+		unsigned how);
+/* RING_CREATE unless OPTS ask for SHMLOG_OPEN_NOCREATE. */
+static inline unsigned ring_open_how(const struct shmlog_options *opts)
+{
+	return opts && (opts->flags & SHMLOG_OPEN_NOCREATE) ? 0 : RING_CREATE;
+}
 void ring_detach(struct ring *r);
 void ring_read_checkpoint(const struct ring *r, uint64_t *pos, uint64_t *seq);
 int ring_owner_alive(const struct ring *r, uint32_t slot, uint32_t gen);
+/* Says that the positions HEAD and TAIL are damaged (-EBADMSG), in the words every role uses: a
+ * writer finds no room that can ever come, a consumer nothing it could read. */
+int ring_refuse_damaged(const struct ring *r, uint64_t head, uint64_t tail);
+/* enum shmlog_health of the ring's positions now (the head, the tail word, the checkpoint). */
+int ring_health(const struct ring *r, uint64_t head, uint64_t tail, uint64_t checkpoint);
 /* Is the process holding the consumer role alive? (Syscalls: never on a writer's hot path.) */
 int ring_consumer_alive(const struct ring *r);
 

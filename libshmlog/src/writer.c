@@ -140,7 +140,7 @@ struct shmlog *shmlog_open(const char *name, const struct shmlog_options *opts)
 		errno = -set_err(ENOMEM, "out of memory opening ring '%s'", name ? name : "");
 		return NULL;
 	}
-	err = ring_attach(&lg->r, name, opts, !(opts && (opts->flags & SHMLOG_OPEN_NOCREATE)), 1);
+	err = ring_attach(&lg->r, name, opts, ring_open_how(opts) | RING_WRITE | RING_TRUSTED);
 	if (err == 0)
 		err = slot_register(lg);
 	if (err < 0) {
@@ -241,6 +241,22 @@ static int wait_for_space(struct shmlog *lg, uint64_t seen_tail)
 
 /* ------------------------------------------------------------------ reserve / claim / commit */
 
+/* -EBADMSG, said as every role says it; spelled out here so the compiler sees the error. */
+static int refuse_damaged(const struct ring *r, uint64_t head, uint64_t tail)
+{
+	ring_refuse_damaged(r, head, tail);
+	return -EBADMSG;
+}
+
+/* Confirms damage seen in positions loaded in no particular order: the head with acquire, then
+ * the tail, is an order in which a ring in use always passes. */
+static int positions_damaged(const struct ring *r, uint64_t *head, uint64_t *tail)
+{
+	*head = at_load_acquire(&r->hdr->head_pos);
+	*tail = at_load_acquire(&r->hdr->tail);
+	return !ring_positions_sane(r, *head, *tail);
+}
+
 struct resv {
 	uint64_t pos;  /* where the reservation starts (the padding, if any) */
 	uint64_t seq;
@@ -257,12 +273,8 @@ static int reserve(struct shmlog *lg, uint32_t need, struct resv *rv)
 		uint64_t off = pos & r->mask;
 
 		/* A scribbled head would send our CAS2 to an unaligned address (SIGSEGV). */
-		if (unlikely(pos % RING_ALIGN || pos > RING_POS_MAX)) {
-			set_err(EPROTO, "ring '%s' is damaged (head at %llu): restart its processes "
-					"on a new ring",
-				r->name, (unsigned long long)pos);
-			return -EPROTO;
-		}
+		if (unlikely(pos % RING_ALIGN || pos > RING_POS_MAX))
+			return refuse_damaged(r, pos, at_load(&h->tail));
 		uint32_t pad = off + need > r->size ? (uint32_t)(r->size - off) : 0;
 		uint64_t end = pos + pad + need;
 		/* Acquire/release on the cache too: a thread trusting a tail another thread read
@@ -274,15 +286,14 @@ static int reserve(struct shmlog *lg, uint32_t need, struct resv *rv)
 			tail = at_load_acquire(&h->tail);
 			at_store_release(&lg->cached_tail, tail);
 			if (tail > pos) {
-				if (++bad_tail > 1000) {
-					set_err(EPROTO, "ring '%s' is damaged (tail beyond head): "
-							"restart its processes on a new ring",
-						r->name);
-					return -EPROTO;
-				}
+				if (++bad_tail > 1000)
+					return refuse_damaged(r, pos, tail);
 				continue;
 			}
 			if (end - tail > r->size) {
+				uint64_t h2, t2;
+				if (unlikely(pos - tail > r->size) && positions_damaged(r, &h2, &t2))
+					return refuse_damaged(r, h2, t2);
 				int err = wait_for_space(lg, tail);
 				if (err < 0)
 					return err;

@@ -167,7 +167,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	shmlog_options_init(&o);
 	o.size = SIZE;
 	hole = reserve_guarded_hole(RING_HEADER_SIZE + SIZE);
-	err = ring_attach(&g_ring, g_name, &o, 1, 1);
+	err = ring_attach(&g_ring, g_name, &o, RING_CREATE | RING_WRITE);
 	FZ_CHECK(err == 0, "cannot create ring %s: %s", g_name, shmlog_errmsg());
 	atexit(remove_ring);
 	if ((char *)g_ring.hdr != hole)
@@ -353,6 +353,7 @@ static void check_event(struct seen *s, int ev, const struct shmlog_record *rec,
 			(unsigned long long)rec->pos, (unsigned long long)rec->seq,
 			(unsigned long long)rec->count, (int)rec->msg_len, rec->msg);
 	FZ_CHECK(ev == SHMLOG_NEXT_RECORD || ev == SHMLOG_NEXT_ABANDONED ||
+			 (consumer && ev == SHMLOG_NEXT_DAMAGED) ||
 			 (consumer ? ev == SHMLOG_NEXT_DROPPED : ev == SHMLOG_NEXT_LOST),
 		 "%s: next() returned %d (%s)", s->who, ev, shmlog_errmsg());
 	if (ev != SHMLOG_NEXT_RECORD) {
@@ -444,6 +445,12 @@ static void run_consumer(const struct ctl *c)
 	g_ring.hdr->consumer_pid = 0;
 	g_ring.hdr->consumer_start = 0;
 	con = shmlog_consumer_open(g_name, NULL);
+	if (!con && errno == EBADMSG) {
+		/* Refused, and only for positions no ring in use can have. */
+		FZ_CHECK(!ring_positions_sane(&g_ring, g_ring.hdr->head_pos, g_ring.hdr->tail),
+			 "consumer_open refused sound positions: %s", shmlog_errmsg());
+		return;
+	}
 	FZ_CHECK(con != NULL, "consumer_open: %s", shmlog_errmsg());
 	for (int round = 0; round < ROUNDS; round++) {
 		warp(c, round);

@@ -35,7 +35,7 @@ static void check_times(unsigned flags, uint32_t expect_source)
 	assert_non_null(lg);
 	assert_non_null(ob);
 	struct ring r;
-	assert_int_equal(ring_attach(&r, name, NULL, 0, 0), 0);
+	assert_int_equal(ring_attach(&r, name, NULL, 0), 0);
 	if (expect_source != UINT32_MAX)
 		assert_int_equal(r.clock_source, expect_source);
 	printf("# clock source %s\n", r.clock_source == CLOCK_SRC_TSC ? "tsc" : "realtime");

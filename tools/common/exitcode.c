@@ -15,6 +15,7 @@ static int exit_status(int err, const struct tool_exit_map *map)
 	case ENOENT:
 		return EX_NOINPUT;
 	case EPROTO:
+	case EBADMSG:
 		return EX_DATAERR;
 	case EPROTONOSUPPORT:
 		return EX_PROTOCOL;

@@ -18,7 +18,7 @@ struct tool_exit_map {
 
 /* Prints "PROGRAM: <shmlog_errmsg()>" on stderr for a library call that failed with ERR (a
  * positive errno) and returns its exit status: MAP's exception for ERR if it has one, else the
- * shared mapping (ENOENT 66 EX_NOINPUT, EPROTO 65 EX_DATAERR, EPROTONOSUPPORT 76 EX_PROTOCOL,
+ * shared mapping (ENOENT 66 EX_NOINPUT, EPROTO and EBADMSG 65 EX_DATAERR, EPROTONOSUPPORT 76 EX_PROTOCOL,
  * EACCES and EPERM 77 EX_NOPERM, EINVAL 64 EX_USAGE), else MAP's otherwise. */
 int tool_ring_error(const char *program, int err, const struct tool_exit_map *map);
 
