@@ -4,11 +4,11 @@
 #include <grp.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ids.h"
 #include "options.h"
 #include "shmlog.h"
 
@@ -147,24 +147,6 @@ static int parse_duration(const char *s, int64_t *out)
 	return 0;
 }
 
-/* Octal digits only (strtoul would also take blanks and a sign), at most 0777. */
-static int parse_mode(const char *s, mode_t *out)
-{
-	unsigned v = 0;
-
-	if (!*s)
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '7')
-			return -1;
-		v = v * 8 + (unsigned)(*s - '0');
-		if (v > 0777) /* no setuid, setgid or sticky bit on a log file or a ring */
-			return -1;
-	}
-	*out = (mode_t)v;
-	return 0;
-}
-
 static int parse_group(const char *s, gid_t *out)
 {
 	uint64_t v;
@@ -177,21 +159,6 @@ static int parse_group(const char *s, gid_t *out)
 	if (parse_num(s, INT32_MAX, &v) < 0)
 		return -1;
 	*out = (gid_t)v;
-	return 0;
-}
-
-static int parse_user(const char *s, uid_t *out)
-{
-	uint64_t v;
-	struct passwd *p = getpwnam(s);
-
-	if (p) {
-		*out = p->pw_uid;
-		return 0;
-	}
-	if (parse_num(s, INT32_MAX, &v) < 0)
-		return -1;
-	*out = (uid_t)v;
 	return 0;
 }
 
@@ -320,7 +287,7 @@ static int apply(struct options *o, int opt, const char *arg, const char *name)
 		o->size_given = 1;
 		return 0;
 	case OPT_MODE:
-		return parse_mode(arg, &o->ring_mode) < 0 ? bad(name, arg, "use octal up to 0777, e.g. 0660")
+		return tool_parse_mode(arg, &o->ring_mode) < 0 ? bad(name, arg, "use octal up to 0777, e.g. 0660")
 							  : 0;
 	case OPT_GROUP:
 		o->group_given = 1;
@@ -331,7 +298,7 @@ static int apply(struct options *o, int opt, const char *arg, const char *name)
 		o->on_full_given = 1;
 		return parse_on_full(o, arg) < 0 ? bad(name, arg, "use block, drop or timeout:MS") : 0;
 	case OPT_OUTPUT_MODE:
-		return parse_mode(arg, &o->output_mode) < 0
+		return tool_parse_mode(arg, &o->output_mode) < 0
 			       ? bad(name, arg, "use octal up to 0777, e.g. 0640")
 			       : 0;
 	case OPT_FLUSH_INTERVAL:
@@ -367,7 +334,7 @@ static int apply(struct options *o, int opt, const char *arg, const char *name)
 		return 0;
 	case OPT_ALLOW_OWNER:
 		o->allow_owner_given = 1;
-		return parse_user(arg, &o->allow_owner) < 0
+		return tool_parse_user(arg, &o->allow_owner) < 0
 			       ? bad(name, arg, "no such user name, and not a number")
 			       : 0;
 	case 'h':
