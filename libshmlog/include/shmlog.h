@@ -49,6 +49,10 @@ enum shmlog_on_full {
 	SHMLOG_ON_FULL_BLOCK = 1,   /* wait for the collector to make room: lossless */
 	SHMLOG_ON_FULL_DROP = 2,    /* never wait: drop and count the record */
 	SHMLOG_ON_FULL_TIMEOUT = 3, /* wait up to full_timeout_ms, then drop and count */
+	/* Per-writer option only: neither wait nor drop: the call returns -EAGAIN and counts
+	 * nothing, for a caller that must let go of something before it waits (a language
+	 * binding's interpreter lock), then writes again through a handle that waits. */
+	SHMLOG_ON_FULL_EAGAIN = 4,
 };
 
 /* Options for shmlog_open(). Zero-initialise (or call shmlog_options_init) and set what you need.
@@ -107,7 +111,8 @@ struct shmlog *shmlog_open(const char *name, const struct shmlog_options *opts);
 void shmlog_close(struct shmlog *log);
 
 /* Logs a printf-style message. Returns 0 when the record is committed or filtered out by level,
- * -ENOBUFS when the ring was full and the record was dropped (and counted), -EINVAL on bad
+ * -ENOBUFS when the ring was full and the record was dropped (and counted), -EAGAIN when it was
+ * full and this handle's policy is SHMLOG_ON_FULL_EAGAIN (nothing counted), -EINVAL on bad
  * arguments, -EBADMSG when the ring's positions are damaged (impossible for any ring in use: the
  * ring can take no more records; remove it and restart the programs that use it). A message
  * longer than SHMLOG_MAX_MESSAGE is truncated and marked, never rejected. */

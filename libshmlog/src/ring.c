@@ -139,7 +139,7 @@ static int check_options(const struct shmlog_options *o)
 		return set_err(EINVAL,
 			       "ring size %llu is invalid: use a power of two from 64K to 16G",
 			       (unsigned long long)size);
-	if (o->on_full < SHMLOG_ON_FULL_DEFAULT || o->on_full > SHMLOG_ON_FULL_TIMEOUT)
+	if (o->on_full < SHMLOG_ON_FULL_DEFAULT || o->on_full > SHMLOG_ON_FULL_EAGAIN)
 		return set_err(EINVAL, "unknown full-ring policy %d: use block, drop or timeout",
 			       (int)o->on_full);
 	if (o->min_level < 0 || o->min_level > SHMLOG_CRITICAL)
@@ -173,7 +173,9 @@ static void init_header(struct ring_hdr *h, const struct shmlog_options *o, uint
 	h->creator_pid = (uint32_t)getpid();
 	h->clock_source = (o->flags & SHMLOG_OPEN_REALTIME_CLOCK) ? CLOCK_SRC_REALTIME
 								  : clock_choose(&h->tsc_hz);
-	h->policy = o->on_full ? (unsigned)o->on_full : SHMLOG_ON_FULL_BLOCK;
+	/* EAGAIN is one writer's way of waiting, never the ring's: the others would never wait. */
+	h->policy = o->on_full && o->on_full != SHMLOG_ON_FULL_EAGAIN ? (unsigned)o->on_full
+								       : SHMLOG_ON_FULL_BLOCK;
 	h->full_timeout_ms = o->full_timeout_ms ? (unsigned)o->full_timeout_ms : 100;
 	h->min_level = o->min_level ? (unsigned)o->min_level : SHMLOG_DEBUG;
 	/* [B-magic] everything above is visible before anyone accepts the ring. */

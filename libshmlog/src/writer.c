@@ -174,8 +174,8 @@ static void count_drop(struct shmlog *lg)
 	at_fetch_add_full(&lg->r.hdr->drops, 1);
 }
 
-/* Waits until the tail moves past SEEN_TAIL, per policy. Returns 0 to retry the reservation, or
- * -ENOBUFS when the record must be dropped.
+/* Waits until the tail moves past SEEN_TAIL, per policy. Returns 0 to retry the reservation,
+ * -ENOBUFS when the record must be dropped, or -EAGAIN for a handle that waits elsewhere.
  *
  * Sleeps on space_futex in slices, nudging the consumer and checking that it is alive. A full
  * ring is common under load and usually over within microseconds, so the first slice costs
@@ -189,6 +189,9 @@ static int wait_for_space(struct shmlog *lg, uint64_t seen_tail)
 	int limit = lg->full_timeout_ms ? lg->full_timeout_ms : (int)at_load32(&h->full_timeout_ms);
 	int64_t start = mono_ms(), absent_since = -1;
 
+	if (policy == SHMLOG_ON_FULL_EAGAIN)
+		return set_err(EAGAIN, "ring '%s' is full: write again through a handle that waits",
+			       lg->r.name);
 	if (policy != SHMLOG_ON_FULL_BLOCK && policy != SHMLOG_ON_FULL_TIMEOUT)
 		return -ENOBUFS;
 	/* A writer must not stall again and again while no collector runs: once it gave up,

@@ -246,6 +246,45 @@ static void test_timeout_policy_waits_its_time_then_drops(void **state)
 	shmlog_unlink(name);
 }
 
+/* A binding's fast handle: a full ring returns -EAGAIN at once and counts no drop; the ring
+ * created through such a handle still makes every other writer block. */
+static void test_eagain_handle_neither_waits_nor_counts_a_drop(void **state)
+{
+	(void)state;
+	const char *name = tu_ring_name("eagain");
+	struct shmlog_options w = small_ring(SHMLOG_ON_FULL_EAGAIN);
+	struct shmlog *lg = shmlog_open(name, &w); /* creates it */
+	assert_non_null(lg);
+	struct shmlog_options o = small_ring(SHMLOG_ON_FULL_DEFAULT);
+	struct shmlog_consumer *c = shmlog_consumer_open(name, &o);
+	assert_non_null(c);
+	struct shmlog_stats st;
+	struct shmlog_observer *ob = shmlog_observer_open(name, SHMLOG_OBSERVE_OLDEST);
+	assert_int_equal(shmlog_observer_stats(ob, &st, NULL, 0), 0);
+	assert_int_equal(st.policy, SHMLOG_ON_FULL_BLOCK);
+	char msg[200];
+	memset(msg, 'e', sizeof(msg));
+	long written = 0;
+	int rc;
+	int64_t t0 = tu_now_ms();
+	while ((rc = shmlog_write(lg, SHMLOG_INFO, "t", msg, sizeof(msg))) == 0)
+		written++;
+	assert_int_equal(rc, -EAGAIN);
+	assert_true(tu_now_ms() - t0 < 1000);
+	assert_non_null(strstr(shmlog_errmsg(), "full"));
+	assert_int_equal(shmlog_observer_stats(ob, &st, NULL, 0), 0);
+	assert_int_equal(st.drops, 0);
+	struct tally t = {0};
+	tu_drain(c, written, 2000, count_events, &t);
+	assert_int_equal(t.records, written);
+	assert_int_equal(t.dropped, 0);
+	assert_int_equal(shmlog_write(lg, SHMLOG_INFO, "t", msg, sizeof(msg)), 0);
+	shmlog_observer_close(ob);
+	shmlog_close(lg);
+	shmlog_consumer_close(c);
+	shmlog_unlink(name);
+}
+
 static void test_blocking_writer_without_collector_stalls_once_then_drops_at_once(void **state)
 {
 	(void)state;
@@ -282,6 +321,7 @@ int main(void)
 		cmocka_unit_test(test_a_mark_settles_the_drops_reported_before_it_not_after),
 		cmocka_unit_test(test_block_policy_waits_for_room_then_resumes_losing_nothing),
 		cmocka_unit_test(test_timeout_policy_waits_its_time_then_drops),
+		cmocka_unit_test(test_eagain_handle_neither_waits_nor_counts_a_drop),
 		cmocka_unit_test(test_blocking_writer_without_collector_stalls_once_then_drops_at_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
