@@ -29,6 +29,7 @@ struct shmlog_observer {
 	uint64_t head;        /* head as last read: see fresh_head() */
 	int seq_known;
 	enum jump jump;       /* why seq is unknown: we were lapped, or records were abandoned */
+	int behind;           /* lapped since the cursor last reached head: see resync() */
 	uint64_t lost, abandoned;
 	uint64_t stall_pos;   /* the record we wait on, and since when */
 	int64_t stall_since;
@@ -84,7 +85,20 @@ static int lapped(struct shmlog_observer *o, uint64_t pos)
 	return head > pos && head - pos > o->r.size; /* a head behind us is damage, not a lap */
 }
 
-/* Moves the cursor to the first live record at or after FROM (and within the last lap). */
+/* Moves the cursor to the first live record at or after FROM (and within the last lap).
+ *
+ * Where a lapped observer resumes. The first time, at the oldest record still in the ring: with
+ * the writers idle (a follower that was stopped, then let go) that shows a whole lap. But while
+ * writers write, the oldest record is the next one they overwrite, so an observer resumed there
+ * that pauses (shmlogcat does, after reporting a loss), or merely gets no CPU for a moment, is
+ * lapped again at once, resumes at the oldest again, and so on: one record a lap for as long as
+ * the writers go on, which is how a follower left at damaged bytes a full ring's writers then
+ * rushed past never recovered. So once it has been lapped again before catching up with head,
+ * it resumes no earlier than the tail: writers reserve at most SIZE past a tail they read, so no
+ * record from the tail on can be overwritten before the consumer has moved past it and writers
+ * have filled a lap more. What it jumps is still counted exactly, by seq. The tail is shared
+ * and may be garbage: bounded to [oldest, head], it costs records at worst, and FROM only moves
+ * forwards. */
 static void resync(struct shmlog_observer *o, uint64_t from, enum jump why)
 {
 	const struct ring *r = &o->r;
@@ -93,7 +107,16 @@ static void resync(struct shmlog_observer *o, uint64_t from, enum jump why)
 	/* head is shared and may be garbage: scan to an aligned end (an aligned p could step over
 	 * an unaligned head near 2^64 and wrap round), and keep our cursor aligned. */
 	uint64_t end = head & ~(uint64_t)(RING_ALIGN - 1);
+	/* A skip that starts behind the oldest byte was overtaken by writers: a lap too. */
+	int overtaken = why == JUMP_LOST || (why == JUMP_ABANDONED && from < oldest);
 
+	if (overtaken && o->behind && head <= RING_POS_MAX) {
+		uint64_t tail = at_load_acquire(&r->hdr->tail);
+		tail = tail < oldest ? oldest : tail > head ? head : tail;
+		if (from < tail)
+			from = tail;
+	}
+	o->behind |= overtaken;
 	if (from < oldest)
 		from = oldest;
 	from = ring_align(from);
@@ -189,6 +212,23 @@ static void adopt_seq(struct shmlog_observer *o, uint64_t s)
 
 enum ostep { O_RECORD, O_MOVED, O_EMPTY, O_INFLIGHT };
 
+/* A resync that found no record to resume at leaves the cursor at head with a gap pending, as
+ * when a lapped observer resumes at a tail the consumer has brought up to head. The record
+ * reserved there next gets head.seq, so the gap is known now: count it now rather than at that
+ * record, which may never come (writers that lapped us and stopped). Returns 1 if it did. */
+static int settle_at_head(struct shmlog_observer *o)
+{
+	uint64_t pos, seq;
+
+	if (o->seq_known || o->jump == JUMP_NONE)
+		return 0;
+	head_snapshot(&o->r, &pos, &seq);
+	if (pos != o->cursor)
+		return 0;
+	adopt_seq(o, seq);
+	return 1;
+}
+
 /* Without a live consumer nobody skips a dead writer's record for us: past the consumer's grace
  * periods, a CLAIMED record whose owner is dead, or a reservation never claimed, is abandoned. */
 static int abandoned_here(struct shmlog_observer *o, uint64_t w)
@@ -273,8 +313,10 @@ static enum ostep ostep(struct shmlog_observer *o, struct shmlog_record *rec)
 
 	if (head <= pos || head > RING_POS_MAX)
 		head = fresh_head(o);
-	if (head <= pos || head > RING_POS_MAX)
-		return O_EMPTY;
+	if (head <= pos || head > RING_POS_MAX) {
+		o->behind &= head > pos; /* caught up: a lap from here on starts afresh */
+		return settle_at_head(o) ? O_MOVED : O_EMPTY;
+	}
 	if (head - pos > r->size) {
 		resync(o, pos, JUMP_LOST);
 		return O_MOVED;

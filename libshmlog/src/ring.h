@@ -106,15 +106,21 @@
  * that is not committed, it checks for a lap: not lapped while tail <= pos (writers reserve at
  * most SIZE past a tail they read); otherwise it re-reads head; if head went past pos + SIZE what
  * it read may be a newer lap's, so it resynchronises by scanning from max(pos, head - SIZE) and
- * reports the sequence numbers it jumped as lost (never more than head.seq allows). A head behind
- * its cursor is damage, not a lap; its cursor stays aligned and never moves backwards. A record
- * the consumer's checkpoint has passed is abandoned; with no live consumer, the observer applies
- * the consumer's grace periods itself. A damaged committed record it steps over counts as one
- * abandoned record while its seq is known. Writers never wake observers: the consumer does when
- * it goes idle after delivering. An observer that read records looks again within 20 ms (a
- * consumer that never catches up never goes idle), after 256 or more by a plain sleep, off the
- * futex (so that wakes meant for the consumer do not wake it too), and wakes at least every
- * second to check the consumer is alive.
+ * reports the sequence numbers it jumped as lost (never more than head.seq allows). Lapped again
+ * before its cursor reached head (a skip that starts behind head - SIZE counts as a lap), it
+ * scans from no earlier than the tail, bounded to [head - SIZE, head]: while writers write, the
+ * oldest bytes are the next they overwrite, and resuming there each time shows one record a
+ * lap, while nothing from the tail on can be overwritten before the consumer passes it; with no
+ * record left to resume at, it counts the gap from a {head, head.seq} pair whose pos is its
+ * cursor, rather than at a next record that may never come. A head
+ * behind its cursor is damage, not a lap; its cursor stays aligned and never moves backwards.
+ * A record the consumer's checkpoint has passed is abandoned; with no live consumer, the
+ * observer applies the consumer's grace periods itself. A damaged committed record it steps over
+ * counts as one abandoned record while its seq is known. Writers never wake observers: the
+ * consumer does when it goes idle after delivering. An observer that read records looks again
+ * within 20 ms (a consumer that never catches up never goes idle), after 256 or more by a plain
+ * sleep, off the futex (so that wakes meant for the consumer do not wake it too), and wakes at
+ * least every second to check the consumer is alive.
  *
  * 5. BARRIER PAIRS
  *
