@@ -19,10 +19,13 @@
 
 /* A follower the writers lapped cannot keep up with them: it pauses before catching up again,
  * rather than compete for the CPU and the cache lines they are using, 20 ms the first time and
- * twice as long each time it is lapped again, up to 320 ms, until it catches up. What it lost
- * is still counted exactly. */
+ * twice as long each time it is lapped again, up to 320 ms, until it catches up or has shown
+ * LAPPED_RECOVERED records without another loss (writers that fill a lap within a pause would
+ * otherwise keep it at the longest pause, lapped anew at every one). What it lost is still
+ * counted exactly. */
 #define LAPPED_PAUSE_MIN_MS 20
 #define LAPPED_PAUSE_MAX_MS 320
+#define LAPPED_RECOVERED 256
 
 struct reader {
 	const struct options *opts;
@@ -89,7 +92,7 @@ static int read_loop(struct reader *r)
 {
 	const struct options *o = r->opts;
 	int hold = o->lines != ALL_LINES, timeout = 0, rc;
-	int pause_ms = LAPPED_PAUSE_MIN_MS;
+	int pause_ms = LAPPED_PAUSE_MIN_MS, since_loss = 0;
 	struct shmlog_record rec;
 
 	for (;;) {
@@ -108,6 +111,8 @@ static int read_loop(struct reader *r)
 		switch (ev) {
 		case SHMLOG_NEXT_RECORD:
 			timeout = 0;
+			if (++since_loss >= LAPPED_RECOVERED)
+				pause_ms = LAPPED_PAUSE_MIN_MS;
 			if (!filter_match(&o->filter, &rec))
 				break;
 			if ((r->in_history && hold ? output_hold(&r->out, &rec)
@@ -120,6 +125,7 @@ static int read_loop(struct reader *r)
 			if (note_gap(r, ev, rec.count) < 0)
 				return -1;
 			if (ev == SHMLOG_NEXT_LOST && o->follow && o->nice >= 0 && !r->in_history) {
+				since_loss = 0;
 				poll(NULL, 0, pause_ms);
 				if (pause_ms < LAPPED_PAUSE_MAX_MS)
 					pause_ms *= 2;
