@@ -4,7 +4,7 @@
 #
 #   bench/run.sh            the full suite (about 6 minutes on a 2-core VM; under 10)
 #   bench/run.sh --quick    fewer rounds and lines (about 1 minute)
-#   bench/run.sh --only latency|callgrind|e2e|followers   (repeatable) just those parts
+#   bench/run.sh --only latency|callgrind|e2e|followers|python   (repeatable) just those parts
 #   bench/run.sh --no-build run what is already built
 #   bench/run.sh --no-install   never call apt-get (a variant whose package is missing is
 #                           skipped, with the reason)
@@ -14,10 +14,13 @@
 #
 # Installs with apt-get (as root, or with sudo -n) what is missing of: the build dependencies
 # (scripts/setup-deps.sh, when cmake or libatomic_ops is missing), g++, valgrind, gnuplot-nox,
-# rsyslog, libspdlog-dev, libfmt-dev. A package that cannot be installed skips what needs it,
-# with the reason printed. Builds in build/bench (RelWithDebInfo, no sanitizers, no tests,
-# warnings as errors) unless SHMLOG_BENCH_BUILD_DIR says otherwise; shmlogd and shmlogcat too,
-# and a benchmark that needs one that does not build says so (no stale binary is used).
+# rsyslog, libspdlog-dev, libfmt-dev, python3-dev, python3-loguru, python3-structlog. A package
+# that cannot be installed skips what needs it, with the reason printed. Builds in build/bench
+# (RelWithDebInfo, no sanitizers, no tests, warnings as errors) unless SHMLOG_BENCH_BUILD_DIR
+# says otherwise; shmlogd and shmlogcat too, and a benchmark that needs one that does not build
+# says so (no stale binary is used). The Python part (bench/python/run.py, under
+# /usr/bin/python3) needs the shmlog Python package built in the same tree (build/bench/python);
+# when it does not build, that part is skipped with the reason.
 # SHMLOG_BIN_DIR points the benchmarks at other shmlogd/shmlogcat binaries;
 # SHMLOG_BENCH_CMAKE_ARGS adds cmake options.
 # Progress goes to stderr; only the tables go to stdout: bench/run.sh > results.md
@@ -48,7 +51,7 @@ while [ $# -gt 0 ]; do
 	--no-install) do_install= ;;
 	--keep-page-reporting) keep_reporting=1 ;;
 	--only)
-		[ $# -ge 2 ] || { echo "run.sh: --only needs latency, callgrind, e2e or followers" >&2; exit 64; }
+		[ $# -ge 2 ] || { echo "run.sh: --only needs latency, callgrind, e2e, followers or python" >&2; exit 64; }
 		only="$only $2"
 		shift
 		;;
@@ -104,7 +107,9 @@ if [ -n "$do_install" ] && command -v apt-get >/dev/null 2>&1; then
 		"$root/scripts/setup-deps.sh" >&2 || say "scripts/setup-deps.sh failed; the build may fail"
 	fi
 	missing=
-	for pkg in g++ valgrind gnuplot-nox rsyslog libspdlog-dev libfmt-dev; do
+	# python3-dev: the Python package's build; python3-loguru, python3-structlog: its alternatives
+	for pkg in g++ valgrind gnuplot-nox rsyslog libspdlog-dev libfmt-dev python3-dev python3-loguru \
+		python3-structlog; do
 		installed "$pkg" || missing="$missing $pkg"
 	done
 	if [ -n "$missing" ]; then
@@ -127,6 +132,7 @@ fi
 # ---- build ----------------------------------------------------------------------------------
 
 jobs=$(nproc 2>/dev/null || echo 2)
+py_target=shmlog_python # python/CMakeLists.txt: the extension _shmlog, and the .py files beside it
 if [ -n "$do_build" ]; then
 	say "building in $build"
 	mkdir -p "$build"
@@ -141,6 +147,14 @@ if [ -n "$do_build" ]; then
 			say "$prog did not build (no sources or packages yet, or an error: $build/$prog.build.log)"
 		fi
 	done
+	if wanted python; then
+		# The Python package: python/CMakeLists.txt's extension target, built into
+		# $build/python/shmlog. No stale package either.
+		if ! cmake --build "$build" -j"$jobs" --target "$py_target" >"$build/python.build.log" 2>&1; then
+			rm -rf "$build/python/shmlog"
+			say "the shmlog Python package did not build (no python/ yet, or an error: $build/python.build.log)"
+		fi
+	fi
 fi
 bin=$build/bin
 
@@ -217,7 +231,7 @@ echo "Machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cp
 	"Linux $(uname -r) $(uname -m), $(sed -n 's/^MemTotal: *//p' /proc/meminfo) RAM;" \
 	"load average $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%Y-%m-%d %H:%M:%S UTC');" \
 	"commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(
-		[ -n "$(git -C "$root" status --porcelain -- libshmlog shmlogd shmlogcat bench 2>/dev/null)" ] &&
+		[ -n "$(git -C "$root" status --porcelain -- libshmlog shmlogd shmlogcat bench python 2>/dev/null)" ] &&
 			echo ' + uncommitted changes');" \
 	"command: bench/run.sh${quick:+ $quick}${keep_reporting:+ --keep-page-reporting}; $reporting"
 echo
@@ -284,6 +298,32 @@ if wanted followers; then
 	"$bin/bench_followers" $quick
 fi
 
+if wanted python; then
+	# Debian's interpreter: it sees python3-loguru and python3-structlog (a pyenv python on
+	# PATH does not).
+	py=/usr/bin/python3
+	py_why=
+	if [ ! -x "$py" ]; then
+		py_why="no $py"
+	elif ! "$py" -c 'import loguru, structlog' 2>/dev/null; then
+		py_why="$py cannot import loguru and structlog (apt-get install python3-loguru python3-structlog)"
+	elif ! PYTHONPATH=$build/python "$py" -c 'import shmlog' >"$build/python.import.log" 2>&1; then
+		py_why="the shmlog Python package is not built in $build/python ($(tail -n1 "$build/python.import.log"))"
+	elif [ ! -x "${SHMLOG_BIN_DIR:-$bin}/shmlogd" ] || [ ! -x "${SHMLOG_BIN_DIR:-$bin}/shmlogcat" ]; then
+		py_why="no shmlogd or shmlogcat in ${SHMLOG_BIN_DIR:-$bin} (see $build/shmlogd.build.log, $build/shmlogcat.build.log)"
+	fi
+	if [ -n "$py_why" ]; then
+		echo "## Python (issue 15)"
+		echo
+		echo "Skipped: $py_why."
+		echo
+	else
+		say "python"
+		PYTHONPATH=$build/python "$py" "$root/bench/python/run.py" $quick --bin "${SHMLOG_BIN_DIR:-$bin}" \
+			--csv "$results"
+	fi
+fi
+
 # ---- plots ----------------------------------------------------------------------------------
 
 if command -v gnuplot >/dev/null 2>&1; then
@@ -293,6 +333,15 @@ if command -v gnuplot >/dev/null 2>&1; then
 			echo "Plots: $(cd "$results" && ls ./*.png 2>/dev/null | sed 's|^\./||' | tr '\n' ' ')in $results"
 		else
 			echo "Plots: gnuplot failed (see $results/gnuplot.log)"
+		fi
+		echo
+	fi
+	if [ -f "$results/python.csv" ]; then
+		say "python plots"
+		if gnuplot -e "dir='$results'" "$root/bench/python/plots.gp" 2>"$results/gnuplot-python.log"; then
+			echo "Python plots: python_per_call.png python_e2e.png in $results"
+		else
+			echo "Python plots: gnuplot failed (see $results/gnuplot-python.log)"
 		fi
 		echo
 	fi
