@@ -310,7 +310,8 @@ static void warp(const struct ctl *c, int round)
 struct seen {
 	const char *who;
 	uint64_t last_pos, last_seq;
-	int checked[5]; /* events of each kind (enum shmlog_next) through the format oracle */
+	/* events of each kind (enum shmlog_next, indexed by it) through the format oracle */
+	int checked[SHMLOG_NEXT_DAMAGED + 1];
 	bool any;
 };
 
