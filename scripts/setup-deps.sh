@@ -22,6 +22,14 @@ PACKAGES=(
 	man-db           # tests/install: every manual page renders
 	groff-base
 	apache2-utils    # ab: load for the examples/prefork-httpd test
+	python3-dev      # the Python package shmlog (python/): the extension's headers
+	python3-pytest   # its tests
+	python3-loguru   # shmlog.loguru_sink, tested end to end
+	python3-structlog # shmlog.structlog_factory, tested end to end
+	gunicorn         # python/tests: pre-fork workers logging to one ring
+	python3-uvicorn  # python/tests: asyncio workers
+	python3-fastapi
+	python3-httpx    # the tests' HTTP client
 )
 
 die() {
