@@ -141,6 +141,24 @@ class QueueH(Variant):
         return std_logger(self.key, logging.handlers.QueueHandler(q)), drain
 
 
+class LoguruFloor(Variant):
+    """loguru's own front end: a sink object whose write() does nothing (default format)."""
+
+    class Sink:
+        def write(self, message):
+            pass
+
+    def before(self, ctx):
+        loguru_logger.remove()
+        return loguru_logger.add(self.Sink())
+
+    def open(self, ctx):
+        return loguru_logger, lambda: None
+
+    def after(self, ctx, state):
+        loguru_logger.remove(state)
+
+
 class LoguruEnqueue(Variant):
     def before(self, ctx):
         loguru_logger.remove()
@@ -222,6 +240,8 @@ VARIANTS = [
     Floor("floor", "logging, do-nothing Handler (the floor)", loop_logging, delivers=False),
     FileH("file", "logging.FileHandler, one O_APPEND file", loop_logging),
     QueueH("queue", "logging QueueHandler + QueueListener -> FileHandler", loop_logging),
+    LoguruFloor("loguru_floor", "loguru, do-nothing sink (loguru's floor)", loop_loguru,
+                delivers=False),
     LoguruEnqueue("loguru_enqueue", "loguru enqueue=True -> file", loop_loguru),
     StructlogJSON("structlog_json", "structlog JSONRenderer -> file", loop_fields),
     ShmHandler("shm_handler", "shmlog.Handler -> shmlogd", loop_logging, shm=True),
@@ -257,12 +277,21 @@ class Shmlogd:
             time.sleep(0.002)
 
     def stop(self):
-        """SIGTERM: shmlogd writes everything committed, then exits. Returns its exit status."""
+        """SIGTERM: shmlogd writes everything committed, then exits. Returns its exit status.
+        The ring goes too (4 MiB of /dev/shm each, one per run): shmlog.unlink."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
         _, err = self.proc.communicate()
         self.err = err.decode(errors="replace").strip()
+        unlink_ring(self.ring)
         return self.proc.returncode
+
+
+def unlink_ring(name):
+    try:
+        shmlog.unlink(name)
+    except OSError as e:
+        say(f"could not remove ring {name}: {e}")
 
 
 # ---- counting what was delivered ----------------------------------------------------------------
@@ -572,13 +601,16 @@ def goals(variants, rows, args):
         t50 = mmm(x["p50_ns"] for x in rows if x["part"] == "percall" and x["variant"] == "shm_ring")
         print(f"| `Ring.info` direct ≤ 400 ns per call | {fmt(t)} ns (mean per call; p50 of "
               f"blocks {fmt(t50)}) | {verdict(t, lambda x: x <= 400)} |")
+    # Both end-to-end goals are judged for shmlog.Handler, the package's main door (the issue's
+    # reference figures put 2.5x the queue and 20x loguru at about the same lines/s); the other
+    # shmlog rows are printed for reference.
     p = max(args.writers)
     for num in ("shm_handler", "shm_ring", "shm_structlog", "shm_loguru"):
-        for den, goal, like in (("queue", 2.5, "shm_handler"), ("loguru_enqueue", 20, "shm_loguru")):
+        for den, goal in (("queue", 2.5), ("loguru_enqueue", 20)):
             if not {num, den} <= keys:
                 continue
             t = mmm(ratios(rows, "e2e", num, den, p, "lines_per_s"))
-            tag = "" if num == like else " (for reference)"
+            tag = "" if num == "shm_handler" else " (for reference)"
             print(f"| end to end P={p}: {BY_KEY[num].label} ≥ {goal}× {BY_KEY[den].label}{tag} | "
                   f"{fmt(t, 1)}× | {verdict(t, lambda x: x >= goal)} |")
     runs = [x for x in rows if x.get("lines")]
@@ -644,18 +676,18 @@ def main():
     ap.add_argument("--csv", metavar="DIR", help="write python.csv and python_runs.csv to DIR")
     ap.add_argument("--only", choices=("percall", "e2e"), help="run just one part")
     ap.add_argument("--variants", help="comma-separated keys: " + ",".join(BY_KEY))
-    ap.add_argument("--calls", type=int, help="per-call part: calls a round (default 50000; "
-                    "--quick 20000)")
+    ap.add_argument("--calls", type=int, help="per-call part: calls a round (default 30000; "
+                    "--quick 10000)")
     ap.add_argument("--block", type=int, default=1000, help="calls per timed block (1000)")
     ap.add_argument("--rounds", type=int, help="per-call rounds (default 5; --quick 3)")
-    ap.add_argument("--lines", type=int, help="end to end: lines per writer (default 20000; "
-                    "--quick 5000)")
+    ap.add_argument("--lines", type=int, help="end to end: lines per writer (default 10000; "
+                    "--quick 3000)")
     ap.add_argument("--e2e-rounds", type=int, help="end-to-end rounds (default 3; --quick 2)")
     args = ap.parse_args()
     q = args.quick
-    args.calls = args.calls or (20_000 if q else 50_000)
+    args.calls = args.calls or (10_000 if q else 30_000)
     args.rounds = args.rounds or (3 if q else 5)
-    args.lines = args.lines or (5_000 if q else 20_000)
+    args.lines = args.lines or (3_000 if q else 10_000)
     args.e2e_rounds = args.e2e_rounds or (2 if q else 3)
     args.writers = [1, 2, 4]
     if args.calls % args.block:
