@@ -3,11 +3,11 @@
 It owns what the end-to-end tests share: a collector that can be SIGKILLed and restarted, a
 `shmlogcat -f` follower, a gunicorn started on a listening socket the test made, a bounded HTTP
 client that records which worker served which request id, and the checks on shmlogd's JSON file.
-conftest.py's collector fixture starts one shmlogd and stops it; these tests need to kill and
-restart theirs mid-load, so they keep their own.
+The collector is shmlog_testing's, with a kill and a restart added.
 
-Everything waits for content (a READY=1 from shmlogd, a marker seen by the follower, a first
-answered request), never for a fixed time; every wait has a deadline and says what it waited for.
+Everything waits for content (shmlogd named as the ring's collector, a marker seen by the
+follower, a first answered request), never for a fixed time; every wait has a deadline and
+says what it waited for.
 """
 import collections
 import http.client
@@ -22,13 +22,15 @@ import time
 import uuid
 from pathlib import Path
 
+import pytest
+
 import shmlog
+import shmlog_testing
+from shmlog_testing import program, unique_ring_name
 
 PYTHON = "/usr/bin/python3"  # Debian's: the one that sees gunicorn, uvicorn, fastapi, ...
 TESTS_DIR = Path(__file__).resolve().parent
 SOURCE_DIR = TESTS_DIR.parents[1]
-# build/<dir>/python/shmlog/__init__.py -> build/<dir>/bin: the programs of the same build.
-BIN_DIR = Path(os.environ.get("SHMLOG_BIN_DIR") or Path(shmlog.__file__).resolve().parents[2] / "bin")
 PACKAGE_DIR = Path(shmlog.__file__).resolve().parents[1]  # what goes on the servers' PYTHONPATH
 
 # Big enough that neither the writers (while shmlogd is down) nor the follower (on a loaded
@@ -38,15 +40,11 @@ RING_SIZE = "64M"
 START_TIMEOUT = 60.0  # a slow loaded 2-core machine may take seconds to start 4 workers
 
 
-def unique_ring_name(what):
-    return f"e2e-{what}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-
-
 def remove_ring(name):
-    """Removes /dev/shm/shmlog.NAME, which outlives every process that used it."""
+    """Removes the ring, which outlives every process that used it."""
     try:
-        os.unlink(f"/dev/shm/shmlog.{name}")
-    except FileNotFoundError:
+        shmlog.unlink(name)
+    except shmlog.Error:
         pass
 
 
@@ -75,63 +73,26 @@ def stop_group(proc, sig=signal.SIGKILL):
         proc.wait()
 
 
-class Collector:
-    """One shmlogd on RING writing JSON Lines to OUTPUT, restartable.
+class Collector(shmlog_testing.Collector):
+    """conftest's collector (shmlog_testing.Collector: start() returns once shmlogd is the
+    ring's collector, stop() is SIGTERM), plus the crash it promises to survive."""
 
-    Readiness is shmlogd's own word: it sends READY=1 to NOTIFY_SOCKET once it drains the ring
-    (shmlogd(8)), so a restart is known to be up before the load goes on."""
-
-    def __init__(self, ring, output, log_dir):
-        self.ring, self.output = ring, Path(output)
-        self.stderr_path = Path(log_dir) / f"shmlogd-{ring}.stderr"
-        self.proc = None
+    def __init__(self, ring, directory):
+        super().__init__(ring, directory, fmt="json", size=RING_SIZE)
         self.starts = self.kills = 0
-        self._notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
-        self._notify_addr = f"@shmlog-e2e-{uuid.uuid4().hex}"
-        self._notify.bind("\0" + self._notify_addr[1:])
 
-    def start(self):
-        env = dict(os.environ, NOTIFY_SOCKET=self._notify_addr)
-        with open(self.stderr_path, "ab") as err:
-            self.proc = subprocess.Popen(
-                [BIN_DIR / "shmlogd", "--ring", self.ring, "--output", self.output,
-                 "--format", "json", "--size", RING_SIZE],
-                stdin=subprocess.DEVNULL, stdout=err, stderr=err, env=env, start_new_session=True)
+    def start(self, timeout=START_TIMEOUT):
         self.starts += 1
-        self._wait_ready()
-
-    def _wait_ready(self):
-        self._notify.settimeout(0.2)
-        end = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < end:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"shmlogd exited with {self.proc.returncode} before READY=1:\n"
-                                   + self.stderr_path.read_text(errors="replace"))
-            try:
-                if b"READY=1" in self._notify.recv(4096).split(b"\n"):
-                    return
-            except socket.timeout:
-                pass
-        raise TimeoutError(f"shmlogd sent no READY=1 within {START_TIMEOUT:.0f} s")
+        return super().start(timeout)
 
     def kill_and_restart(self):
-        """SIGKILL, reap, start again: the crash the collector promises to survive."""
-        os.kill(self.proc.pid, signal.SIGKILL)
+        """SIGKILL, reap, start again; the killed one's stderr is kept beside the new one's."""
+        self.proc.send_signal(signal.SIGKILL)
         self.proc.wait()
+        self._stderr.close()
         self.kills += 1
+        os.replace(self.stderr_path, f"{self.stderr_path}.{self.kills}")
         self.start()
-
-    def terminate(self, timeout=60):
-        """SIGTERM: drain everything, exit 0. Returns the exit status."""
-        self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=timeout)
-
-    def close(self):
-        stop_group(self.proc)
-        self._notify.close()
-
-    def stderr(self):
-        return self.stderr_path.read_text(errors="replace") if self.stderr_path.exists() else ""
 
 
 class Follower:
@@ -141,11 +102,13 @@ class Follower:
     load ends, and is then lapped; the test wants to see that following live works, so it runs
     at normal priority."""
 
-    def __init__(self, ring):
-        self.proc = subprocess.Popen(
-            [BIN_DIR / "shmlogcat", "-f", "--no-nice", "-o", "json", ring],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            start_new_session=True)
+    def __init__(self, ring, log_dir):
+        self.stderr_path = Path(log_dir) / f"shmlogcat-{ring}.stderr"
+        with open(self.stderr_path, "wb") as err:
+            self.proc = subprocess.Popen(
+                [program("shmlogcat"), "-f", "--no-nice", "-o", "json", ring],
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err,
+                start_new_session=True)
         self.request_ids = collections.Counter()
         self.messages = collections.Counter()
         self.holding = set()  # request ids of the "holding" records (e2e_wsgi_app, e2e_asgi_app)
@@ -178,7 +141,7 @@ class Follower:
             if not self._cond.wait_for(lambda: self.messages[message] >= count, timeout):
                 raise TimeoutError(f"shmlogcat -f did not show {count} x {message!r} within "
                                    f"{timeout:.0f} s (it printed {self.lines} lines; stderr: "
-                                   f"{self._stderr_so_far()})")
+                                   f"{self.stderr()!r})")
 
     def wait_for_holding(self, request_ids, timeout=START_TIMEOUT):
         with self._cond:
@@ -186,10 +149,9 @@ class Follower:
                 raise TimeoutError(f"shmlogcat -f did not show requests {sorted(request_ids)} "
                                    f"holding within {timeout:.0f} s (it showed {self.holding})")
 
-    def _stderr_so_far(self):
-        if self.proc.poll() is None:
-            return "(still running)"
-        return self.proc.stderr.read().decode(errors="replace")
+    def stderr(self):
+        """What shmlogcat said besides records: a loss ("-- lost N records --"), an error."""
+        return self.stderr_path.read_text(errors="replace")
 
     def close(self):
         stop_group(self.proc)
@@ -199,7 +161,7 @@ class Follower:
 def log_marker(ring_name, what):
     """Logs a record whose message is unique and returns the message: what a reader waits for."""
     message = f"e2e marker {what} {uuid.uuid4().hex}"
-    subprocess.run([BIN_DIR / "shmlogger", "-r", ring_name, "-t", "e2e", message],
+    subprocess.run([program("shmlogger"), "-r", ring_name, "-t", "e2e", message],
                    check=True, timeout=30)
     return message
 
@@ -241,12 +203,6 @@ class Gunicorn:
         finally:
             client.timeout = saved
             client.close_connection()
-
-    def terminate(self, timeout=120):
-        """SIGTERM to the master: a graceful stop (workers finish their requests). Returns the
-        master's exit status."""
-        self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=timeout)
 
     def close(self):
         stop_group(self.proc)
@@ -427,17 +383,19 @@ class Scenario:
 
     def __init__(self, tmp_path, name, kinds):
         self.tmp_path, self.name, self.kinds = Path(tmp_path), name, kinds
-        self.ring = unique_ring_name(name)
-        self.output = self.tmp_path / "out.jsonl"
+        self.ring = unique_ring_name(f"e2e-{name}")
 
     def run(self, app, *, config, worker_class, path="/", env=()):
+        if shmlog_testing.bin_dir() is None:
+            pytest.skip("needs shmlogd: SHMLOG_TEST_BIN_DIR is not set or has no shmlogd "
+                        "(run the tests through ctest)")
         started = time.monotonic()
         collector = follower = server = sock = None
         env = dict(env, SHMLOG_E2E_RING=self.ring, SHMLOG_RING=self.ring)
         try:
-            collector = Collector(self.ring, self.output, self.tmp_path)
+            collector = Collector(self.ring, self.tmp_path)
             collector.start()
-            follower = Follower(self.ring)
+            follower = Follower(self.ring, self.tmp_path)
             follower.wait_for_message(log_marker(self.ring, "follower attached"))
 
             sock = listening_socket()
@@ -456,9 +414,11 @@ class Scenario:
             self._stop_server_with_requests_in_flight(server, client, follower)
 
             follower.wait_for_message(log_marker(self.ring, "end of run"))
-            assert collector.terminate() == 0, f"shmlogd did not exit 0:\n{collector.stderr()}"
+            status = collector.stop(timeout=60)
+            assert status == 0, f"shmlogd did not exit 0 but {status}:\n{collector.stderr()}"
             assert not follower.bad_lines, f"shmlogcat -f printed non-JSON: {follower.bad_lines[:5]}"
-            self._check(client.served, follower)
+            assert not follower.stderr(), f"shmlogcat -f said: {follower.stderr()[:2000]}"
+            self._check(collector.output, client.served, follower)
             report(self.name, requests=self.REQUESTS, answered=len(client.served),
                    collector_kills=collector.kills, collector_starts=collector.starts,
                    killed_at_requests=",".join(map(str, client.milestones)),
@@ -471,9 +431,11 @@ class Scenario:
         finally:
             if sock is not None:
                 sock.close()
-            for part in (server, follower, collector):
+            for part in (server, follower):
                 if part is not None:
                     part.close()
+            if collector is not None:
+                collector.stop()
             remove_ring(self.ring)
 
     def _stop_server_with_requests_in_flight(self, server, client, follower):
@@ -499,8 +461,8 @@ class Scenario:
         assert not missing, f"requests in flight at the stop went unanswered: {missing}\n" \
                             f"{server.stderr()}"
 
-    def _check(self, served, follower):
-        records = read_json_lines(self.output)
+    def _check(self, output, served, follower):
+        records = read_json_lines(output)
         self.records_checked = 0
         serving_pids = set(served.values())
         for kind, (is_request, is_exit) in self.kinds.items():
