@@ -41,7 +41,7 @@ async def request_id(request: Request, call_next):
         access.info("%s %s %d", request.method, request.url.path, response.status_code,
                     extra={"method": request.method, "path": request.url.path,
                            "status": response.status_code,
-                           "duration_ms": (time.perf_counter() - started) * 1000})
+                           "duration_ms": round((time.perf_counter() - started) * 1000, 3)})
     response.headers["X-Request-Id"] = rid
     return response
 
