@@ -66,6 +66,15 @@ class Handler(logging.Handler):
         )
 
 
+def _handle_error(handler, record, exc):
+    """handler.handleError(record) for EXC, raised here so that logging's handleError finds the
+    traceback it walks (the Emitter's exceptions come from C, with no Python frame)."""
+    try:
+        raise exc
+    except BaseException:
+        handler.handleError(record)
+
+
 def _is_console(h):
     return (
         type(h) is logging.StreamHandler
@@ -88,6 +97,9 @@ def install(ring, level=logging.INFO, keep_console=False, **handler_options):
         if keep_console and _is_console(old):
             continue
         root.removeHandler(old)
+        if isinstance(old, Handler) and old.ring is handler.ring:
+            # Installed again on the ring the old handler opened: the new one keeps it open.
+            handler._owns_ring, old._owns_ring = old._owns_ring, False
         old.close()
     root.addHandler(handler)
     root.setLevel(level)

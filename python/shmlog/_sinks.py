@@ -76,12 +76,15 @@ def loguru_sink(ring):
 
 
 def _structlog_method(level):
+    names = {level, level.upper(), "warn" if level == "warning" else level,
+             "exception" if level == "error" else level}
+
     def method(self, event=None, **kw):
         # structlog passes the event dict as keyword arguments when its last processor returns
         # the dict (event= the message); a rendered str arrives as EVENT alone.
         if event is None:
             event = kw.pop("event", "")
-        if kw.get("level") == method.__name__:
+        if kw.get("level") in names:
             del kw["level"]  # add_log_level's copy of what the method says
         exc = kw.pop("exc_info", None)
         if exc:
@@ -110,10 +113,6 @@ class _StructlogLogger:
     warning = warn = _structlog_method("warning")
     error = err = exception = _structlog_method("error")
     critical = fatal = failure = _structlog_method("critical")
-    for _n in ("debug", "info", "msg", "warning", "warn", "error", "err", "exception",
-               "critical", "fatal", "failure"):
-        locals()[_n].__name__ = _n
-    del _n
 
     def __repr__(self):
         return "<shmlog structlog logger %r on ring %r>" % (self._name, self._ring.name)

@@ -201,20 +201,24 @@ out:
 	return rc;
 }
 
-/* handler.handleError(record) with the pending exception as the one being handled. */
+/* handler.handleError(record) for the pending exception, through shmlog._handler._handle_error,
+ * which raises it again in Python: logging's handleError walks the traceback's frames, and an
+ * exception raised in C has none. */
 static PyObject *handle_error(emitter *e, PyObject *record)
 {
-	PyObject *type, *value, *tb, *old, *res;
+	static PyObject *hook;
+	PyObject *type, *value, *tb, *res;
 
 	PyErr_Fetch(&type, &value, &tb);
 	PyErr_NormalizeException(&type, &value, &tb);
 	if (tb && value)
 		PyException_SetTraceback(value, tb);
-	old = PyErr_GetHandledException();
-	PyErr_SetHandledException(value);
-	res = PyObject_CallMethodOneArg(e->handler, s_handleError, record);
-	PyErr_SetHandledException(old);
-	Py_XDECREF(old);
+	if (!hook) {
+		PyObject *m = PyImport_ImportModule("shmlog._handler");
+		hook = m ? PyObject_GetAttrString(m, "_handle_error") : NULL;
+		Py_XDECREF(m);
+	}
+	res = hook ? PyObject_CallFunctionObjArgs(hook, e->handler, record, value, NULL) : NULL;
 	Py_XDECREF(type);
 	Py_XDECREF(value);
 	Py_XDECREF(tb);
