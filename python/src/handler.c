@@ -207,21 +207,26 @@ out:
 static PyObject *handle_error(emitter *e, PyObject *record)
 {
 	static PyObject *hook;
-	PyObject *type, *value, *tb, *res;
+	PyObject *value, *res;
 
+#if PY_VERSION_HEX >= 0x030C0000
+	value = PyErr_GetRaisedException();
+#else
+	PyObject *type, *tb;
 	PyErr_Fetch(&type, &value, &tb);
 	PyErr_NormalizeException(&type, &value, &tb);
 	if (tb && value)
 		PyException_SetTraceback(value, tb);
+	Py_XDECREF(type);
+	Py_XDECREF(tb);
+#endif
 	if (!hook) {
 		PyObject *m = PyImport_ImportModule("shmlog._handler");
 		hook = m ? PyObject_GetAttrString(m, "_handle_error") : NULL;
 		Py_XDECREF(m);
 	}
 	res = hook ? PyObject_CallFunctionObjArgs(hook, e->handler, record, value, NULL) : NULL;
-	Py_XDECREF(type);
 	Py_XDECREF(value);
-	Py_XDECREF(tb);
 	return res;
 }
 
