@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# build-debs.sh - builds the Debian packages (libshmlog0, libshmlog-dev, shmlog-tools) with
-# `dpkg-buildpackage -us -uc -b` in a copy of the source tree, so the tree itself stays clean,
+# build-debs.sh - builds the Debian packages (libshmlog0, libshmlog-dev, shmlog-tools,
+# python3-shmlog) with `dpkg-buildpackage -us -uc -b` in a copy of the source tree, so the tree itself stays clean,
 # then lists what each package holds and checks the layout.
 #
 #   scripts/build-debs.sh [--install] [OUTPUT-DIR]      (default OUTPUT-DIR: build/debs)
@@ -8,7 +8,7 @@
 # Installs the build dependencies named in debian/control first (apt-get build-dep; sudo unless
 # run as root), and touches apt only when something is missing. With --install it also installs
 # the packages on this machine (apt-get install ./*.deb) and runs the installed shmlogcat --help;
-# remove them again with: apt-get purge libshmlog0 libshmlog-dev shmlog-tools
+# remove them again with: apt-get purge libshmlog0 libshmlog-dev shmlog-tools python3-shmlog
 set -euo pipefail
 
 usage() {
@@ -104,7 +104,7 @@ for path in usr/include/shmlog.h \
 	usr/bin/shmlogcat usr/bin/shmlogger usr/share/man/man1/shmlogcat.1.gz \
 	usr/share/man/man1/shmlogger.1.gz usr/share/man/man3/shmlog.3.gz \
 	usr/share/man/man3/shmlog_open.3.gz lib/systemd/system/shmlogd.service \
-	etc/logrotate.d/shmlogd; do
+	etc/logrotate.d/shmlogd usr/lib/python3/dist-packages/shmlog/__init__.py; do
 	[[ -e $unpacked/$path ]] || { echo "MISSING: /$path"; missing=1; }
 done
 if compgen -G "$unpacked/usr/*bin/shmlogd" >/dev/null; then
@@ -113,6 +113,8 @@ else
 	echo "note: no shmlogd in the packages (shmlogd/main.c not written yet?)"
 fi
 "$unpacked/usr/bin/shmlogcat" --help >/dev/null || { echo "FAILED: shmlogcat --help"; missing=1; }
+compgen -G "$unpacked/usr/lib/python3/dist-packages/shmlog/_shmlog.cpython-*.so" >/dev/null ||
+	{ echo "MISSING: the extension module of python3-shmlog"; missing=1; }
 ((missing == 0)) || die "the packages miss files Debian users expect (see above)"
 printf '\nbuild-debs.sh: packages in %s\n' "$out"
 
@@ -121,4 +123,10 @@ if ((install)); then
 	"${as_root[@]}" apt-get install -y -q "$out"/*.deb || die "installing the packages failed"
 	shmlogcat --help >/dev/null || die "the installed shmlogcat --help failed"
 	echo "build-debs.sh: installed; shmlogcat --help runs from $(command -v shmlogcat)"
+	# From /, where no shmlog/ directory can shadow the installed package.
+	file=$(cd / && /usr/bin/python3 -c 'import shmlog; print(shmlog.__file__)') ||
+		die "the installed python3-shmlog does not import"
+	[[ $file == /usr/lib/python3/dist-packages/shmlog/* ]] ||
+		die "import shmlog found $file, not the one python3-shmlog installed"
+	echo "build-debs.sh: import shmlog finds $file"
 fi

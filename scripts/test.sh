@@ -26,7 +26,8 @@ Builds shmlog and runs its tests with ctest, in these phases:
   fuzz         build/fuzz, clang, libFuzzer targets of tests/fuzz: corpus replay, then 30 s of
                fuzzing each (skipped with --quick, or with a reason when clang/libFuzzer is
                missing)
-  debs         build/debs, dpkg-buildpackage, install, run the installed shmlogcat, purge
+  debs         build/debs, dpkg-buildpackage, install, run the installed shmlogcat, import
+               the installed Python package, purge
                (skipped with --quick, or when not root and without password-less sudo)
 
   --quick               run only the plain phase
@@ -377,7 +378,7 @@ run_debs() {
 	if "$root/scripts/build-debs.sh" --install "$out" &&
 		/usr/bin/shmlogcat --help >/dev/null && [[ -x /usr/sbin/shmlogd ]] &&
 		[[ -f /usr/include/shmlog.h ]] && pkg-config --exists shmlog; then
-		results+=("${green}[debs] packages built; installed files in place; installed shmlogcat runs${reset}")
+		results+=("${green}[debs] packages built; installed files in place; installed shmlogcat runs; shmlog imports${reset}")
 	else
 		results+=("${red}[debs] FAILED: see the output above${reset}")
 		failed=1
@@ -385,7 +386,7 @@ run_debs() {
 	local as_root=()
 	((EUID == 0)) || as_root=(sudo -n)
 	DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get purge -y -q libshmlog0 libshmlog-dev \
-		shmlog-tools >/dev/null 2>&1 || true
+		shmlog-tools python3-shmlog >/dev/null 2>&1 || true
 }
 
 # Start from a fresh log so an old run's summary is never reported as this one's.
