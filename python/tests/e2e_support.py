@@ -182,11 +182,14 @@ class Gunicorn:
     def __init__(self, app, sock, log_dir, *, config, worker_class="sync", workers=4, env=()):
         self.port = sock.getsockname()[1]
         self.stderr_path = Path(log_dir) / f"gunicorn-{self.port}.stderr"
+        # --timeout: a worker starved on a loaded machine is slow, not hung; the master must not
+        # kill it (its exit record would be missing). --keep-alive: see Client.
         cmd = [PYTHON, "-m", "gunicorn", "-c", str(config), "-b", f"fd://{sock.fileno()}",
                "-w", str(workers), "-k", worker_class, "--timeout", "120",
                "--graceful-timeout", "60", "--keep-alive", "300", app]
         pythonpath = os.pathsep.join([str(PACKAGE_DIR), str(TESTS_DIR)])
-        full_env = dict(os.environ, PYTHONPATH=pythonpath, **dict(env))
+        # No __pycache__ beside the apps: they live in the source tree.
+        full_env = dict(os.environ, PYTHONPATH=pythonpath, PYTHONDONTWRITEBYTECODE="1", **dict(env))
         with open(self.stderr_path, "ab") as err:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=err, stderr=err,
                                          pass_fds=(sock.fileno(),), env=full_env,
