@@ -236,12 +236,15 @@ static void compress_file(struct worker *w, const char *path, int src)
 static void finish_file(struct worker *w, const char *path)
 {
 	char why[TRUST_MSG_MAX];
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* O_NONBLOCK: a FIFO under the name must not hang the worker; it is refused below. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 
 	if (fd < 0)
 		return; /* deleted by retention already */
-	if (trust_file_owner(w->trust, fd, path, why, sizeof(why)) == -EPERM) {
-		warnx("%s", why); /* planted under a rotated name: not ours to compress or delete */
+	if (trust_found_file(w->trust, fd, path, why, sizeof(why)) == -EPERM) {
+		/* Planted under a rotated name, or a second link to a file someone chose: not ours
+		 * to compress (into a file others may read) or delete. */
+		warnx("%s", why);
 		close(fd);
 		return;
 	}

@@ -108,22 +108,38 @@ int trust_file(const struct trust *t, int fd, const char *path, mode_t go_bits, 
 	return check_file(t, &st, path, go_bits, msg, cap);
 }
 
-/* Picked up from the directory, not chosen by us: left alone unless ours. */
-static int check_owner(const struct trust *t, const struct stat *st, const char *path, char *msg,
+/* Picked up from the directory, not chosen by us: left alone unless a regular file of ours with
+ * one link. A second link may be a file someone else chose (a secret of ours, say): compressing
+ * it would copy it into a file --output-mode lets others read. */
+static int check_found(const struct trust *t, const struct stat *st, const char *path, char *msg,
 		       size_t cap)
 {
-	return trust_owner(t, st->st_uid) ? 0
-					  : refuse_owner(t, path, st, "", "left alone; remove it",
-							 msg, cap);
+	mode_t mode = st->st_mode & 07777;
+
+	if (!trust_owner(t, st->st_uid))
+		return refuse_owner(t, path, st, "", "left alone; remove it", msg, cap);
+	if (!S_ISREG(st->st_mode)) {
+		snprintf(msg, cap, "%s is not a regular file (mode %04o): left alone; remove it", path,
+			 (unsigned)mode);
+		return -EPERM;
+	}
+	if (st->st_nlink > 1) {
+		snprintf(msg, cap,
+			 "%s has %ju links (mode %04o): another of its names may be a file someone "
+			 "else chose; left alone; remove this name",
+			 path, (uintmax_t)st->st_nlink, (unsigned)mode);
+		return -EPERM;
+	}
+	return 0;
 }
 
-int trust_file_owner(const struct trust *t, int fd, const char *path, char *msg, size_t cap)
+int trust_found_file(const struct trust *t, int fd, const char *path, char *msg, size_t cap)
 {
 	struct stat st;
 
 	if (fstat(fd, &st) < 0)
 		return -errno;
-	return check_owner(t, &st, path, msg, cap);
+	return check_found(t, &st, path, msg, cap);
 }
 
 int trust_entry(const struct trust *t, int dirfd, const char *name, const char *path,
@@ -131,7 +147,7 @@ int trust_entry(const struct trust *t, int dirfd, const char *name, const char *
 {
 	if (fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
-	return check_owner(t, st, path, msg, cap);
+	return check_found(t, st, path, msg, cap);
 }
 
 int trust_output_dir(const struct trust *t, const char *output_path, char *msg, size_t cap)

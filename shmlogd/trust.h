@@ -8,7 +8,8 @@
  * the open descriptor (fstat: no race with a rename) and asks the rules here:
  *
  *   file       owned by shmlogd's effective uid (or --allow-owner's user), one link only, and
- *              no permission bit for group or others beyond what the caller allows
+ *              no permission bit for group or others beyond what the caller allows; a file
+ *              only picked up from the directory (a rotated one): owned so, regular, one link
  *   directory  owned by shmlogd's effective uid, root or --allow-owner's user, and not writable
  *              by group or others unless sticky (logrotate's rule: in a sticky directory nobody
  *              else can rename or remove our files, only make new names, which shmlogd creates
@@ -53,12 +54,14 @@ int trust_owner(const struct trust *t, uid_t uid);
 int trust_file(const struct trust *t, int fd, const char *path, mode_t go_bits, char *msg,
 	       size_t cap);
 
-/* Only the owner of the file FD at PATH (a rotated file picked up from the directory). Returns 0,
- * -errno if fstat fails, or -EPERM with the refusal in MSG. */
-int trust_file_owner(const struct trust *t, int fd, const char *path, char *msg, size_t cap);
+/* The file FD at PATH, picked up from the directory (a rotated file): ours, a regular file, one
+ * link. Its mode is not checked: it is what we gave it. Returns 0, -errno if fstat fails, or
+ * -EPERM with the refusal in MSG. */
+int trust_found_file(const struct trust *t, int fd, const char *path, char *msg, size_t cap);
 
-/* Only the owner of the entry NAME of the directory DIRFD (or AT_FDCWD), shown as PATH, not
- * following a symlink; *ST gets its stat. Returns 0, -errno, or -EPERM with the refusal in MSG. */
+/* As trust_found_file(), for the entry NAME of the directory DIRFD (or AT_FDCWD), shown as PATH,
+ * not following a symlink; *ST gets its stat. Returns 0, -errno, or -EPERM with the refusal in
+ * MSG. */
 int trust_entry(const struct trust *t, int dirfd, const char *name, const char *path,
 		struct stat *st, char *msg, size_t cap);
 
