@@ -155,7 +155,8 @@ static void print_losses_and_collector(const struct shmlog_stats *st)
 	unsigned long long lag_records = st->head_seq - st->tail_seq, lag_bytes = st->head - st->tail;
 
 	printf("%-11s %llu records (ring full)\n", "drops", (unsigned long long)st->drops);
-	printf("%-11s %llu records (writers died mid-record)\n", "abandoned",
+	printf("%-11s %llu records (writers died mid-record, or their bytes were damaged)\n",
+	       "abandoned",
 	       (unsigned long long)st->abandoned);
 	if (st->consumer_pid)
 		printf("%-11s pid %d, %s, lag %llu records, %llu bytes\n", "collector",

@@ -110,14 +110,22 @@ static uint64_t oldest_live(const struct ring *r, uint64_t head)
 	return head;
 }
 
-/* A ring whose head or tail is impossible is refused before the role is claimed, so that the
- * ring stays as it was for whoever looks at it next: resuming there would move the tail up to the
- * damaged head, and writers would then fill a ring that lost everything before it. */
+/* A ring whose head is impossible, or whose tail and checkpoint both are, is refused before the
+ * role is claimed, so that the ring stays as it was for whoever looks at it next: resuming there
+ * would move the tail up to the damaged head, and writers would then fill a ring that lost
+ * everything before it. With one of the two sound the consumer resumes from it, and repairs the
+ * tail at open (shmlog_consumer_open). */
 static int refuse_damaged(const struct ring *r)
 {
 	uint64_t head = at_load_acquire(&r->hdr->head_pos), tail = at_load_acquire(&r->hdr->tail);
+	uint64_t cp, seq;
 
-	return ring_positions_sane(r, head, tail) ? 0 : ring_refuse_damaged(r, head, tail);
+	ring_read_checkpoint(r, &cp, &seq);
+	uint64_t after = at_load_acquire(&r->hdr->head_pos);
+	if (ring_head_sane(head) &&
+	    (ring_pos_sane(r, head, tail, after) || ring_pos_sane(r, head, cp, after)))
+		return 0;
+	return ring_refuse_damaged(r, head, tail);
 }
 
 /* ------------------------------------------------------------------ claim of the role */
@@ -184,8 +192,10 @@ struct shmlog_consumer *shmlog_consumer_open(const char *name, const struct shml
 	c->fork_gen = at_load32(&ring_fork_gen);
 	c->cp_gen = at_load(&h->cp_gen);
 	c->committed = c->cursor;
-	/* A predecessor killed between checkpoint and tail left the tail behind: catch it up. */
-	if (at_load(&h->tail) < c->cursor)
+	/* A predecessor killed between checkpoint and tail left the tail behind: catch it up. A
+	 * tail above the head is damage that stops every writer: put it where we resume. */
+	uint64_t tail = at_load(&h->tail);
+	if (tail < c->cursor || tail > at_load(&h->head_pos))
 		at_store_release(&h->tail, c->cursor);
 	clock_conv_init(&c->clock, c->r.clock_source, c->r.tsc_hz);
 	c->stall_pos = UINT64_MAX; /* no record watched yet: the grace starts when we see one */

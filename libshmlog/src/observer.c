@@ -433,7 +433,8 @@ int shmlog_observer_stats(struct shmlog_observer *o, struct shmlog_stats *st,
 	st->tail_word = at_load_acquire(&h->tail);
 	ring_read_checkpoint(r, &st->tail, &st->tail_seq);
 	st->tail_seq &= ~(1ull << 63);
-	st->health = ring_health(r, st->head, st->tail_word, st->tail);
+	st->health = ring_health(r, st->head, st->tail_word, st->tail,
+				 at_load_acquire(&h->head_pos));
 	st->drops = at_load(&h->drops);
 	st->abandoned = at_load(&h->abandoned);
 	st->policy = (int)at_load32(&h->policy);

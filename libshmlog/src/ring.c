@@ -214,9 +214,11 @@ static int try_create(const char *path, const char *name, const struct shmlog_op
 	return fd;
 }
 
+/* O_NONBLOCK: a FIFO planted under a ring's name (by anyone: /dev/shm is world-writable) must
+ * not hang the open; it is refused below as not a regular file. */
 static int open_existing(const char *path, const char *name, int writable)
 {
-	int fd = shm_open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC, 0);
+	int fd = shm_open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NONBLOCK, 0);
 
 	if (fd >= 0)
 		return fd;
@@ -231,6 +233,19 @@ static int open_existing(const char *path, const char *name, int writable)
 			       "for %s access",
 			       name, path, writable ? "write" : "read");
 	return set_err(errno, "cannot open ring '%s': %s", name, strerror(errno));
+}
+
+/* Only a regular file can be a ring: a FIFO, socket or device under the name is not. */
+static int check_regular(int fd, const char *name, struct stat *st)
+{
+	if (fstat(fd, st) < 0)
+		return set_err(errno, "cannot stat ring '%s': %s", name, strerror(errno));
+	if (!S_ISREG(st->st_mode))
+		return set_err(EPROTO,
+			       "/dev/shm/shmlog.%s is not a shmlog ring (not a regular file): remove "
+			       "it or choose another ring name",
+			       name);
+	return 0;
 }
 
 /* Reads the identity line, waiting briefly for a creator that is still initialising. */
@@ -292,11 +307,9 @@ static const char *user_name(uid_t uid, char *out, size_t cap)
  * records in the collector's output; a ring squatted under a service's name by another user
  * must be refused, by root too. ST is the fstat of the descriptor the mapping comes from, so a
  * rename between the check and the map cannot swap the object. */
-static int check_trust(const struct stat *st, const struct shmlog_options *o, const char *name)
+static int check_owner(const struct stat *st, const struct shmlog_options *o, const char *name)
 {
 	uid_t me = geteuid();
-	mode_t asked = o->mode ? (mode_t)o->mode : 0600;
-	mode_t extra = st->st_mode & 022 & ~asked;
 	char owner[96], self[96];
 
 	if (st->st_uid != me && o->allow_foreign_owner != SHMLOG_OWNER_ANY &&
@@ -308,7 +321,18 @@ static int check_trust(const struct stat *st, const struct shmlog_options *o, co
 			       name, name, (unsigned)(st->st_mode & 07777),
 			       user_name(st->st_uid, owner, sizeof(owner)),
 			       user_name(me, self, sizeof(self)));
-	if (extra)
+	return 0;
+}
+
+/* The mode is judged on the fstat taken once the creator has finished (read_identity): a
+ * creator sets it with fchmod before it sizes the object, so by then it is final. */
+static int check_trust(const struct stat *st, const struct shmlog_options *o, const char *name)
+{
+	mode_t asked = o->mode ? (mode_t)o->mode : 0600;
+	mode_t extra = st->st_mode & 022 & ~asked;
+	int err = check_owner(st, o, name);
+
+	if (err == 0 && extra)
 		return set_err(EPERM,
 			       "ring '%s' (/dev/shm/shmlog.%s) has mode %04o: %s may write it, and so "
 			       "forge records, beyond the mode asked for (%04o); remove it, or ask for "
@@ -316,7 +340,7 @@ static int check_trust(const struct stat *st, const struct shmlog_options *o, co
 			       name, name, (unsigned)(st->st_mode & 07777),
 			       extra == 022 ? "group and others" : extra == 020 ? "its group" : "others",
 			       (unsigned)asked);
-	return 0;
+	return err;
 }
 
 static int validate_identity(const struct ring_hdr *h, uint64_t file_size, const char *name)
@@ -375,7 +399,10 @@ int ring_attach(struct ring *r, const char *name, const struct shmlog_options *o
 		fd = open_existing(path, name, writable);
 	if (fd < 0)
 		return fd;
-	if ((err = read_identity(fd, name, &id, &st)) < 0 ||
+	/* A squatter's object is refused at once, before we wait for it to look initialised. */
+	if ((err = check_regular(fd, name, &st)) < 0 ||
+	    (!created && (how & RING_TRUSTED) && (err = check_owner(&st, opts, name)) < 0) ||
+	    (err = read_identity(fd, name, &id, &st)) < 0 ||
 	    (!created && (how & RING_TRUSTED) && (err = check_trust(&st, opts, name)) < 0) ||
 	    (err = validate_identity(&id, (uint64_t)st.st_size, name)) < 0) {
 		close(fd);
@@ -458,12 +485,14 @@ int ring_refuse_damaged(const struct ring *r, uint64_t head, uint64_t tail)
 		       (unsigned long long)r->size, r->name);
 }
 
-int ring_health(const struct ring *r, uint64_t head, uint64_t tail, uint64_t checkpoint)
+int ring_health(const struct ring *r, uint64_t before, uint64_t tail, uint64_t checkpoint,
+		uint64_t after)
 {
-	if (!ring_positions_sane(r, head, tail))
+	/* A bad tail stops writers; a consumer that opens on a sound checkpoint repairs it. */
+	if (!ring_head_sane(before) || !ring_pos_sane(r, before, tail, after))
 		return SHMLOG_HEALTH_POSITIONS_DAMAGED;
 	/* The consumer writes the checkpoint before the tail, and at open recovers from a bad one. */
-	if (!ring_positions_sane(r, head, checkpoint))
+	if (!ring_pos_sane(r, before, checkpoint, after))
 		return SHMLOG_HEALTH_CHECKPOINT_DAMAGED;
 	return SHMLOG_HEALTH_SOUND;
 }

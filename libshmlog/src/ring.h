@@ -337,16 +337,23 @@ static inline int ring_live_word(const struct ring *r, uint64_t w, uint64_t pos)
 	       w == ring_word(r, pos, ST_PADDING);
 }
 
-/* Could HEAD, and TAIL loaded after it, be the positions of a ring in use? Writers reserve at
- * most SIZE past a tail they read, so the head is never more than a lap past the tail; the tail
- * may have passed the head loaded before it, but not by a lap; neither is ever unaligned or above
- * RING_POS_MAX. Anything else is damage that no writer can get past (FORMAT.md §3): writers say
- * so with -EBADMSG instead of waiting for room that never comes, and the tools name it. */
-static inline int ring_positions_sane(const struct ring *r, uint64_t head, uint64_t tail)
+/* Damage to the positions (FORMAT.md §6) is judged from acquire loads in this order: the head
+ * (BEFORE), the tail or the checkpoint (POS), the head again (AFTER). A ring in use passes
+ * however far apart the loads are, so a reader stalled between them never cries damage:
+ * - a head is never unaligned or above RING_POS_MAX;
+ * - POS is never unaligned, never past a head loaded after it, and never more than a lap
+ *   behind a head loaded before it (writers reserve at most SIZE past a tail they read, and
+ *   the checkpoint, written before the tail, never lags it).
+ * Anything else is damage that no writer can get past: writers say so with -EBADMSG instead of
+ * waiting for room that never comes, the consumer refuses to resume from it, the tools name it. */
+static inline int ring_head_sane(uint64_t head)
 {
-	if (head % RING_ALIGN || tail % RING_ALIGN || head > RING_POS_MAX || tail > RING_POS_MAX)
-		return 0;
-	return head >= tail ? head - tail <= r->size : tail - head <= r->size;
+	return head % RING_ALIGN == 0 && head <= RING_POS_MAX;
+}
+static inline int ring_pos_sane(const struct ring *r, uint64_t before, uint64_t pos,
+				uint64_t after)
+{
+	return pos % RING_ALIGN == 0 && pos <= after && (before <= pos || before - pos <= r->size);
 }
 
 /* Could a record of LEN bytes start at POS, below HEAD, without straddling the end? */
@@ -406,8 +413,10 @@ int ring_owner_alive(const struct ring *r, uint32_t slot, uint32_t gen);
 /* Says that the positions HEAD and TAIL are damaged (-EBADMSG), in the words every role uses: a
  * writer finds no room that can ever come, a consumer nothing it could read. */
 int ring_refuse_damaged(const struct ring *r, uint64_t head, uint64_t tail);
-/* enum shmlog_health of the ring's positions now (the head, the tail word, the checkpoint). */
-int ring_health(const struct ring *r, uint64_t head, uint64_t tail, uint64_t checkpoint);
+/* enum shmlog_health of the ring's positions: the head, the tail word, the checkpoint and the
+ * head again, loaded in that order. */
+int ring_health(const struct ring *r, uint64_t before, uint64_t tail, uint64_t checkpoint,
+		uint64_t after);
 /* Is the process holding the consumer role alive? (Syscalls: never on a writer's hot path.) */
 int ring_consumer_alive(const struct ring *r);
 

@@ -189,7 +189,9 @@ static int wait_for_space(struct shmlog *lg, uint64_t seen_tail)
 	int limit = lg->full_timeout_ms ? lg->full_timeout_ms : (int)at_load32(&h->full_timeout_ms);
 	int64_t start = mono_ms(), absent_since = -1;
 
-	if (policy == SHMLOG_ON_FULL_EAGAIN)
+	/* EAGAIN is a handle's own way of waiting; in the shared policy word it is garbage, and
+	 * like any unknown policy there it means drop (and count). */
+	if (lg->on_full == SHMLOG_ON_FULL_EAGAIN)
 		return set_err(EAGAIN, "ring '%s' is full: write again through a handle that waits",
 			       lg->r.name);
 	if (policy != SHMLOG_ON_FULL_BLOCK && policy != SHMLOG_ON_FULL_TIMEOUT)
@@ -251,13 +253,14 @@ static int refuse_damaged(const struct ring *r, uint64_t head, uint64_t tail)
 	return -EBADMSG;
 }
 
-/* Confirms damage seen in positions loaded in no particular order: the head with acquire, then
- * the tail, is an order in which a ring in use always passes. */
+/* Confirms damage seen in positions loaded in no particular order, by loading them again in the
+ * order in which a ring in use always passes (ring.h, ring_pos_sane). */
 static int positions_damaged(const struct ring *r, uint64_t *head, uint64_t *tail)
 {
 	*head = at_load_acquire(&r->hdr->head_pos);
 	*tail = at_load_acquire(&r->hdr->tail);
-	return !ring_positions_sane(r, *head, *tail);
+	uint64_t after = at_load_acquire(&r->hdr->head_pos);
+	return !ring_head_sane(*head) || !ring_pos_sane(r, *head, *tail, after);
 }
 
 struct resv {
@@ -289,8 +292,9 @@ static int reserve(struct shmlog *lg, uint32_t need, struct resv *rv)
 			tail = at_load_acquire(&h->tail);
 			at_store_release(&lg->cached_tail, tail);
 			if (tail > pos) {
-				if (++bad_tail > 1000)
-					return refuse_damaged(r, pos, tail);
+				uint64_t h2, t2;
+				if (++bad_tail > 1000 && positions_damaged(r, &h2, &t2))
+					return refuse_damaged(r, h2, t2);
 				continue;
 			}
 			if (end - tail > r->size) {

@@ -98,6 +98,21 @@ int main(void)
 	o = opts(0666, SHMLOG_OWNER_SELF, 0);
 	expect_open(mine, &o, 0, NULL);
 
+	/* A FIFO squatting a ring's name is refused at once by every role, never waited on (an
+	 * open of a FIFO for reading blocks until a writer comes). */
+	const char *fifo = h_ring("fifo");
+	char path[128];
+	snprintf(path, sizeof(path), "/dev/shm/shmlog.%s", fifo);
+	CHECK(mkfifo(path, 0666) == 0, "mkfifo %s: %s", path, strerror(errno));
+	int64_t t0 = h_now_ms();
+	CHECK(!shmlog_observer_open(fifo, SHMLOG_OBSERVE_OLDEST) && errno == EPROTO,
+	      "an observer opened a FIFO: %s", shmlog_errmsg());
+	CHECK(strstr(shmlog_errmsg(), "not a regular file"), "message: %s", shmlog_errmsg());
+	expect_open(fifo, NULL, EPROTO, (const char *const[]){"not a regular file", NULL});
+	CHECK(!shmlog_consumer_open(fifo, NULL) && errno == EPROTO, "a consumer opened a FIFO");
+	CHECK(h_now_ms() - t0 < 1000, "the FIFO took %lld ms to refuse", (long long)(h_now_ms() - t0));
+	unlink(path);
+
 	/* A reader may read anyone's ring, and learns whose it is. */
 	struct shmlog_observer *ob = shmlog_observer_open(foreign, SHMLOG_OBSERVE_OLDEST);
 	CHECK(ob, "an observer could not read a foreign ring: %s", shmlog_errmsg());

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ring.h"
 #include "testutil.h"
 
 static struct shmlog_options small_ring(int policy)
@@ -285,6 +286,37 @@ static void test_eagain_handle_neither_waits_nor_counts_a_drop(void **state)
 	shmlog_unlink(name);
 }
 
+/* EAGAIN is a handle's own policy: in the shared policy word it is garbage, dropped and counted
+ * like any unknown policy, never a way to lose records uncounted. */
+static void test_a_ring_policy_word_of_eagain_drops_and_counts(void **state)
+{
+	(void)state;
+	const char *name = tu_ring_name("word4");
+	struct shmlog_options o = small_ring(SHMLOG_ON_FULL_DEFAULT);
+	struct shmlog_consumer *c = shmlog_consumer_open(name, &o);
+	struct ring r;
+	assert_int_equal(ring_attach(&r, name, NULL, RING_WRITE), 0);
+	r.hdr->policy = SHMLOG_ON_FULL_EAGAIN;
+	struct shmlog *lg = shmlog_open(name, &o);
+	assert_non_null(lg);
+	char msg[200];
+	memset(msg, 'w', sizeof(msg));
+	int rc;
+	long written = 0;
+	while ((rc = shmlog_write(lg, SHMLOG_INFO, "t", msg, sizeof(msg))) == 0)
+		written++;
+	assert_int_equal(rc, -ENOBUFS);
+	assert_int_equal(r.hdr->drops, 1);
+	struct tally t = {0};
+	tu_drain(c, written + 1, 2000, count_events, &t);
+	assert_int_equal(t.records, written);
+	assert_int_equal(t.dropped, 1);
+	ring_detach(&r);
+	shmlog_close(lg);
+	shmlog_consumer_close(c);
+	shmlog_unlink(name);
+}
+
 static void test_blocking_writer_without_collector_stalls_once_then_drops_at_once(void **state)
 {
 	(void)state;
@@ -322,6 +354,7 @@ int main(void)
 		cmocka_unit_test(test_block_policy_waits_for_room_then_resumes_losing_nothing),
 		cmocka_unit_test(test_timeout_policy_waits_its_time_then_drops),
 		cmocka_unit_test(test_eagain_handle_neither_waits_nor_counts_a_drop),
+		cmocka_unit_test(test_a_ring_policy_word_of_eagain_drops_and_counts),
 		cmocka_unit_test(test_blocking_writer_without_collector_stalls_once_then_drops_at_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

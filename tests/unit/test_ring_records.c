@@ -317,6 +317,66 @@ static void test_a_scribbled_unaligned_head_is_refused_not_a_crash(void **state)
 	ring_detach(&r);
 }
 
+/* A tail word scribbled over while the checkpoint is sound: writers refuse the ring (-EBADMSG,
+ * it can never have room), and a consumer that opens resumes at the checkpoint and repairs the
+ * tail, so writers go on; the ring is not given up as damaged. */
+static void test_a_scribbled_tail_is_repaired_by_a_consumer_resuming_at_its_checkpoint(void **state)
+{
+	struct fixture *f = *state;
+	struct shmlog_record rec;
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(shmlog_log(f->lg, SHMLOG_INFO, "t", "%d", i), 0);
+	for (int i = 0; i < 2; i++)
+		next_record(f, &rec);
+	assert_int_equal(shmlog_consumer_commit(f->c), 0);
+	shmlog_consumer_close(f->c);
+	f->c = NULL;
+	struct ring r;
+	assert_int_equal(ring_attach(&r, f->name, NULL, RING_WRITE), 0);
+	uint64_t sound = r.hdr->tail;
+	r.hdr->tail = r.hdr->head_pos + 4 * r.size; /* above the head: no writer gets past it */
+	struct shmlog *fresh = shmlog_open(f->name, NULL); /* no good tail cached from before */
+	assert_non_null(fresh);
+	assert_int_equal(shmlog_log(fresh, SHMLOG_INFO, "t", "refused"), -EBADMSG);
+	assert_non_null(strstr(shmlog_errmsg(), "is damaged"));
+	shmlog_close(fresh);
+	f->c = shmlog_consumer_open(f->name, NULL);
+	assert_non_null(f->c);
+	assert_int_equal(r.hdr->tail, sound);
+	for (int i = 2; i < 4; i++) {
+		next_record(f, &rec);
+		assert_int_equal(rec.seq, (uint64_t)i);
+	}
+	assert_int_equal(shmlog_log(f->lg, SHMLOG_INFO, "t", "after repair"), 0);
+	next_record(f, &rec);
+	assert_memory_equal(rec.msg, "after repair", rec.msg_len);
+	ring_detach(&r);
+}
+
+/* Positions read by a reader that stalls between its loads for laps of traffic still look
+ * sound; the same values read without the stall's excuse do not. */
+static void test_a_reader_stalled_between_its_loads_never_calls_a_ring_in_use_damaged(void **state)
+{
+	struct fixture *f = *state;
+	struct ring r;
+	assert_int_equal(ring_attach(&r, f->name, NULL, 0), 0);
+	uint64_t lap = r.size, before = 10 * lap;
+	/* The consumer moved 3 laps on between the first head load and the tail load. */
+	assert_int_equal(ring_health(&r, before, before + 3 * lap, before + 3 * lap, before + 3 * lap + 64),
+			 SHMLOG_HEALTH_SOUND);
+	assert_int_equal(ring_health(&r, before, before - lap, before - lap, before), SHMLOG_HEALTH_SOUND);
+	/* Never: a tail past a head loaded after it, or more than a lap behind one loaded before. */
+	assert_int_equal(ring_health(&r, before, before + 3 * lap, before, before),
+			 SHMLOG_HEALTH_POSITIONS_DAMAGED);
+	assert_int_equal(ring_health(&r, before, before - lap - 16, before, before),
+			 SHMLOG_HEALTH_POSITIONS_DAMAGED);
+	assert_int_equal(ring_health(&r, before, before, before + 3 * lap, before),
+			 SHMLOG_HEALTH_CHECKPOINT_DAMAGED);
+	assert_int_equal(ring_health(&r, RING_POS_MAX + 16, 0, 0, RING_POS_MAX + 16),
+			 SHMLOG_HEALTH_POSITIONS_DAMAGED);
+	ring_detach(&r);
+}
+
 static void test_a_damaged_checkpoint_resumes_at_the_tail_with_the_writers_numbering(void **state)
 {
 	struct fixture *f = *state;
@@ -396,6 +456,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_flush_returns_once_the_consumer_committed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_scribbled_unaligned_head_is_refused_not_a_crash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_damaged_checkpoint_resumes_at_the_tail_with_the_writers_numbering, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_scribbled_tail_is_repaired_by_a_consumer_resuming_at_its_checkpoint, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_reader_stalled_between_its_loads_never_calls_a_ring_in_use_damaged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_mark_commits_only_what_was_read_before_it, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
