@@ -49,6 +49,8 @@ struct collector {
 	struct shmlog_observer *obs;
 	uint64_t ring_id;
 	struct trust trust;   /* whose files and directories we use (trust.h) */
+	char path[PATH_MAX];  /* the output, its directory resolved once at start: every later open,
+			       * rename and unlink goes through this, never through --output again */
 	struct output out;
 	struct recovery rec;
 	struct rotator rot;
@@ -143,22 +145,28 @@ static int report_open_error(const struct output *o, int err)
 	return EX_CANTCREAT;
 }
 
-/* Checks the output's directory, opens the output, takes the lock on its state file, then opens
- * the output again. The first open only checks the path, so that a bad one is named as such.
+/* Resolves and checks the output's directory, opens the output, takes the lock on its state file,
+ * then opens the output again. The first open only checks the path, so that a bad one is named as such.
  * Only the second counts: a shmlogd that held the lock until a moment ago may have appended to
  * the file, or rotated it away, after the first, and recovery must see the file as that one
  * left it. Anything refused by trust.h's rules stops us here, before the ring is touched. */
 static int open_output(struct collector *c)
 {
-	const char *path = c->opt->output;
+	const char *path = c->path;
 	char why[TRUST_MSG_MAX];
-	int err;
+	int err = trust_output_path(&c->trust, c->opt->output, c->path, sizeof(c->path), why,
+				    sizeof(why));
 
-	if (trust_output_dir(&c->trust, path, why, sizeof(why)) == -EPERM) {
+	if (err == -EPERM) {
 		warnx("%s", why);
 		return EX_NOPERM;
 	}
-	output_init(&c->out, c->opt, &c->trust);
+	if (err) {
+		/* Not opened at all: a path we could not check is not ours to create. */
+		output_init(&c->out, c->opt, c->opt->output, &c->trust);
+		return report_open_error(&c->out, err);
+	}
+	output_init(&c->out, c->opt, path, &c->trust);
 	if ((err = output_open(&c->out)) != 0)
 		return report_open_error(&c->out, err);
 	crash_delay("before_lock");
@@ -218,7 +226,7 @@ static int setup(struct collector *c)
 	c->rec.ring_id = c->ring_id;
 	c->resume = recover_resume(&c->rec, &c->out);
 	batch_reset(&c->b, c->resume);
-	if (rotate_init(&c->rot, c->opt, &c->trust) < 0)
+	if (rotate_init(&c->rot, c->opt, c->path, &c->trust) < 0)
 		return EX_OSERR;
 	c->rot_started = 1;
 	if (c->opt->fsync == FSYNC_INTERVAL && (rc = syncer_start(&c->syncer, c->cons)) < 0)

@@ -13,10 +13,11 @@
 #include "notify.h"
 #include "output.h"
 
-void output_init(struct output *o, const struct options *opt, const struct trust *trust)
+void output_init(struct output *o, const struct options *opt, const char *path,
+		 const struct trust *trust)
 {
 	*o = (struct output){
-		.path = opt->output,
+		.path = path,
 		.mode = opt->output_mode,
 		.fd = -1,
 		.fsync = opt->fsync,

@@ -27,7 +27,9 @@ struct output {
 	char refusal[TRUST_MSG_MAX]; /* why output_open() last returned -EPERM */
 };
 
-void output_init(struct output *o, const struct options *opt, const struct trust *trust);
+/* PATH: the output's path as trust_output_path() resolved it; it must outlive O. */
+void output_init(struct output *o, const struct options *opt, const char *path,
+		 const struct trust *trust);
 
 /* Opens (creating it with o->mode if missing) the output path for appending, refusing a
  * symlink and anything but a regular file, and an existing file trust_file() refuses (another

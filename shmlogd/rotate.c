@@ -115,7 +115,7 @@ static int list_gens(const struct rotator *r, struct gen **out, int warn)
 	return (int)n;
 }
 
-/* Deletes the forms of G that list_gens() found ours: in a directory trust_output_dir()
+/* Deletes the forms of G that list_gens() found ours: in a directory trust_output_path()
  * accepted, nobody else can have put another file under those names since. */
 static void delete_gen(const struct rotator *r, const struct gen *g)
 {
@@ -185,9 +185,10 @@ static int64_t next_boundary_ms(int64_t interval_s)
 	return (now_s / interval_s + 1) * interval_s * 1000;
 }
 
-int rotate_init(struct rotator *r, const struct options *opt, const struct trust *trust)
+int rotate_init(struct rotator *r, const struct options *opt, const char *output_path,
+		const struct trust *trust)
 {
-	const char *slash = strrchr(opt->output, '/');
+	const char *slash = strrchr(output_path, '/');
 
 	memset(r, 0, sizeof(*r));
 	r->opt = opt;
@@ -195,9 +196,9 @@ int rotate_init(struct rotator *r, const struct options *opt, const struct trust
 	if (!slash)
 		snprintf(r->dir, sizeof(r->dir), ".");
 	else
-		snprintf(r->dir, sizeof(r->dir), "%.*s", slash == opt->output ? 1 : (int)(slash - opt->output),
-			 opt->output);
-	snprintf(r->base, sizeof(r->base), "%s", slash ? slash + 1 : opt->output);
+		snprintf(r->dir, sizeof(r->dir), "%.*s", slash == output_path ? 1 : (int)(slash - output_path),
+			 output_path);
+	snprintf(r->base, sizeof(r->base), "%s", slash ? slash + 1 : output_path);
 	pthread_mutex_init(&r->lock, NULL);
 	int rotates = opt->rotate_size || opt->rotate_interval;
 	if (opt->compress != COMPRESS_NONE || (rotates && opt->fsync != FSYNC_NONE)) {

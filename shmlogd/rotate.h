@@ -29,10 +29,12 @@ struct rotator {
 };
 
 /* Tidies what an earlier run left (stale temporaries, compressions to finish), applies
- * retention and starts the worker. Files with rotated names that another user made, or that
+ * retention and starts the worker, for the output at OUTPUT_PATH (as trust_output_path()
+ * resolved it). Files with rotated names that another user made, or that
  * are not a regular file with one link (trust.h), are left alone, said once here, and neither
  * counted nor deleted by retention. Returns 0 or -errno (error printed). */
-int rotate_init(struct rotator *r, const struct options *opt, const struct trust *trust);
+int rotate_init(struct rotator *r, const struct options *opt, const char *output_path,
+		const struct trust *trust);
 
 /* Lets the worker finish its queue, then stops it. */
 void rotate_fini(struct rotator *r);

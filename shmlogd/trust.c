@@ -2,8 +2,10 @@
  * refusals that name the file, its owner, its mode and the fix. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -150,37 +152,93 @@ int trust_entry(const struct trust *t, int dirfd, const char *name, const char *
 	return check_found(t, st, path, msg, cap);
 }
 
-int trust_output_dir(const struct trust *t, const char *output_path, char *msg, size_t cap)
+/* The directory open at FD, shown as PATH: owned by us, --allow-owner's user or root, and not
+ * writable by group or others unless sticky. ROLE says what it is to the output. */
+static int check_dir(const struct trust *t, int fd, const char *path, const char *role,
+		     char *msg, size_t cap)
+{
+	char fix[256];
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	mode_t mode = st.st_mode & 07777;
+	if (st.st_uid != 0 && !trust_owner(t, st.st_uid)) {
+		snprintf(fix, sizeof(fix), "insecure %s; write the log elsewhere", role);
+		return refuse_owner(t, path, &st, t->euid ? " or root" : "", fix, msg, cap);
+	}
+	if ((mode & 022) && !(mode & S_ISVTX)) {
+		snprintf(msg, cap,
+			 "%s is writable by %s without the sticky bit (mode %04o): insecure %s; "
+			 "chmod %s-w or +t it, or write the log elsewhere",
+			 path, (mode & 022) == 022 ? "group and others" : (mode & 020) ? "group" : "others",
+			 (unsigned)mode, role, who(mode & 022));
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* Checks REAL, an absolute path without symlinks, and each of its ancestors, from / down. Each
+ * is opened relative to the one before without following a symlink, so what is checked is what
+ * the path leads through; and once a directory has passed, only trusted users can change its
+ * entries (in a sticky one nobody else can rename an entry of root's or ours), so the next one
+ * checked stays the one that is used. */
+static int check_ancestry(const struct trust *t, const char *real, char *msg, size_t cap)
+{
+	const int flags = O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	size_t len = strlen(real), end = 1; /* real[0, end) is the directory open at fd */
+	char shown[PATH_MAX], name[NAME_MAX + 1];
+	int fd = open("/", flags), e = 0;
+
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		snprintf(shown, sizeof(shown), "%.*s", (int)end, real);
+		e = check_dir(t, fd, shown,
+			      end < len ? "ancestor of the output's directory" : "parent directory", msg,
+			      cap);
+		size_t from = end == 1 ? 1 : end + 1;
+		if (e || from >= len)
+			break;
+		const char *slash = strchr(real + from, '/');
+		size_t to = slash ? (size_t)(slash - real) : len;
+		if (to - from > NAME_MAX) {
+			e = -ENAMETOOLONG;
+			break;
+		}
+		snprintf(name, sizeof(name), "%.*s", (int)(to - from), real + from);
+		int next = openat(fd, name, flags);
+		if (next < 0) {
+			e = -errno;
+			break;
+		}
+		close(fd);
+		fd = next;
+		end = to;
+	}
+	close(fd);
+	return e;
+}
+
+int trust_output_path(const struct trust *t, const char *output_path, char *canon, size_t ccap,
+		      char *msg, size_t cap)
 {
 	const char *slash = strrchr(output_path, '/');
-	char dir[4096];
-	struct stat st;
+	const char *base = slash ? slash + 1 : output_path;
+	char dir[PATH_MAX], real[PATH_MAX];
 
 	if (!slash)
 		snprintf(dir, sizeof(dir), ".");
 	else if (snprintf(dir, sizeof(dir), "%.*s", slash == output_path ? 1 : (int)(slash - output_path),
 			  output_path) >= (int)sizeof(dir))
 		return -ENAMETOOLONG;
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	if (!realpath(dir, real))
 		return -errno;
-	int e = fstat(fd, &st) < 0 ? -errno : 0;
-	close(fd);
+	int e = check_ancestry(t, real, msg, cap);
 	if (e)
 		return e;
-	mode_t mode = st.st_mode & 07777;
-	if (st.st_uid != 0 && !trust_owner(t, st.st_uid))
-		return refuse_owner(t, dir, &st, t->euid ? " or root" : "",
-				    "insecure parent directory; write the log elsewhere", msg, cap);
-	if ((mode & 022) && !(mode & S_ISVTX)) {
-		snprintf(msg, cap,
-			 "%s is writable by %s without the sticky bit (mode %04o): insecure parent "
-			 "directory; chmod %s-w or +t it, or write the log elsewhere",
-			 dir, (mode & 022) == 022 ? "group and others" : (mode & 020) ? "group" : "others",
-			 (unsigned)mode, who(mode & 022));
-		return -EPERM;
-	}
-	return 0;
+	int n = snprintf(canon, ccap, "%s/%s", strcmp(real, "/") ? real : "", base);
+	return n < 0 || (size_t)n >= ccap ? -ENAMETOOLONG : 0;
 }
 
 int trust_unlink(const struct trust *t, const char *path, char *msg, size_t cap)

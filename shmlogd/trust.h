@@ -10,10 +10,11 @@
  *   file       owned by shmlogd's effective uid (or --allow-owner's user), one link only, and
  *              no permission bit for group or others beyond what the caller allows; a file
  *              only picked up from the directory (a rotated one): owned so, regular, one link
- *   directory  owned by shmlogd's effective uid, root or --allow-owner's user, and not writable
- *              by group or others unless sticky (logrotate's rule: in a sticky directory nobody
- *              else can rename or remove our files, only make new names, which shmlogd creates
- *              O_EXCL and so never mistakes for its own)
+ *   directory  the output's, and each of its ancestors up to /: owned by shmlogd's effective
+ *              uid, root or --allow-owner's user, and not writable by group or others unless
+ *              sticky (logrotate's rule: in a sticky directory nobody else can rename or remove
+ *              our files, only make new names, which shmlogd creates O_EXCL and so never
+ *              mistakes for its own)
  *
  * A file shmlogd has just created with O_EXCL needs no check. docs/COLLECTOR.md, "Trust", says
  * what is checked where. Every refusal is one line naming the file, its owner and mode, and the
@@ -65,14 +66,19 @@ int trust_found_file(const struct trust *t, int fd, const char *path, char *msg,
 int trust_entry(const struct trust *t, int dirfd, const char *name, const char *path,
 		struct stat *st, char *msg, size_t cap);
 
-/* The directory of OUTPUT_PATH, where the output, its state file and its rotated files live
- * (a symlink to it is followed: what is checked is the directory the files land in). Returns 0,
- * -errno if it cannot be opened (the open of the output then names the cause), or -EPERM with
- * the refusal in MSG. */
-int trust_output_dir(const struct trust *t, const char *output_path, char *msg, size_t cap);
+/* Resolves the directory of OUTPUT_PATH, where the output, its state file and its rotated
+ * files live, once (symlinks followed: what is checked is the directory the files land in),
+ * and checks it and every ancestor up to / by the directory rule above: an untrusted owner of
+ * an ancestor could rename the checked directory away and put one of theirs in its place.
+ * CANON (CCAP bytes) gets the resolved directory, "/" and OUTPUT_PATH's last component: the
+ * path to use for everything from then on, so a symlink re-pointed later changes nothing.
+ * Returns 0; -errno if the directory cannot be resolved or walked; or -EPERM with the refusal,
+ * naming the directory at fault, in MSG. */
+int trust_output_path(const struct trust *t, const char *output_path, char *canon, size_t ccap,
+		      char *msg, size_t cap);
 
-/* Removes PATH if it is ours (lstat: in a directory trust_output_dir() accepted, nobody else can swap
- * our name for theirs). Returns 0, -ENOENT, -EPERM with the refusal in MSG (left alone), or
+/* Removes PATH if it is ours (lstat: in a directory trust_output_path() accepted, nobody else can
+ * swap our name for theirs). Returns 0, -ENOENT, -EPERM with the refusal in MSG (left alone), or
  * -errno. */
 int trust_unlink(const struct trust *t, const char *path, char *msg, size_t cap);
 
