@@ -226,7 +226,7 @@ static int setup(struct collector *c)
 	c->rec.ring_id = c->ring_id;
 	c->resume = recover_resume(&c->rec, &c->out);
 	batch_reset(&c->b, c->resume);
-	if (rotate_init(&c->rot, c->opt, c->path, &c->trust) < 0)
+	if (rotate_init(&c->rot, c->opt, &c->out, &c->trust) < 0)
 		return EX_OSERR;
 	c->rot_started = 1;
 	if (c->opt->fsync == FSYNC_INTERVAL && (rc = syncer_start(&c->syncer, c->cons)) < 0)

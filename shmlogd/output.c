@@ -67,14 +67,39 @@ int output_open(struct output *o)
 		close(fd);
 		return -e;
 	}
+	output_adopt(o, fd, &st);
+	return 0;
+}
+
+int output_create(const struct output *o, const char *path, struct stat *st)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_CREAT | O_EXCL, o->mode);
+
+	if (fd < 0)
+		return -errno;
+	if (fchmod(fd, o->mode) < 0 || fstat(fd, st) < 0) {
+		int e = errno;
+		unlink(path); /* made O_EXCL just now: ours */
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+void output_adopt(struct output *o, int fd, const struct stat *st)
+{
 	output_close(o);
 	o->fd = fd;
-	o->dev = st.st_dev;
-	o->ino = st.st_ino;
-	o->size = (uint64_t)st.st_size;
+	o->dev = st->st_dev;
+	o->ino = st->st_ino;
+	o->size = (uint64_t)st->st_size;
 	o->cut_pending = 0;
 	o->dirty = 0;
-	return 0;
+}
+
+const char *output_why(const struct output *o, int err)
+{
+	return err == -EPERM && o->refusal[0] ? o->refusal : strerror(-err);
 }
 
 void output_close(struct output *o)
@@ -182,8 +207,7 @@ void output_report(struct output *o, int err, const char *what, int held)
 	if (-err == o->state)
 		return;
 	if (err < 0) {
-		const char *why = err == -EPERM && o->refusal[0] ? o->refusal : strerror(-err);
-		warnx("%s %s: %s; %s", what, o->path, why,
+		warnx("%s %s: %s; %s", what, o->path, output_why(o, err),
 		      held ? "records stay in the ring (writers meet its full policy), retrying "
 			     "until it works"
 			   : "retrying");

@@ -4,6 +4,7 @@
 #define SHMLOGD_OUTPUT_H
 
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 
@@ -37,6 +38,17 @@ void output_init(struct output *o, const struct options *opt, const char *path,
  * EPERM: refused, the reason in o->refusal); prints nothing. On failure the previously open
  * file, if any, stays open. */
 int output_open(struct output *o);
+/* Creates a fresh, empty file for the output at PATH (in the output's directory), O_EXCL with
+ * o->mode, for rotate.c to swap in under the output's name. Returns the descriptor (*ST gets its
+ * stat) or -errno (EEXIST: the name is taken); prints nothing. */
+int output_create(const struct output *o, const char *path, struct stat *st);
+/* Makes FD, from output_create() and now under the output's name, the output, with ST its stat;
+ * the previous file is closed. */
+void output_adopt(struct output *o, int fd, const struct stat *st);
+
+/* Why ERR, returned by output_open(), happened: the refusal for -EPERM, else strerror. */
+const char *output_why(const struct output *o, int err);
+
 /* Closes without syncing: the caller decides whether the file needs it. */
 void output_close(struct output *o);
 

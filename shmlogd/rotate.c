@@ -22,6 +22,7 @@
 struct gen {
 	char stamp[ROTATE_STAMP_LEN + 1];
 	int plain, gz, zst, gz_tmp, zst_tmp;
+	int empty; /* the plain form holds nothing */
 	int64_t mtime;
 };
 
@@ -63,6 +64,13 @@ static int ours(const struct rotator *r, DIR *d, const char *name, int warn, str
 	return e == 0;
 }
 
+/* The file being written: left out of the rotated files even under a rotated name (the output
+ * left under it by rotate_now's fallback), so retention never deletes it. */
+static int is_output(const struct rotator *r, const struct stat *st)
+{
+	return r->out->fd >= 0 && st->st_dev == r->out->dev && st->st_ino == r->out->ino;
+}
+
 /* Lists the rotated files of our output, oldest first, leaving out any another user made (said
  * on stderr if WARN). Returns the count (*out malloc'ed), or -errno. */
 static int list_gens(const struct rotator *r, struct gen **out, int warn)
@@ -84,7 +92,8 @@ static int list_gens(const struct rotator *r, struct gen **out, int warn)
 			if (!strcmp(rest, suffixes[k]))
 				break;
 		struct stat st;
-		if (k == sizeof(suffixes) / sizeof(suffixes[0]) || !ours(r, d, s, warn, &st))
+		if (k == sizeof(suffixes) / sizeof(suffixes[0]) || !ours(r, d, s, warn, &st) ||
+		    is_output(r, &st))
 			continue;
 		size_t i;
 		for (i = 0; i < n && strncmp(g[i].stamp, s + blen + 1, ROTATE_STAMP_LEN); i++)
@@ -107,6 +116,8 @@ static int list_gens(const struct rotator *r, struct gen **out, int warn)
 		*flag[k] = 1;
 		if (k < 3)
 			g[i].mtime = st.st_mtim.tv_sec;
+		if (k == 0)
+			g[i].empty = st.st_size == 0;
 	}
 	closedir(d);
 	if (n)
@@ -170,7 +181,11 @@ static void tidy(struct rotator *r)
 				unlink(p);
 		if (gen_path(r, p, sizeof(p), g[i].stamp, "") < 0)
 			continue;
-		if (g[i].plain && (g[i].gz || g[i].zst))
+		/* An empty file is never rotated: this is a fresh output that a crash left before
+		 * rotate_now() swapped it in. */
+		if (g[i].plain && g[i].empty && !g[i].gz && !g[i].zst)
+			unlink(p);
+		else if (g[i].plain && (g[i].gz || g[i].zst))
 			unlink(p); /* the copy was renamed into place, so it is complete */
 		else if (g[i].plain && r->worker && r->opt->compress != COMPRESS_NONE)
 			worker_submit(r->worker, p);
@@ -185,14 +200,16 @@ static int64_t next_boundary_ms(int64_t interval_s)
 	return (now_s / interval_s + 1) * interval_s * 1000;
 }
 
-int rotate_init(struct rotator *r, const struct options *opt, const char *output_path,
+int rotate_init(struct rotator *r, const struct options *opt, const struct output *out,
 		const struct trust *trust)
 {
+	const char *output_path = out->path;
 	const char *slash = strrchr(output_path, '/');
 
 	memset(r, 0, sizeof(*r));
 	r->opt = opt;
 	r->trust = trust;
+	r->out = out;
 	if (!slash)
 		snprintf(r->dir, sizeof(r->dir), ".");
 	else
@@ -270,14 +287,63 @@ static void make_stamp(char *out, int64_t us)
 	snprintf(out + n, ROTATE_STAMP_LEN + 1 - n, ".%06dZ", (int)(us % 1000000));
 }
 
+/* Without RENAME_EXCHANGE (some file systems): the output is renamed over the fresh file FD at
+ * TO, so TO never goes free, then made again under its own name, which is free for that moment;
+ * in a sticky directory another user can take it. Then shmlogd writes on under TO, which
+ * retention leaves alone (is_output) and unstray() puts back once the name is free. Returns 0
+ * or -errno, said on stderr. */
+static int rename_then_create(struct rotator *r, struct output *o, const char *to, int fd)
+{
+	close(fd);
+	if (renameat(AT_FDCWD, o->path, AT_FDCWD, to) < 0) {
+		int e = errno;
+		unlink(to); /* our fresh file */
+		warnx("cannot rotate %s to %s: %s; writing on to %s, trying again in a minute",
+		      o->path, to, strerror(e), o->path);
+		return -e;
+	}
+	crash_point("after_rename");
+	int err = output_open(o);
+	if (err) {
+		warnx("cannot create %s after rotating it: %s; writing on to the old file, under its "
+		      "own name again as soon as that is free",
+		      o->path, output_why(o, err));
+		if (renameat2(AT_FDCWD, to, AT_FDCWD, o->path, RENAME_NOREPLACE) < 0)
+			snprintf(r->stray, sizeof(r->stray), "%s", to);
+	}
+	return err;
+}
+
+/* Puts the output that rename_then_create() left under r->stray back under its own name once
+ * that is free. Returns 1 when nothing is astray (any more). */
+static int unstray(struct rotator *r, const struct output *o)
+{
+	struct stat st;
+
+	if (!r->stray[0])
+		return 1;
+	if (stat(r->stray, &st) == 0 && is_output(r, &st)) {
+		if (renameat2(AT_FDCWD, r->stray, AT_FDCWD, o->path, RENAME_NOREPLACE) < 0)
+			return 0;
+		warnx("%s has its name back", o->path);
+	} else if (r->worker) {
+		worker_submit(r->worker, r->stray); /* a SIGHUP moved us on: it is finished */
+	}
+	r->stray[0] = '\0';
+	return 1;
+}
+
 int rotate_now(struct rotator *r, struct output *o)
 {
 	char stamp[ROTATE_STAMP_LEN + 1], to[PATH_MAX + 64];
 	struct timespec ts;
-	int err = 0;
+	struct stat st;
+	int err = 0, said = 0;
 
 	if (r->opt->rotate_interval)
 		r->next_ms = next_boundary_ms(r->opt->rotate_interval);
+	if (!unstray(r, o))
+		return -EAGAIN;
 	if (o->size == 0 || o->fd < 0)
 		return 0;
 	if (!rotate_ready(r))
@@ -286,31 +352,38 @@ int rotate_now(struct rotator *r, struct output *o)
 	int64_t us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 	pthread_mutex_lock(&r->lock);
 	retain(r, 1);
-	/* NOREPLACE: two rotations within a microsecond (or a clock step back) must not overwrite
-	 * a rotated file; the next free microsecond names it instead. */
-	for (int tries = 0; tries < 1000; tries++, us++) {
+	/* The fresh output is made first, O_EXCL under the rotated name: two rotations within a
+	 * microsecond (or a clock step back) must not overwrite a rotated file, so the next free
+	 * microsecond names it instead. */
+	int fd = -EEXIST;
+	for (int tries = 0; tries < 1000 && fd == -EEXIST; tries++, us++) {
 		make_stamp(stamp, us);
 		if ((err = gen_path(r, to, sizeof(to), stamp, "")) < 0)
 			break;
-		err = renameat2(AT_FDCWD, o->path, AT_FDCWD, to, RENAME_NOREPLACE) < 0 ? -errno : 0;
-		if (err != -EEXIST)
-			break;
+		fd = output_create(o, to, &st);
+	}
+	if (!err && fd < 0)
+		err = fd;
+	if (!err) {
+		crash_delay("mid_rotation"); /* a test's other user tries to take the output's name */
+		/* One step: the output gets the rotated name, the fresh file the output's. */
+		if (renameat2(AT_FDCWD, o->path, AT_FDCWD, to, RENAME_EXCHANGE) == 0) {
+			crash_point("after_rename");
+			output_adopt(o, fd, &st);
+		} else if (errno == EINVAL) { /* this file system cannot exchange */
+			err = rename_then_create(r, o, to, fd);
+			said = 1;
+		} else {
+			err = -errno;
+			unlink(to); /* our fresh file */
+			close(fd);
+		}
 	}
 	pthread_mutex_unlock(&r->lock);
 	if (err) {
-		warnx("cannot rotate %s to %s: %s; writing on to %s, trying again in a minute",
-		      o->path, to, strerror(-err), o->path);
-		r->failed_ms = mono_ms();
-		return err;
-	}
-	crash_point("after_rename");
-	err = output_open(o);
-	if (err) {
-		/* Still writing to the renamed file: put it back so nothing lands in a file that
-		 * retention or the compressor will treat as finished. */
-		warnx("cannot create %s after rotating it: %s; writing on to the old file",
-		      o->path, strerror(-err));
-		renameat2(AT_FDCWD, to, AT_FDCWD, o->path, RENAME_NOREPLACE);
+		if (!said)
+			warnx("cannot rotate %s to %s: %s; writing on to %s, trying again in a minute",
+			      o->path, to, strerror(-err), o->path);
 		r->failed_ms = mono_ms();
 		return err;
 	}

@@ -19,8 +19,10 @@
 struct rotator {
 	const struct options *opt;
 	const struct trust *trust; /* rotated files of another user are left alone */
+	const struct output *out;  /* the file being written is never a rotated file, whatever its name */
 	char dir[PATH_MAX];
 	char base[NAME_MAX + 1];
+	char stray[PATH_MAX + 64]; /* the rotated name the output was left under (see rotate_now) */
 	pthread_mutex_t lock;  /* the rotated files: retention against the worker's swaps */
 	struct worker *worker; /* NULL when rotated files need no finishing */
 	int64_t next_ms;       /* wall clock: the next time rotation; 0 without --rotate-interval */
@@ -29,11 +31,11 @@ struct rotator {
 };
 
 /* Tidies what an earlier run left (stale temporaries, compressions to finish), applies
- * retention and starts the worker, for the output at OUTPUT_PATH (as trust_output_path()
+ * retention and starts the worker, for the output OUT (its path as trust_output_path()
  * resolved it). Files with rotated names that another user made, or that
  * are not a regular file with one link (trust.h), are left alone, said once here, and neither
  * counted nor deleted by retention. Returns 0 or -errno (error printed). */
-int rotate_init(struct rotator *r, const struct options *opt, const char *output_path,
+int rotate_init(struct rotator *r, const struct options *opt, const struct output *out,
 		const struct trust *trust);
 
 /* Lets the worker finish its queue, then stops it. */
@@ -48,10 +50,12 @@ int rotate_time_due(const struct rotator *r);
 /* A retention-by-age pass is due: runs it. */
 void rotate_sweep(struct rotator *r);
 
-/* Renames the output to its rotated name and opens a fresh file in its place. The caller must
- * have finished the batch in hand (its DONE state written). An empty file is not rotated. On
- * failure the output is unchanged, the error printed, and -errno returned; rotation then rests
- * for a minute (-EAGAIN meanwhile) instead of failing, and saying so, after every batch. */
+/* Gives the output its rotated name and a fresh file the output's name, in one step where the
+ * file system can (RENAME_EXCHANGE): the output's name never goes free, so nobody else can take
+ * it. The caller must have finished the batch in hand (its DONE state written). An empty file
+ * is not rotated. On failure the output is unchanged, the error printed, and -errno returned;
+ * rotation then rests for a minute (-EAGAIN meanwhile) instead of failing, and saying so, after
+ * every batch. */
 int rotate_now(struct rotator *r, struct output *o);
 
 /* Rotation is not resting after a failure. */
