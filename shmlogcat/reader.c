@@ -60,14 +60,16 @@ static void start_watching_stdout(void)
 		pthread_detach(thread);
 }
 
-/* Tells stderr that records were lost (we were lapped) or skipped (their writers died), after
- * writing out what came before so the note lands in the right place. */
+/* Tells stderr that records were lost (we were lapped) or skipped (their writers died, or their
+ * bytes were damaged), after writing out what came before so the note lands in the right place. */
 static int note_gap(struct reader *r, int event, uint64_t count)
 {
 	if (output_flush(&r->out) < 0)
 		return -1;
 	if (event == SHMLOG_NEXT_LOST)
 		fprintf(stderr, "-- lost %llu records --\n", (unsigned long long)count);
+	else if (event == SHMLOG_NEXT_DAMAGED)
+		fprintf(stderr, "-- skipped %llu damaged records --\n", (unsigned long long)count);
 	else
 		fprintf(stderr, "-- skipped %llu records of dead writers --\n",
 			(unsigned long long)count);
@@ -121,6 +123,7 @@ static int read_loop(struct reader *r)
 			break;
 		case SHMLOG_NEXT_LOST:
 		case SHMLOG_NEXT_ABANDONED:
+		case SHMLOG_NEXT_DAMAGED:
 			timeout = 0;
 			if (note_gap(r, ev, rec.count) < 0)
 				return -1;

@@ -246,8 +246,8 @@ enum shmlog_next {
 	SHMLOG_NEXT_LOST = 2,      /* observer: writers lapped it; rec->count records were overwritten */
 	SHMLOG_NEXT_ABANDONED = 3, /* consumer: rec->count records of a dead writer (rec->pid) skipped */
 	SHMLOG_NEXT_DROPPED = 4,   /* consumer: writer rec->pid dropped rec->count records (ring full) */
-	SHMLOG_NEXT_DAMAGED = 5,   /* consumer: rec->count committed records whose bytes were damaged
-				      after their writer wrote them were skipped, from rec->pos on */
+	SHMLOG_NEXT_DAMAGED = 5,   /* rec->count committed records whose bytes were damaged after
+				      their writer wrote them were skipped; the message says where */
 };
 
 /* For the loss events *rec is also filled as a SHMLOG_REC_SYNTHETIC warning record with

@@ -21,16 +21,19 @@
 #define BUSY_WAIT_MS 20
 #define BUSY_RECORDS 256 /* records read since the last sleep that make the ring busy */
 
-enum jump { JUMP_NONE, JUMP_LOST, JUMP_ABANDONED };
+/* Why seq is unknown: we were lapped, records were abandoned by writers that died, or committed
+ * records were damaged afterwards (as the consumer tells the last two apart, consumer.c). */
+enum jump { JUMP_NONE, JUMP_LOST, JUMP_ABANDONED, JUMP_DAMAGED };
 
 struct shmlog_observer {
 	struct ring r;
 	uint64_t cursor, seq;
 	uint64_t head;        /* head as last read: see fresh_head() */
 	int seq_known;
-	enum jump jump;       /* why seq is unknown: we were lapped, or records were abandoned */
+	enum jump jump;       /* why seq is unknown */
 	int behind;           /* lapped since the cursor last reached head: see resync() */
-	uint64_t lost, abandoned;
+	uint64_t lost, abandoned, damaged; /* not reported yet */
+	uint64_t damaged_pos; /* the first of the damaged records */
 	uint64_t stall_pos;   /* the record we wait on, and since when */
 	int64_t stall_since;
 	int have_stash;
@@ -108,7 +111,7 @@ static void resync(struct shmlog_observer *o, uint64_t from, enum jump why)
 	 * an unaligned head near 2^64 and wrap round), and keep our cursor aligned. */
 	uint64_t end = head & ~(uint64_t)(RING_ALIGN - 1);
 	/* A skip that starts behind the oldest byte was overtaken by writers: a lap too. */
-	int overtaken = why == JUMP_LOST || (why == JUMP_ABANDONED && from < oldest);
+	int overtaken = why == JUMP_LOST || (why != JUMP_NONE && from < oldest);
 
 	if (overtaken && o->behind && head <= RING_POS_MAX) {
 		uint64_t tail = at_load_acquire(&r->hdr->tail);
@@ -186,13 +189,25 @@ static int synthetic(struct shmlog_observer *o, struct shmlog_record *rec, int e
 	rec->tag = "shmlog";
 	rec->tag_len = 6;
 	rec->count = count;
-	int n = snprintf(o->synth, sizeof(o->synth), "%s %llu records",
-			 event == SHMLOG_NEXT_LOST ? "reader was lapped: lost"
-						   : "writers died: abandoned",
-			 (unsigned long long)count);
+	int n = event == SHMLOG_NEXT_DAMAGED
+			? snprintf(o->synth, sizeof(o->synth),
+				   "skipped %llu damaged record%s at position %llu",
+				   (unsigned long long)count, count == 1 ? "" : "s",
+				   (unsigned long long)o->damaged_pos)
+			: snprintf(o->synth, sizeof(o->synth), "%s %llu records",
+				   event == SHMLOG_NEXT_LOST ? "reader was lapped: lost"
+							     : "writers died: abandoned",
+				   (unsigned long long)count);
 	rec->msg = o->synth;
 	rec->msg_len = rec->msg_full_len = (size_t)n;
 	return event;
+}
+
+/* Remembers where damaged records begin, for the report that counts them. */
+static void note_damage_at(struct shmlog_observer *o, uint64_t pos)
+{
+	if (!o->damaged && o->jump != JUMP_DAMAGED)
+		o->damaged_pos = pos;
 }
 
 /* Accounts for the seq jump to S after a resync or a skip. */
@@ -205,6 +220,8 @@ static void adopt_seq(struct shmlog_observer *o, uint64_t s)
 		o->lost += gap;
 	else if (o->jump == JUMP_ABANDONED)
 		o->abandoned += gap;
+	else if (o->jump == JUMP_DAMAGED)
+		o->damaged += gap;
 	o->jump = JUMP_NONE;
 	o->seq = s;
 	o->seq_known = 1;
@@ -262,7 +279,9 @@ static enum ostep take(struct shmlog_observer *o, struct shmlog_record *rec, uin
 	if (!ring_len_valid(r, pos, len, head) && !ring_len_valid(r, pos, len, fresh_head(o))) {
 		/* A torn read of a lapped record, or a damaged one: one look decides both. */
 		int lap = lapped(o, pos);
-		resync(o, lap ? pos : pos + RING_ALIGN, lap ? JUMP_LOST : JUMP_ABANDONED);
+		if (!lap)
+			note_damage_at(o, pos);
+		resync(o, lap ? pos : pos + RING_ALIGN, lap ? JUMP_LOST : JUMP_DAMAGED);
 		return O_MOVED;
 	}
 	memcpy(o->buf, (const void *)rh, len);
@@ -276,12 +295,13 @@ static enum ostep take(struct shmlog_observer *o, struct shmlog_record *rec, uin
 	int level = meta_level(copy->meta);
 	if (copy->state != ring_word(r, pos, ST_COMMITTED) || REC_HDR_SIZE + body > len ||
 	    level < SHMLOG_DEBUG || level > SHMLOG_CRITICAL) {
-		o->cursor += len;
 		/* With seq unknown there is no reference to count from: we just started. */
 		if (o->seq_known) {
+			note_damage_at(o, pos);
 			o->seq++;
-			o->abandoned++;
+			o->damaged++;
 		}
+		o->cursor += len;
 		return O_MOVED;
 	}
 	if (!o->seq_known)
@@ -333,8 +353,10 @@ static enum ostep ostep(struct shmlog_observer *o, struct shmlog_record *rec)
 		uint32_t meta_length = meta_len(at_load(&rh->meta));
 		if (lapped(o, pos))
 			resync(o, pos, JUMP_LOST);
-		else if (meta_length != len)
-			resync(o, pos + RING_ALIGN, JUMP_ABANDONED);
+		else if (meta_length != len) {
+			note_damage_at(o, pos);
+			resync(o, pos + RING_ALIGN, JUMP_DAMAGED);
+		}
 		else
 			o->cursor += len;
 		return O_MOVED;
@@ -367,11 +389,13 @@ int shmlog_observer_next(struct shmlog_observer *o, struct shmlog_record *rec, i
 	if (!o || !rec)
 		return -EINVAL;
 	for (;;) {
-		if (o->lost || o->abandoned) {
-			int lost = o->lost != 0;
-			uint64_t n = lost ? o->lost : o->abandoned;
-			*(lost ? &o->lost : &o->abandoned) = 0;
-			return synthetic(o, rec, lost ? SHMLOG_NEXT_LOST : SHMLOG_NEXT_ABANDONED, n);
+		if (o->lost || o->damaged || o->abandoned) {
+			int ev = o->lost ? SHMLOG_NEXT_LOST
+				 : o->damaged ? SHMLOG_NEXT_DAMAGED : SHMLOG_NEXT_ABANDONED;
+			uint64_t *n = o->lost ? &o->lost : o->damaged ? &o->damaged : &o->abandoned;
+			uint64_t count = *n;
+			*n = 0;
+			return synthetic(o, rec, ev, count);
 		}
 		if (o->have_stash) {
 			o->have_stash = 0;
@@ -382,7 +406,7 @@ int shmlog_observer_next(struct shmlog_observer *o, struct shmlog_record *rec, i
 		unsigned v = at_load32_acquire(&o->r.hdr->data_futex);
 		enum ostep s = ostep(o, rec);
 		if (s == O_RECORD) {
-			if (o->lost || o->abandoned) {
+			if (o->lost || o->damaged || o->abandoned) {
 				o->stash = *rec;
 				o->have_stash = 1;
 				continue;

@@ -116,7 +116,7 @@
  * behind its cursor is damage, not a lap; its cursor stays aligned and never moves backwards.
  * A record the consumer's checkpoint has passed is abandoned; with no live consumer, the
  * observer applies the consumer's grace periods itself. A damaged committed record it steps over
- * counts as one abandoned record while its seq is known. Writers never wake observers: the
+ * counts as one damaged record while its seq is known (SHMLOG_NEXT_DAMAGED, as the consumer). Writers never wake observers: the
  * consumer does when it goes idle after delivering. An observer that read records looks again
  * within 20 ms (a consumer that never catches up never goes idle), after 256 or more by a plain
  * sleep, off the futex (so that wakes meant for the consumer do not wake it too), and wakes at

@@ -354,7 +354,7 @@ static void check_event(struct seen *s, int ev, const struct shmlog_record *rec,
 			(unsigned long long)rec->pos, (unsigned long long)rec->seq,
 			(unsigned long long)rec->count, (int)rec->msg_len, rec->msg);
 	FZ_CHECK(ev == SHMLOG_NEXT_RECORD || ev == SHMLOG_NEXT_ABANDONED ||
-			 (consumer && ev == SHMLOG_NEXT_DAMAGED) ||
+			 ev == SHMLOG_NEXT_DAMAGED ||
 			 (consumer ? ev == SHMLOG_NEXT_DROPPED : ev == SHMLOG_NEXT_LOST),
 		 "%s: next() returned %d (%s)", s->who, ev, shmlog_errmsg());
 	if (ev != SHMLOG_NEXT_RECORD) {

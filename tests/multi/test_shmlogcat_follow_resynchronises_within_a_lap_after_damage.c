@@ -174,7 +174,8 @@ static int next_line(struct run_state *s)
 		fail_msg("no line from the follower in %d ms", LINE_WAIT_MS * test_slow_factor());
 	}
 	if (sscanf(line, "-- lost %llu records --", &n) == 1 ||
-	    sscanf(line, "-- skipped %llu records of dead writers --", &n) == 1) {
+	    sscanf(line, "-- skipped %llu records of dead writers --", &n) == 1 ||
+	    sscanf(line, "-- skipped %llu damaged records --", &n) == 1) {
 		*(line[3] == 'l' ? &s->lost : &s->skipped) += n;
 		s->noted += n;
 		s->notes++;

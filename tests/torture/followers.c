@@ -124,7 +124,8 @@ static void check_notices(const struct follower *f)
 		return;
 	while (fgets(buf, sizeof(buf), fp)) {
 		if (sscanf(buf, "-- lost %lld records --", &count) == 1 ||
-		    sscanf(buf, "-- skipped %lld records of dead writers --", &count) == 1) {
+		    sscanf(buf, "-- skipped %lld records of dead writers --", &count) == 1 ||
+		    sscanf(buf, "-- skipped %lld damaged records --", &count) == 1) {
 			R->follower_lost += count;
 			continue;
 		}

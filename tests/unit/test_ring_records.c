@@ -353,6 +353,45 @@ static void test_a_scribbled_tail_is_repaired_by_a_consumer_resuming_at_its_chec
 	ring_detach(&r);
 }
 
+/* A committed record whose length, or whose level, is scribbled over afterwards: an observer
+ * reports it as damaged where it is, never as a record of a writer that died, and goes on. */
+static void test_an_observer_reports_a_damaged_record_as_damaged_not_abandoned(void **state)
+{
+	struct fixture *f = *state;
+	struct shmlog_record rec;
+	struct ring r;
+	char want[96];
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(shmlog_log(f->lg, SHMLOG_INFO, "t", "record %d", i), 0);
+	assert_int_equal(ring_attach(&r, f->name, NULL, RING_WRITE), 0);
+	uint64_t pos1 = meta_len(ring_rec(&r, 0)->meta);
+	uint64_t pos3 = pos1 + meta_len(ring_rec(&r, pos1)->meta);
+	pos3 += meta_len(ring_rec(&r, pos3)->meta);
+	ring_rec(&r, pos1)->meta |= 0xffffffffull;                                /* length */
+	ring_rec(&r, pos3)->meta = (ring_rec(&r, pos3)->meta & ~(0xffull << 56)) | 9ull << 56; /* level */
+	struct shmlog_observer *o = shmlog_observer_open(f->name, SHMLOG_OBSERVE_OLDEST);
+	assert_non_null(o);
+	const uint64_t damaged_at[] = {pos1, pos3};
+	for (int i = 0, d = 0; i < 5; i++) {
+		int ev = shmlog_observer_next(o, &rec, 1000);
+		if (i == 1 || i == 3) {
+			assert_int_equal(ev, SHMLOG_NEXT_DAMAGED);
+			assert_int_equal(rec.count, 1);
+			snprintf(want, sizeof(want), "skipped 1 damaged record at position %llu",
+				 (unsigned long long)damaged_at[d++]);
+			assert_int_equal(rec.msg_len, strlen(want));
+			assert_memory_equal(rec.msg, want, rec.msg_len);
+			continue;
+		}
+		assert_int_equal(ev, SHMLOG_NEXT_RECORD);
+		snprintf(want, sizeof(want), "record %d", i);
+		assert_memory_equal(rec.msg, want, rec.msg_len);
+	}
+	assert_int_equal(shmlog_observer_next(o, &rec, 0), SHMLOG_NEXT_EMPTY);
+	shmlog_observer_close(o);
+	ring_detach(&r);
+}
+
 /* Positions read by a reader that stalls between its loads for laps of traffic still look
  * sound; the same values read without the stall's excuse do not. */
 static void test_a_reader_stalled_between_its_loads_never_calls_a_ring_in_use_damaged(void **state)
@@ -458,6 +497,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_a_damaged_checkpoint_resumes_at_the_tail_with_the_writers_numbering, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_scribbled_tail_is_repaired_by_a_consumer_resuming_at_its_checkpoint, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_reader_stalled_between_its_loads_never_calls_a_ring_in_use_damaged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_an_observer_reports_a_damaged_record_as_damaged_not_abandoned, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_mark_commits_only_what_was_read_before_it, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
