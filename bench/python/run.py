@@ -739,14 +739,14 @@ def main():
                     "--quick 10000)")
     ap.add_argument("--block", type=int, default=1000, help="calls per timed block (1000)")
     ap.add_argument("--rounds", type=int, help="per-call rounds (default 5; --quick 3)")
-    ap.add_argument("--lines", type=int, help="end to end: lines per writer (default 10000; "
+    ap.add_argument("--lines", type=int, help="end to end: lines per writer (default 40000; "
                     "--quick 3000)")
     ap.add_argument("--e2e-rounds", type=int, help="end-to-end rounds (default 5; --quick 2)")
     args = ap.parse_args()
     q = args.quick
     args.calls = args.calls or (10_000 if q else 30_000)
     args.rounds = args.rounds or (3 if q else 5)
-    args.lines = args.lines or (3_000 if q else 10_000)
+    args.lines = args.lines or (3_000 if q else 40_000)
     args.e2e_rounds = args.e2e_rounds or (2 if q else 5)
     args.writers = [1, 2, 4]
     if args.calls % args.block:
