@@ -42,6 +42,10 @@ struct worker {
 	pthread_mutex_t mu; /* guards the queue and stopping */
 	pthread_cond_t cv;
 	struct job *head, **tail;
+	/* The job being done, off the queue: held here, not only on the worker's stack, so that
+	 * a process that ends meanwhile (a crash test's SIGKILL, which valgrind sees coming) still
+	 * points at it and no checker calls it lost. Worker only. */
+	struct job *current;
 	int stopping;
 	enum compress method;
 	int sync;
@@ -272,8 +276,10 @@ static void *worker_main(void *arg)
 		w->head = j->next;
 		if (!w->head)
 			w->tail = &w->head;
+		w->current = j;
 		pthread_mutex_unlock(&w->mu);
 		finish_file(w, j->path);
+		w->current = NULL;
 		free(j);
 		pthread_mutex_lock(&w->mu);
 	}
