@@ -448,7 +448,7 @@ static void run_consumer(const struct ctl *c)
 	con = shmlog_consumer_open(g_name, NULL);
 	if (!con && errno == EBADMSG) {
 		/* Refused, and only for positions no ring in use can have. */
-		uint64_t head = g_ring.hdr->head_pos, tail = g_ring.hdr->tail, cp, seq;
+		uint64_t head = g_ring.hdr->head_pos, tail = g_ring.hdr->tail, cp;
 		ring_read_checkpoint(&g_ring, &cp, &seq);
 		FZ_CHECK(!ring_head_sane(head) || (!ring_pos_sane(&g_ring, head, tail, head) &&
 						    !ring_pos_sane(&g_ring, head, cp, head)),
