@@ -27,7 +27,8 @@
 int shmlog_fb_keep(struct shmlog_fb *fb, PyObject *o)
 {
 	if (fb->nkeep == SHMLOG_FB_KEEP) {
-		/* Unreachable: at most 4 references per field plus a few for the record. */
+		/* Unreachable: at most 6 references per field (its key and value held, each one's
+		 * str() or UTF-8 bytes) plus a few for the record. */
 		Py_DECREF(o);
 		PyErr_SetString(PyExc_SystemError, "shmlog: too many temporary objects");
 		return -1;
@@ -79,15 +80,17 @@ int shmlog_fb_text(struct shmlog_fb *fb, PyObject *s, const char **p, Py_ssize_t
 	return *p ? 0 : text_slow(fb, s, p, len);
 }
 
-/* Cuts LEN to at most MAX bytes without splitting a UTF-8 sequence. */
+/* Cuts LEN to at most MAX bytes without splitting a UTF-8 sequence: back over at most the 3
+ * continuation bytes one sequence can have, so that bytes that are no UTF-8 at all (a
+ * surrogateescape'd run of 0x80) are cut at MAX rather than to nothing. */
 static size_t cut_utf8(const char *p, size_t len, size_t max)
 {
 	if (len <= max)
 		return len;
 	len = max;
-	while (len > 0 && ((unsigned char)p[len] & 0xC0) == 0x80)
+	for (int back = 0; back < 3 && len > 0 && ((unsigned char)p[len] & 0xC0) == 0x80; back++)
 		len--;
-	return len;
+	return ((unsigned char)p[len] & 0xC0) == 0x80 ? max : len;
 }
 
 static int set_key(struct shmlog_fb *fb, struct shmlog_field *f, PyObject *key)
@@ -179,24 +182,25 @@ int shmlog_fb_add_mapping(struct shmlog_fb *fb, PyObject *mapping)
 	PyObject *k, *v;
 	int rc = 0;
 
+	/* A field points into its key and value (their UTF-8) until the record is written, so both
+	 * are held until shmlog_fb_release: str() of a later value may run code that changes the
+	 * dict, and a mapping's items() may be made afresh, owned by nothing but us. */
 	if (PyDict_Check(mapping)) {
 		while (PyDict_Next(mapping, &pos, &k, &v)) {
-			/* Held: str() of a value may run code that changes the dict. */
-			Py_INCREF(k);
-			Py_INCREF(v);
-			rc = shmlog_fb_add(fb, k, v);
-			Py_DECREF(k);
-			Py_DECREF(v);
-			if (rc < 0)
+			if (fb->n == SHMLOG_MAX_FIELDS) {
+				fb->skipped++;
+				continue;
+			}
+			if (shmlog_fb_keep(fb, Py_NewRef(k)) < 0 || shmlog_fb_keep(fb, Py_NewRef(v)) < 0 ||
+			    shmlog_fb_add(fb, k, v) < 0)
 				return -1;
 		}
 		return 0;
 	}
 	items = PyMapping_Items(mapping);
-	if (!items)
+	if (!items || shmlog_fb_keep(fb, items) < 0)
 		return -1;
 	it = PyObject_GetIter(items);
-	Py_DECREF(items);
 	if (!it)
 		return -1;
 	while (rc == 0 && (pair = PyIter_Next(it))) {

@@ -142,9 +142,11 @@ static int add_fields(struct shmlog_fb *fb, PyObject *record, PyObject *d)
 				return -1;
 			if (std)
 				continue;
-			Py_INCREF(k);
-			Py_INCREF(v);
-			if (shmlog_fb_keep(fb, k) < 0 || shmlog_fb_keep(fb, v) < 0 ||
+			if (fb->n == SHMLOG_MAX_FIELDS) { /* counted, left out: nothing to hold */
+				fb->skipped++;
+				continue;
+			}
+			if (shmlog_fb_keep(fb, Py_NewRef(k)) < 0 || shmlog_fb_keep(fb, Py_NewRef(v)) < 0 ||
 			    shmlog_fb_add(fb, k, v) < 0)
 				return -1;
 		}

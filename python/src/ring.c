@@ -75,6 +75,13 @@ static int parse_size(PyObject *o, struct shmlog_options *opts)
 			     Py_TYPE(o)->tp_name);
 		return -1;
 	}
+	/* Checked here rather than by the library, so that a bad size is the ValueError the other
+	 * bad arguments are, not an Error from opening the ring. */
+	if (v < SHMLOG_MIN_SIZE || v > SHMLOG_MAX_SIZE || (v & (v - 1))) {
+		PyErr_Format(PyExc_ValueError,
+			     "size %R: use a power of two from 64K to 16G, such as '4M'", o);
+		return -1;
+	}
 	opts->size = v;
 	return 0;
 }
@@ -130,15 +137,18 @@ static int parse_owner(PyObject *o, struct shmlog_options *opts)
 	}
 	if (PyUnicode_Check(o)) {
 		const char *s = PyUnicode_AsUTF8(o);
-		struct passwd *pw;
+		struct passwd pwbuf, *pw = NULL;
+		char buf[4096];
 		if (!s)
 			return -1;
 		if (!strcmp(s, "*")) {
 			opts->allow_foreign_owner = SHMLOG_OWNER_ANY;
 			return 0;
 		}
+		/* The reentrant form: other threads run while we look (NSS may be slow). */
 		Py_BEGIN_ALLOW_THREADS
-		pw = getpwnam(s);
+		if (getpwnam_r(s, &pwbuf, buf, sizeof(buf), &pw) != 0)
+			pw = NULL;
 		Py_END_ALLOW_THREADS
 		if (pw) {
 			opts->allow_foreign_owner = SHMLOG_OWNER_UID;
@@ -298,12 +308,15 @@ int shmlog_py_ring_write(shmlog_py_ring *r, int level, const char *tag, const ch
 	size_t n = fb->n;
 	int rc;
 
+	/* Converting the message and fields ran Python code: another thread may have closed us. */
+	if (shmlog_py_ring_check(r) < 0)
+		return -1;
 	if (fb->skipped) /* n == SHMLOG_MAX_FIELDS: the last slot says how many are missing */
 		f[n - 1] = SHMLOG_INT("shmlog.fields_left_out", (int64_t)fb->skipped + 1);
 	rc = shmlog_write_fields(r->fast, level, tag, msg, len, f, n);
 	if (rc == -EMSGSIZE) {
 		/* The fields alone would not fit in one record of this ring: the message goes. */
-		one = SHMLOG_INT("shmlog.fields_left_out", (int64_t)n);
+		one = SHMLOG_INT("shmlog.fields_left_out", (int64_t)(n + fb->skipped));
 		f = &one;
 		n = 1;
 		rc = shmlog_write_fields(r->fast, level, tag, msg, len, f, n);
@@ -345,7 +358,9 @@ static PyObject *log_impl(shmlog_py_ring *r, int level, PyObject *const *args, P
 			goto out;
 		}
 	}
-	if (shmlog_fb_add_context(&fb) < 0 || shmlog_fb_text(&fb, args[0], &msg, &len) < 0 ||
+	/* The tag is held for the call, as in write(). */
+	if (shmlog_fb_keep(&fb, Py_NewRef(tagobj)) < 0 || shmlog_fb_add_context(&fb) < 0 ||
+	    shmlog_fb_text(&fb, args[0], &msg, &len) < 0 ||
 	    shmlog_fb_text(&fb, tagobj, &tag, &taglen) < 0)
 		goto out;
 	rc = shmlog_py_ring_write(r, level, tag, msg, (size_t)len, &fb);
@@ -409,7 +424,10 @@ static PyObject *ring_write(shmlog_py_ring *r, PyObject *args, PyObject *kw)
 	shmlog_fb_init(&fb);
 	if (tagobj == Py_None)
 		tagobj = r->tag;
-	if ((fields == Py_None || shmlog_fb_add_mapping(&fb, fields) == 0) &&
+	/* Held for the call: str() of a field, or another thread while we wait on a full ring,
+	 * may set ring.tag and free the default tag whose UTF-8 the record points into. */
+	if (shmlog_fb_keep(&fb, Py_NewRef(tagobj)) == 0 &&
+	    (fields == Py_None || shmlog_fb_add_mapping(&fb, fields) == 0) &&
 	    shmlog_fb_add_context(&fb) == 0 && shmlog_fb_text(&fb, msgobj, &msg, &len) == 0 &&
 	    shmlog_fb_text(&fb, tagobj, &tag, &taglen) == 0)
 		rc = shmlog_py_ring_write(r, level, tag, msg, (size_t)len, &fb);

@@ -41,7 +41,7 @@ static inline int shmlog_py_level_from_int(long v)
 
 /* Fields of one record under construction. Pointers in f[] point into Python objects that
  * keep[] holds (or that the caller holds) until shmlog_fb_release. Lives on the stack. */
-#define SHMLOG_FB_KEEP (4 * SHMLOG_MAX_FIELDS + 8)
+#define SHMLOG_FB_KEEP (6 * SHMLOG_MAX_FIELDS + 8)
 struct shmlog_fb {
 	size_t n, skipped;   /* fields set; fields beyond SHMLOG_MAX_FIELDS, left out */
 	size_t nkeep;

@@ -210,3 +210,18 @@ def test_install_with_a_bad_ring_changes_nothing():
     with pytest.raises(shmlog.Error):
         shmlog.install("no such ring!")
     assert root.handlers == before
+
+
+def test_more_extras_than_a_record_holds_are_counted_not_a_logging_error(collector, logger):
+    ring = shmlog.Ring(collector.ring)
+    logger.addHandler(shmlog.Handler(ring))
+    errors = io.StringIO()
+    saved, sys.stderr = sys.stderr, errors
+    try:
+        logger.info("many", extra={"k%03d" % i: i for i in range(200)})
+    finally:
+        sys.stderr = saved
+    ring.flush()
+    assert errors.getvalue() == ""
+    rec = collector.records()[-1]
+    assert rec["message"] == "many" and rec["shmlog.fields_left_out"] > 0

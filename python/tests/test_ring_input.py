@@ -145,3 +145,89 @@ def test_set_level_silences_python_writers_through_the_shared_minimum(collector)
         ring.flush()
     msgs = [r["message"] for r in collector.records()]
     assert "hidden" not in msgs and "shown" in msgs and "back" in msgs
+
+
+# What an independent review found the package doing with memory another piece of code could
+# free meanwhile; each of these read freed bytes (or crashed) before the fix.
+
+def test_a_field_value_whose_str_rewrites_the_dict_leaves_the_other_fields_intact(collector):
+    class Rewrites:
+        def __init__(self, d):
+            self.d = d
+
+        def __str__(self):
+            self.d["a"] = "replaced"  # frees the value the record already points at
+            _ = ["Q" * 40 for _ in range(1000)]  # and reuses its memory
+            return "rewrites"
+
+    d = {"a": "".join(["value-of-a-", "x" * 29])}
+    d["b"] = Rewrites(d)
+    with shmlog.Ring(collector.ring) as ring:
+        assert ring.write("info", "dict", fields=d)
+        ring.flush()
+    rec = collector.records()[-1]
+    assert rec["a"] == "value-of-a-" + "x" * 29 and rec["b"] == "rewrites"
+
+
+def test_a_mapping_that_computes_its_values_gives_them_whole(collector):
+    import collections.abc
+
+    class Computed(collections.abc.Mapping):
+        def __getitem__(self, k):
+            return "computed-value-for-" + k + "-" * 30
+
+        def __iter__(self):
+            return iter(["a", "b"])
+
+        def __len__(self):
+            return 2
+
+    with shmlog.Ring(collector.ring) as ring:
+        assert ring.write("info", "mapping", fields=Computed())
+        ring.flush()
+    rec = collector.records()[-1]
+    assert rec["a"] == "computed-value-for-a" + "-" * 30
+    assert rec["b"] == "computed-value-for-b" + "-" * 30
+
+
+def test_the_default_tag_changed_while_a_record_is_made_is_the_old_one_whole(collector):
+    with shmlog.Ring(collector.ring, tag="".join(["original-", "t" * 30])) as ring:
+        class Retags:
+            def __str__(self):
+                ring.tag = "new"  # frees the tag the call is using
+                _ = ["J" * 45 for _ in range(2000)]
+                return "retagged"
+
+        assert ring.info(Retags())
+        assert ring.info("after")
+        ring.flush()
+    retagged, after = collector.records()[-2:]
+    assert retagged["log.logger"] == "original-" + "t" * 30 and retagged["message"] == "retagged"
+    assert after["log.logger"] == "new"
+
+
+def test_a_ring_closed_while_a_record_is_made_raises_value_error(collector):
+    ring = shmlog.Ring(collector.ring)
+
+    class Closes:
+        def __str__(self):
+            ring.close()
+            return "closing"
+
+    with pytest.raises(ValueError):
+        ring.info(Closes())
+
+
+def test_a_size_that_is_no_ring_size_is_a_value_error(ring_name):
+    for size in (0, 100000, "3M", 1 << 40):
+        with pytest.raises(ValueError):
+            shmlog.Ring(ring_name, size=size)
+
+
+def test_a_key_of_bytes_that_are_no_utf8_is_cut_not_refused(collector):
+    key = "\udc80" * 300  # 300 raw 0x80 bytes once surrogateescape'd
+    with shmlog.Ring(collector.ring) as ring:
+        assert ring.info("odd key", **{key: 1})
+        ring.flush()
+    rec = collector.records()[-1]
+    assert rec["message"] == "odd key" and 1 in rec.values()
