@@ -8,7 +8,8 @@
  *
  * Text is UTF-8. A str holding lone surrogates (bytes smuggled in by surrogateescape, from
  * os.fsdecode or sys.argv) is stored as the bytes it stands for when it can be (surrogateescape),
- * else with its surrogates spelled \udXXX (backslashreplace): logging never raises on them.
+ * else with each surrogate spelled as an escape such as \ud800 (backslashreplace): logging
+ * never raises on them.
  *
  * Keys: a non-str key (possible in a mapping, a LogRecord's __dict__, structlog's event dict)
  * goes through str(), an empty key becomes "_", a key past SHMLOG_MAX_KEY bytes is cut. String
