@@ -9,18 +9,10 @@
 #include "runas.h"
 #include "test_shmlogd_harness.h"
 
-static const char *prog(char *buf, size_t cap, const char *name)
-{
-	snprintf(buf, cap, "%s/%s", getenv("SHMLOG_TEST_BIN_DIR"), name);
-	if (access(buf, X_OK) < 0)
-		h_skip("a program is not built (SHMLOG_TEST_BIN_DIR)");
-	return buf;
-}
-
 static void damage_and_check(const char *what, uint64_t (*damaged_head)(const struct ring *r))
 {
 	const char *ring = h_ring(what);
-	char logger[4096], cat[4096], err[2048], out[64], cmd[8300], text[4096];
+	char err[2048], out[64], cmd[8300], text[4096];
 	struct shmlog_options o;
 
 	shmlog_options_init(&o);
@@ -35,7 +27,7 @@ static void damage_and_check(const char *what, uint64_t (*damaged_head)(const st
 	r.hdr->head_pos = damaged_head(&r);
 	ring_detach(&r);
 
-	const char *argv[] = {"/usr/bin/timeout", "30", prog(logger, sizeof(logger), "shmlogger"),
+	const char *argv[] = {"/usr/bin/timeout", "30", h_program(0, "shmlogger"),
 			      "-r", ring, "-n", "-T", "0", "x", NULL};
 	int64_t t0 = h_now_ms();
 	int st = tu_run_as(NULL, (gid_t)-1, argv, err, sizeof(err));
@@ -60,7 +52,7 @@ static void damage_and_check(const char *what, uint64_t (*damaged_head)(const st
 		      h_count_in_file("damaged.stderr", "checkpoint") == 0,
 	      "%s: shmlogd does not name the damaged head", what);
 
-	snprintf(cmd, sizeof(cmd), "%s --stats %s", prog(cat, sizeof(cat), "shmlogcat"), ring);
+	snprintf(cmd, sizeof(cmd), "%s --stats %s", h_program(1, "shmlogcat"), ring);
 	FILE *p = popen(cmd, "r");
 	CHECK(p, "popen: %s", strerror(errno));
 	size_t n = fread(text, 1, sizeof(text) - 1, p);

@@ -67,12 +67,10 @@ static void workers_that_drop_privileges(const struct tu_user *wwwdata)
 static int log_as_nobody(const struct tu_user *nobody, const char *ring, const char *const *extra,
 			 const char *msg, char *err, size_t cap)
 {
-	char path[4096];
 	const char *argv[16];
 	int n = 0;
 
-	snprintf(path, sizeof(path), "%s/shmlogger", getenv("SHMLOG_TEST_BIN_DIR"));
-	argv[n++] = path;
+	argv[n++] = h_program(0, "shmlogger");
 	argv[n++] = "-r";
 	argv[n++] = ring;
 	argv[n++] = "-n";

@@ -132,6 +132,20 @@ static inline const char *h_shmlogd(void)
 	return path;
 }
 
+/* The built program NAME (shmlogger, shmlogcat) in $SHMLOG_TEST_BIN_DIR, or a skip when it is
+ * missing. The path lives until the next call for the same slot (SLOT < 4). */
+static inline const char *h_program(int slot, const char *name)
+{
+	static char paths[4][4096];
+	const char *dir = getenv("SHMLOG_TEST_BIN_DIR");
+
+	CHECK(slot >= 0 && slot < 4, "h_program: slot %d", slot);
+	snprintf(paths[slot], sizeof(paths[slot]), "%s/%s", dir ? dir : ".", name);
+	if (access(paths[slot], X_OK) < 0)
+		h_skip("a program is not built (SHMLOG_TEST_BIN_DIR)");
+	return paths[slot];
+}
+
 /* A ring name unique to this test process, removed (also when failing) by h_cleanup. */
 static inline const char *h_ring(const char *tag)
 {

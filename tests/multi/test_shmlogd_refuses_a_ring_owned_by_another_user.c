@@ -9,17 +9,6 @@
 #include "runas.h"
 #include "test_shmlogd_harness.h"
 
-static char bin[3][4096];
-
-static const char *prog(int i, const char *name)
-{
-	const char *dir = getenv("SHMLOG_TEST_BIN_DIR");
-	snprintf(bin[i], sizeof(bin[i]), "%s/%s", dir ? dir : ".", name);
-	if (access(bin[i], X_OK) < 0)
-		h_skip("a program is not built (SHMLOG_TEST_BIN_DIR)");
-	return bin[i];
-}
-
 /* One line on stderr, with every NEEDLE in it. */
 static void check_one_line(const char *err, const char *who, const char *const *needles)
 {
@@ -45,7 +34,7 @@ int main(void)
 
 	if (tu_other_user("nobody", &nobody, &why) < 0)
 		h_skip(why);
-	const char *shmlogger = prog(0, "shmlogger"), *shmlogcat = prog(1, "shmlogcat");
+	const char *shmlogger = h_program(0, "shmlogger"), *shmlogcat = h_program(1, "shmlogcat");
 	h_shmlogd();
 	const char *ring = h_ring("squat");
 	h_path(out, sizeof(out), "squat.log");
