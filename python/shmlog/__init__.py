@@ -21,7 +21,7 @@ See docs/PYTHON.md (``man``-free: the API page) for every call and its errors.
 from ._shmlog import Error, Ring, MAX_FIELDS, MAX_MESSAGE, library_version, level_name
 from ._shmlog import unlink, set_level
 from ._context import contextualize, context
-from ._handler import Handler, install
+from ._handler import Handler, fast_path, install
 from ._sinks import loguru_sink, structlog_factory
 
 __version__ = library_version
@@ -34,6 +34,7 @@ __all__ = [
     "Ring",
     "context",
     "contextualize",
+    "fast_path",
     "install",
     "level_name",
     "loguru_sink",

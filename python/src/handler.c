@@ -27,13 +27,7 @@
 
 #include <stddef.h>
 
-typedef struct {
-	PyObject_HEAD
-	vectorcallfunc vectorcall;
-	PyObject *handler;
-	shmlog_py_ring *ring;
-	int fields;
-} emitter;
+typedef shmlog_py_emitter emitter;
 
 static PyObject *LogRecord;       /* logging.LogRecord */
 static PyObject *std_attrs;       /* frozenset: a LogRecord's own attributes, message, asctime */
@@ -341,6 +335,11 @@ PyTypeObject shmlog_py_EmitterType = {
 	.tp_methods = emitter_methods,
 	.tp_getset = emitter_getset,
 };
+
+int shmlog_py_std_attr(PyObject *key)
+{
+	return PySet_Contains(std_attrs, key);
+}
 
 static int intern(PyObject **slot, const char *s)
 {

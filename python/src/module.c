@@ -148,7 +148,7 @@ PyMODINIT_FUNC PyInit__shmlog(void)
 	    PyModule_AddStringConstant(m, "library_version", shmlog_version()) < 0 ||
 	    PyModule_AddIntConstant(m, "MAX_MESSAGE", SHMLOG_MAX_MESSAGE) < 0 ||
 	    PyModule_AddIntConstant(m, "MAX_FIELDS", SHMLOG_MAX_FIELDS) < 0 ||
-	    shmlog_py_handler_init(m) < 0)
+	    shmlog_py_handler_init(m) < 0 || shmlog_py_logger_init(m) < 0)
 		goto err;
 	return m;
 err:

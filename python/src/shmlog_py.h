@@ -1,12 +1,13 @@
 /* shmlog_py.h - private header of the extension _shmlog: the objects its files share.
  *
- * The extension is four files, one concern each:
+ * The extension is five files, one concern each:
  *   module.c   the module, shmlog.Error, level mapping
  *   ring.c     the Ring type: two libshmlog handles, the fast one written with the GIL held,
  *              the waiting one with the GIL released (see ring.c's opening comment)
  *   fields.c   Python values -> struct shmlog_field (str never raising on surrogates), and the
  *              contextvar's fields
  *   handler.c  the Emitter: a logging.LogRecord -> one record, as a C callable
+ *   logger.c   logging's fast path: Logger._log writing straight to a shmlog.Handler's ring
  *
  * Single-phase module: its globals below are set once by PyInit__shmlog.
  */
@@ -103,7 +104,25 @@ int shmlog_py_ring_write(shmlog_py_ring *r, int level, const char *tag, const ch
 
 /* ---- handler.c --------------------------------------------------------------------------- */
 
+/* shmlog.Handler's emit: the handler it belongs to, its ring, whether records carry fields. */
+typedef struct {
+	PyObject_HEAD
+	vectorcallfunc vectorcall;
+	PyObject *handler;
+	shmlog_py_ring *ring;
+	int fields;
+} shmlog_py_emitter;
+
 extern PyTypeObject shmlog_py_EmitterType;
 int shmlog_py_handler_init(PyObject *module);
+
+/* 1 when KEY (a str) is one of a LogRecord's own attributes, or message or asctime (an extra=
+ * key logging refuses); 0 when not; -1 with an exception. */
+int shmlog_py_std_attr(PyObject *key);
+
+/* ---- logger.c ---------------------------------------------------------------------------- */
+
+/* Adds fast_path() to the module. */
+int shmlog_py_logger_init(PyObject *module);
 
 #endif /* SHMLOG_PY_H */
