@@ -81,8 +81,18 @@ def loop_fields(log, start, stop):  # structlog and shmlog.Ring
 # ctx: {"path": output file, "ring": ring name (shmlog variants)}.
 
 class Variant:
+    fast = False  # shmlog's fast path for logging (Logger._log in C): on only where it is the point
+
     def __init__(self, key, label, loop, shm=False, delivers=True):
         self.key, self.label, self.loop, self.shm, self.delivers = key, label, loop, shm, delivers
+
+    def opened(self, ctx):
+        """open(), then shmlog's fast path set as this variant wants it, whatever a shmlog.Handler
+        made earlier in this process did: the other variants run logging's own Logger._log."""
+        got = self.open(ctx)
+        if shmlog is not None:
+            shmlog.fast_path(self.fast)
+        return got
 
     def before(self, ctx):
         return None
@@ -193,9 +203,15 @@ class StructlogJSON(Variant):
 
 
 class ShmHandler(Variant):
+    fast = True  # the default: the first shmlog.Handler turns it on
+
     def open(self, ctx):
         ring = shmlog.Ring(ctx["ring"])
         return std_logger(self.key, shmlog.Handler(ring)), lambda: shm_drain(ring)
+
+
+class ShmHandlerSlow(ShmHandler):
+    fast = False  # shmlog.fast_path(False): logging builds its LogRecord, the Emitter writes it
 
 
 class ShmRing(Variant):
@@ -245,6 +261,8 @@ VARIANTS = [
     LoguruEnqueue("loguru_enqueue", "loguru enqueue=True -> file", loop_loguru),
     StructlogJSON("structlog_json", "structlog JSONRenderer -> file", loop_fields),
     ShmHandler("shm_handler", "shmlog.Handler -> shmlogd", loop_logging, shm=True),
+    ShmHandlerSlow("shm_handler_slow", "shmlog.Handler, fast path off -> shmlogd", loop_logging,
+                   shm=True),
     ShmRing("shm_ring", "shmlog Ring.info direct -> shmlogd", loop_fields, shm=True),
     ShmStructlog("shm_structlog", "structlog via shmlog -> shmlogd", loop_fields, shm=True),
     ShmLoguru("shm_loguru", "loguru via shmlog -> shmlogd", loop_loguru, shm=True),
@@ -334,7 +352,7 @@ def ids(writers, lines):
 def percall_once(v, ctx, calls, block, base):
     """One round of one variant in this process: a warm-up block, then calls in timed blocks."""
     state = v.before(ctx)
-    log, drain = v.open(ctx)
+    log, drain = v.opened(ctx)
     clock = time.perf_counter_ns
     v.loop(log, base, base + block)  # warm-up: first-call caches, file opened, thread started
     blocks = []
@@ -406,7 +424,7 @@ def writer(v, ctx, w, lines, ready_w, go_r, cpu_w):
     CPU it (all its threads) spent from go to the end, exits."""
     status = 0
     try:
-        log, drain = v.open(ctx)
+        log, drain = v.opened(ctx)
         os.write(ready_w, b"r")
         os.read(go_r, 1)
         cpu0 = time.process_time()
@@ -636,12 +654,16 @@ def goals(variants, rows, args):
     def percall(key, field):
         return mmm(x[field] for x in rows if x["part"] == "percall" and x["variant"] == key)
 
-    if {"shm_handler", "floor"} <= keys:
-        t = mmm(ratios(rows, "percall", "shm_handler", "floor", 1, "mean_ns"))
-        t50 = mmm(ratios(rows, "percall", "shm_handler", "floor", 1, "p50_ns"))
-        c = mmm(ratios(rows, "percall", "shm_handler", "floor", 1, "cpu_ns"))
+    for key in ("shm_handler", "shm_handler_slow"):
+        if not {key, "floor"} <= keys:
+            continue
+        t = mmm(ratios(rows, "percall", key, "floor", 1, "mean_ns"))
+        t50 = mmm(ratios(rows, "percall", key, "floor", 1, "p50_ns"))
+        c = mmm(ratios(rows, "percall", key, "floor", 1, "cpu_ns"))
         ok = lambda x: x <= 1.15  # noqa: E731
-        print(f"| `shmlog.Handler` per call ≤ 1.15× the do-nothing Handler | {fmt(t, 2)}× mean "
+        what = "`shmlog.Handler`" if key == "shm_handler" else \
+            "`shmlog.Handler`, fast path off (for reference)"
+        print(f"| {what} per call ≤ 1.15× the do-nothing Handler | {fmt(t, 2)}× mean "
               f"(p50 of blocks {fmt(t50, 2)}×) | {verdict(t, ok)} | {fmt(c, 2)}× | {verdict(c, ok)} |")
     if "shm_ring" in keys:
         t, t50, c = percall("shm_ring", "mean_ns"), percall("shm_ring", "p50_ns"), \
@@ -649,11 +671,11 @@ def goals(variants, rows, args):
         ok = lambda x: x <= 400  # noqa: E731
         print(f"| `Ring.info` direct ≤ 400 ns per call | {fmt(t)} ns mean (p50 of blocks "
               f"{fmt(t50)}) | {verdict(t, ok)} | {fmt(c)} ns | {verdict(c, ok)} |")
-    # Both end-to-end goals are judged for shmlog.Handler, the package's main door (the issue's
-    # reference figures put 2.5x the queue and 20x loguru at about the same lines/s); the other
-    # shmlog rows are printed for reference.
+    # Both end-to-end goals are judged for shmlog.Handler as it comes (fast path on), the
+    # package's main door (the issue's reference figures put 2.5x the queue and 20x loguru at
+    # about the same lines/s); the other shmlog rows are printed for reference.
     p = max(args.writers)
-    for num in ("shm_handler", "shm_ring", "shm_structlog", "shm_loguru"):
+    for num in ("shm_handler", "shm_handler_slow", "shm_ring", "shm_structlog", "shm_loguru"):
         for den, goal in (("queue", 2.5), ("loguru_enqueue", 20)):
             if not {num, den} <= keys:
                 continue
