@@ -94,6 +94,23 @@ static size_t cut_utf8(const char *p, size_t len, size_t max)
 	return ((unsigned char)p[len] & 0xC0) == 0x80 ? max : len;
 }
 
+int shmlog_fb_tag(struct shmlog_fb *fb, PyObject *s, const char **p)
+{
+	Py_ssize_t len;
+	PyObject *b;
+
+	if (shmlog_fb_text(fb, s, p, &len) < 0)
+		return -1;
+	if (len <= SHMLOG_MAX_TAG)
+		return 0;
+	/* The library would cut at SHMLOG_MAX_TAG bytes, maybe inside a character. */
+	b = PyBytes_FromStringAndSize(*p, (Py_ssize_t)cut_utf8(*p, (size_t)len, SHMLOG_MAX_TAG));
+	if (!b || shmlog_fb_keep(fb, b) < 0)
+		return -1;
+	*p = PyBytes_AS_STRING(b);
+	return 0;
+}
+
 static int set_key(struct shmlog_fb *fb, struct shmlog_field *f, PyObject *key)
 {
 	const char *k;
@@ -130,7 +147,19 @@ static int set_value(struct shmlog_fb *fb, struct shmlog_field *f, PyObject *v)
 			f->v.i = i;
 			return 0;
 		}
-		/* Beyond int64: its decimal digits, as str() gives them. */
+		/* Beyond int64: its decimal digits, as str() gives them; past Python's limit on
+		 * decimal digits (sys.set_int_max_str_digits, 4300 by default) str() refuses, and
+		 * the value is written in hex, which has no limit. */
+		if (shmlog_fb_text(fb, v, &s, &len) < 0) {
+			PyObject *hex;
+			if (!PyErr_ExceptionMatches(PyExc_ValueError))
+				return -1;
+			PyErr_Clear();
+			hex = PyNumber_ToBase(v, 16);
+			if (!hex || shmlog_fb_keep(fb, hex) < 0 || shmlog_fb_text(fb, hex, &s, &len) < 0)
+				return -1;
+		}
+		goto text;
 	} else if (PyFloat_Check(v)) {
 		f->type = SHMLOG_FIELD_FLOAT;
 		f->v.f = PyFloat_AS_DOUBLE(v);
@@ -138,6 +167,7 @@ static int set_value(struct shmlog_fb *fb, struct shmlog_field *f, PyObject *v)
 	}
 	if (shmlog_fb_text(fb, v, &s, &len) < 0)
 		return -1;
+text:
 	f->type = SHMLOG_FIELD_STRING;
 	f->v.s.ptr = s;
 	f->v.s.len = cut_utf8(s, (size_t)len, SHMLOG_MAX_MESSAGE);

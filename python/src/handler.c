@@ -30,6 +30,7 @@
 typedef shmlog_py_emitter emitter;
 
 static PyObject *LogRecord;       /* logging.LogRecord */
+static PyObject *getMessage;      /* LogRecord.getMessage, as logging defines it */
 static PyObject *std_attrs;       /* frozenset: a LogRecord's own attributes, message, asctime */
 static Py_ssize_t std_count;      /* len(LogRecord(...).__dict__) */
 static PyObject *base_handle;     /* logging.Handler.handle */
@@ -59,7 +60,9 @@ static PyObject *get_message(emitter *e, PyObject *record, PyObject *d)
 		return PyObject_CallMethodOneArg(e->handler, s_format, record);
 	}
 	Py_DECREF(fmt);
-	if ((PyObject *)Py_TYPE(record) != LogRecord || !d)
+	/* Inlined only for logging's own: a getMessage patched in at run time is called. */
+	if ((PyObject *)Py_TYPE(record) != LogRecord || !d ||
+	    _PyType_Lookup((PyTypeObject *)LogRecord, s_getMessage) != getMessage)
 		return PyObject_CallMethodNoArgs(record, s_getMessage);
 	/* LogRecord.getMessage: str(self.msg), then % self.args when args. */
 	if (!(msg = rec_get(record, d, s_msg)))
@@ -158,7 +161,7 @@ static int emit(emitter *e, PyObject *record)
 	PyObject *d = NULL, *v;
 	struct shmlog_fb fb;
 	const char *msg, *tag;
-	Py_ssize_t len, taglen;
+	Py_ssize_t len;
 	long levelno;
 	int level, rc = -1;
 
@@ -187,7 +190,7 @@ static int emit(emitter *e, PyObject *record)
 	    shmlog_fb_text(&fb, v, &msg, &len) < 0)
 		goto out;
 	if (!(v = rec_get(record, d, s_name)) || shmlog_fb_keep(&fb, v) < 0 ||
-	    shmlog_fb_text(&fb, v, &tag, &taglen) < 0)
+	    shmlog_fb_tag(&fb, v, &tag) < 0)
 		goto out;
 	if (e->fields && (add_fields(&fb, record, d) < 0 || shmlog_fb_add_context(&fb) < 0))
 		goto out;
@@ -370,6 +373,16 @@ int shmlog_py_handler_init(PyObject *module)
 	    !(base_handle = PyObject_GetAttrString(handler_cls, "handle")) ||
 	    !(format_exception = PyObject_GetAttrString(traceback, "format_exception")))
 		goto out;
+	if (!PyType_Check(LogRecord)) {
+		PyErr_SetString(PyExc_RuntimeError, "shmlog: logging.LogRecord is not a class");
+		goto out;
+	}
+	getMessage = _PyType_Lookup((PyTypeObject *)LogRecord, s_getMessage);
+	if (!getMessage) {
+		PyErr_SetString(PyExc_RuntimeError, "shmlog: logging.LogRecord has no getMessage");
+		goto out;
+	}
+	Py_INCREF(getMessage);
 	/* The standard attributes, from a record made here, plus what Formatter.format adds. */
 	rec = PyObject_CallFunction(LogRecord, "sisisOO", "", 0, "", 0, "", Py_None, Py_None);
 	if (!rec || !(d = PyObject_GenericGetDict(rec, NULL)) || !PyDict_Check(d))

@@ -381,7 +381,7 @@ static int fast_log(PyObject *self, PyObject **v)
 	shmlog_py_emitter *e;
 	struct shmlog_fb fb;
 	const char *msg, *tag;
-	Py_ssize_t len, taglen;
+	Py_ssize_t len;
 	int rc;
 
 	if (!call_ok(v) || !class_ok(&logger_rule, Py_TYPE(self)))
@@ -414,7 +414,7 @@ static int fast_log(PyObject *self, PyObject **v)
 	    shmlog_fb_text(&fb, s, &msg, &len) < 0)
 		goto out;
 	if (!(s = dict_get(instance_dict(self), s_name)) || shmlog_fb_keep(&fb, Py_NewRef(s)) < 0 ||
-	    shmlog_fb_text(&fb, s, &tag, &taglen) < 0)
+	    shmlog_fb_tag(&fb, s, &tag) < 0)
 		goto out;
 	if (e->fields) {
 		if (v[A_EXTRA] && v[A_EXTRA] != Py_None) {

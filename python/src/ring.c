@@ -341,7 +341,7 @@ static PyObject *log_impl(shmlog_py_ring *r, int level, PyObject *const *args, P
 	Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
 	struct shmlog_fb fb;
 	const char *msg, *tag;
-	Py_ssize_t len, taglen;
+	Py_ssize_t len;
 	int rc = -1;
 
 	if (shmlog_py_ring_check(r) < 0)
@@ -361,7 +361,7 @@ static PyObject *log_impl(shmlog_py_ring *r, int level, PyObject *const *args, P
 	/* The tag is held for the call, as in write(). */
 	if (shmlog_fb_keep(&fb, Py_NewRef(tagobj)) < 0 || shmlog_fb_add_context(&fb) < 0 ||
 	    shmlog_fb_text(&fb, args[0], &msg, &len) < 0 ||
-	    shmlog_fb_text(&fb, tagobj, &tag, &taglen) < 0)
+	    shmlog_fb_tag(&fb, tagobj, &tag) < 0)
 		goto out;
 	rc = shmlog_py_ring_write(r, level, tag, msg, (size_t)len, &fb);
 out:
@@ -411,7 +411,7 @@ static PyObject *ring_write(shmlog_py_ring *r, PyObject *args, PyObject *kw)
 	PyObject *levelobj, *msgobj, *tagobj = Py_None, *fields = Py_None;
 	struct shmlog_fb fb;
 	const char *msg, *tag;
-	Py_ssize_t len, taglen;
+	Py_ssize_t len;
 	int level, rc = -1;
 
 	if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|OO:write", kwlist, &levelobj, &msgobj,
@@ -429,7 +429,7 @@ static PyObject *ring_write(shmlog_py_ring *r, PyObject *args, PyObject *kw)
 	if (shmlog_fb_keep(&fb, Py_NewRef(tagobj)) == 0 &&
 	    (fields == Py_None || shmlog_fb_add_mapping(&fb, fields) == 0) &&
 	    shmlog_fb_add_context(&fb) == 0 && shmlog_fb_text(&fb, msgobj, &msg, &len) == 0 &&
-	    shmlog_fb_text(&fb, tagobj, &tag, &taglen) == 0)
+	    shmlog_fb_tag(&fb, tagobj, &tag) == 0)
 		rc = shmlog_py_ring_write(r, level, tag, msg, (size_t)len, &fb);
 	shmlog_fb_release(&fb);
 	return rc < 0 ? NULL : PyBool_FromLong(rc);

@@ -64,6 +64,10 @@ int shmlog_fb_keep(struct shmlog_fb *fb, PyObject *o);
  * or -1 with an exception (str() raised, no memory). */
 int shmlog_fb_text(struct shmlog_fb *fb, PyObject *s, const char **p, Py_ssize_t *len);
 
+/* The tag S as text (as shmlog_fb_text), NUL-terminated and cut to SHMLOG_MAX_TAG bytes on a
+ * character boundary. Returns 0, or -1 with an exception. */
+int shmlog_fb_tag(struct shmlog_fb *fb, PyObject *s, const char **p);
+
 /* Adds KEY = VALUE, keeping VALUE's type (bool, int within int64, float, str; anything else
  * and larger ints as str()). A non-str key goes through str(); an empty one becomes "_".
  * Returns 0 or -1 with an exception. */

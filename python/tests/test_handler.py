@@ -225,3 +225,17 @@ def test_more_extras_than_a_record_holds_are_counted_not_a_logging_error(collect
     assert errors.getvalue() == ""
     rec = collector.records()[-1]
     assert rec["message"] == "many" and rec["shmlog.fields_left_out"] > 0
+
+
+def test_a_get_message_patched_into_log_record_is_honoured(collector, logger):
+    logger.addHandler(shmlog.Handler(collector.ring))
+    original = logging.LogRecord.getMessage
+    logging.LogRecord.getMessage = lambda self: "patched: " + original(self)
+    try:
+        logger.info("hello %s", "there")
+    finally:
+        logging.LogRecord.getMessage = original
+    logger.info("plain again")
+    shmlog.Ring(collector.ring).flush()
+    assert [r["message"] for r in collector.records()[-2:]] == [
+        "patched: hello there", "plain again"]

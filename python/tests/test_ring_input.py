@@ -231,3 +231,22 @@ def test_a_key_of_bytes_that_are_no_utf8_is_cut_not_refused(collector):
         ring.flush()
     rec = collector.records()[-1]
     assert rec["message"] == "odd key" and 1 in rec.values()
+
+
+def test_a_tag_longer_than_a_record_holds_is_cut_between_characters(collector):
+    with shmlog.Ring(collector.ring) as ring:
+        assert ring.info("long tag", tag="é" * 200)  # 400 bytes of UTF-8; 255 fit
+        ring.flush()
+    assert collector.records()[-1]["log.logger"] == "é" * 127
+
+
+def test_an_int_too_long_for_str_is_written_in_hex(collector):
+    big = 7 ** 6000  # 5,071 decimal digits: past str()'s default limit of 4,300
+    with pytest.raises(ValueError):
+        str(big)
+    with shmlog.Ring(collector.ring) as ring:
+        assert ring.info("big", n=big, small=2 ** 70)
+        ring.flush()
+    rec = collector.records()[-1]
+    assert rec["small"] == str(2 ** 70)
+    assert rec["n"] == hex(big)[:shmlog.MAX_MESSAGE] and rec["n"].startswith("0x")
