@@ -61,8 +61,9 @@ static void sample(uint64_t *tsc, int64_t *ns)
 
 uint32_t clock_choose(uint64_t *tsc_hz)
 {
-	uint64_t t0, t1;
-	int64_t n0, n1;
+	/* sample() always sets them; gcc -O3 cannot see it through sample()'s loop. */
+	uint64_t t0 = 0, t1 = 0;
+	int64_t n0 = 0, n1 = 0;
 
 	*tsc_hz = 0;
 	if (!tsc_trustworthy())
