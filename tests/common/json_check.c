@@ -162,7 +162,7 @@ static bool string(struct cursor *j, const unsigned char **start, size_t *len)
 static uint32_t next_char(const unsigned char **p, const unsigned char *end)
 {
 	const unsigned char *s = *p;
-	uint32_t cp;
+	uint32_t cp = 0xfffd; /* string() checked the text: utf8_decode always sets it */
 
 	if (*s != '\\') {
 		*p += utf8_decode(s, (size_t)(end - s), &cp);
