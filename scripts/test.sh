@@ -17,7 +17,7 @@ usage() {
 Usage: scripts/test.sh [--quick | --only PHASE[,PHASE]...]
 
 Builds shmlog and runs its tests with ctest, in these phases:
-  plain        build/plain, RelWithDebInfo
+  plain        build/plain, RelWithDebInfo; and build/release, Release (-O3), compiled only
   valgrind     build/plain again: a subset of the shmlogd and shmlogcat tests with both programs
                under valgrind memcheck; any memcheck error or definite leak fails it (skipped
                with --quick, or with a reason when valgrind is missing)
@@ -319,7 +319,7 @@ run_fuzz() {
 	say "[fuzz] configure $dir ($cc)"
 	if ! CC=$cc cmake -S "$root" -B "$dir" "${color_opt[@]}" -DCMAKE_C_COMPILER="$cc" \
 		-DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-O1 -g" -DSHMLOG_FUZZ=ON \
-		-DSHMLOG_SANITIZE=address,undefined; then
+		-DSHMLOG_SANITIZE=address,undefined -DSHMLOG_WERROR=ON; then
 		problems+=("configure failed")
 	else
 		say "[fuzz] build the fuzzers ($jobs jobs)"
@@ -393,9 +393,15 @@ run_debs() {
 rm -f build/plain/ctest.log build/plain/ctest-valgrind.log build/asan/ctest.log \
 	build/tsan/ctest.log build/fuzz/ctest.log
 
-plain_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DSHMLOG_SANITIZE=)
+# Warnings are errors in every build of ours (a user's plain build only warns: SHMLOG_WERROR is
+# off by default). The plain phase also compiles a Release tree (-O3, where gcc warns about
+# more), so that what packagers and most users type first keeps building.
+plain_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DSHMLOG_SANITIZE= -DSHMLOG_WERROR=ON)
 if wants plain; then
 	run_build plain build/plain "${plain_args[@]}"
+	configure_and_build release build/release -DCMAKE_BUILD_TYPE=Release -DSHMLOG_SANITIZE= \
+		-DSHMLOG_WERROR=ON
+	record release "$build_status" "compiled only, -O3, warnings as errors"
 fi
 if wants valgrind; then
 	run_valgrind
@@ -403,14 +409,14 @@ fi
 if wants asan; then
 	# -O1 and assertions on: what the sanitizers are tuned for, and fewer gcc false warnings.
 	run_build asan build/asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-O1 -g" \
-		-DSHMLOG_SANITIZE=address,undefined
+		-DSHMLOG_SANITIZE=address,undefined -DSHMLOG_WERROR=ON
 fi
 if wants tsan; then
 	# ThreadSanitizer where threads share a process: the ring's own tests (writer threads and
 	# a consumer thread on one handle, fork with threads). The programs' tests run processes.
 	ctest_select=(-R '^test_ring_')
 	run_build tsan build/tsan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="-O1 -g" \
-		-DSHMLOG_SANITIZE=thread
+		-DSHMLOG_SANITIZE=thread -DSHMLOG_WERROR=ON
 	ctest_select=()
 fi
 if wants fuzz; then
