@@ -21,226 +21,19 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <poll.h>
-#include <signal.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sysexits.h>
-#include <unistd.h>
 
-#include "attach.h"
-#include "batch.h"
 #include "clock.h"
 #include "crash.h"
 #include "drain.h"
 #include "notify.h"
-#include "output.h"
-#include "recover.h"
-#include "rotate.h"
-#include "shmlog.h"
-#include "syncer.h"
-#include "trust.h"
-#include "watch.h"
 
 #define BACKOFF_MIN_MS 100  /* first retry after a failed write */
 #define BACKOFF_MAX_MS 1000 /* retries never get rarer than this: space may be back any moment */
 #define CLOCK_EVERY 32      /* records between looks at the flush deadline */
 #define GATHER_MS 2         /* a small batch waits this long (at most) for more records */
 #define GATHER_EVENTS 256   /* a batch this large is written at once: its syscalls are amortised */
-
-struct collector {
-	const struct options *opt;
-	struct shmlog_consumer *cons;
-	struct shmlog_observer *obs;
-	uint64_t ring_id;
-	struct trust trust;   /* whose files and directories we use (trust.h) */
-	char path[PATH_MAX];  /* the output, its directory resolved once at start: every later open,
-			       * rename and unlink goes through this, never through --output again */
-	struct output out;
-	struct recovery rec;
-	struct rotator rot;
-	int rot_started;
-	struct batch b;
-	struct syncer syncer; /* --fsync interval:MS; not started: syncs run inline */
-	struct ring_watch watch; /* the ring's name removed from /dev/shm */
-	dev_t synced_dev;     /* the file handed to the syncer last */
-	ino_t synced_ino;
-	uint64_t resume;  /* real records below this sequence number are already in the output */
-	uint64_t lines;   /* written by this run */
-	uint64_t pending; /* lines in the batch, not written yet */
-	uint64_t pending_before_split; /* of which before the batch's rotation point */
-	uint64_t skipped; /* handed out again after a restart and skipped */
-	int skip_reported;
-};
-
-static volatile sig_atomic_t stop_requested, reopen_requested;
-static struct shmlog_consumer *volatile signal_target;
-
-static void on_signal(int sig)
-{
-	int saved = errno;
-	struct shmlog_consumer *c = signal_target;
-
-	if (sig == SIGHUP)
-		reopen_requested = 1;
-	else
-		stop_requested = 1;
-	if (c)
-		shmlog_consumer_interrupt(c); /* async-signal-safe: wakes the futex sleep */
-	errno = saved;
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sa.sa_flags = SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	sigaddset(&sa.sa_mask, SIGTERM);
-	sigaddset(&sa.sa_mask, SIGINT);
-	sigaddset(&sa.sa_mask, SIGHUP);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
-/* Sleeps MS milliseconds, or less if a signal asks for something. The signals are blocked
- * between the look at the flags and the sleep, which unblocks them atomically: a signal in
- * between cuts the sleep short instead of being noticed only after it. */
-static void pause_ms(int64_t ms)
-{
-	sigset_t block, old;
-	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
-
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGHUP);
-	sigprocmask(SIG_BLOCK, &block, &old);
-	if (!stop_requested && !reopen_requested)
-		ppoll(NULL, 0, &ts, &old);
-	sigprocmask(SIG_SETMASK, &old, NULL);
-}
-
-/* ------------------------------------------------------------------ setting up */
-
-static int report_open_error(const struct output *o, int err)
-{
-	const char *path = o->path;
-
-	if (err == -EPERM && o->refusal[0]) {
-		warnx("%s", o->refusal);
-		return EX_NOPERM;
-	}
-	if (err == -ELOOP)
-		warnx("%s is a symbolic link; refusing to follow it: remove it, or give the real "
-		      "path with --output",
-		      path);
-	else if (err == -EINVAL)
-		warnx("%s is not a regular file; give a file path with --output", path);
-	else if (err == -EISDIR)
-		warnx("%s is a directory; give the path of a file in it with --output", path);
-	else
-		warnx("cannot open %s for appending: %s; check that its directory exists and is "
-		      "writable by this user",
-		      path, strerror(-err));
-	return EX_CANTCREAT;
-}
-
-/* Resolves and checks the output's directory, opens the output, takes the lock on its state file,
- * then opens the output again. The first open only checks the path, so that a bad one is named as such.
- * Only the second counts: a shmlogd that held the lock until a moment ago may have appended to
- * the file, or rotated it away, after the first, and recovery must see the file as that one
- * left it. Anything refused by trust.h's rules stops us here, before the ring is touched. */
-static int open_output(struct collector *c)
-{
-	const char *path = c->path;
-	char why[TRUST_MSG_MAX];
-	int err = trust_output_path(&c->trust, c->opt->output, c->path, sizeof(c->path), why,
-				    sizeof(why));
-
-	if (err == -EPERM) {
-		warnx("%s", why);
-		return EX_NOPERM;
-	}
-	if (err) {
-		/* Not opened at all: a path we could not check is not ours to create. */
-		output_init(&c->out, c->opt, c->opt->output, &c->trust);
-		return report_open_error(&c->out, err);
-	}
-	output_init(&c->out, c->opt, path, &c->trust);
-	if ((err = output_open(&c->out)) != 0)
-		return report_open_error(&c->out, err);
-	crash_delay("before_lock");
-	pid_t holder = 0;
-	err = recover_open(&c->rec, path, &c->trust, &holder);
-	if (err == -EBUSY) {
-		char who[32] = "";
-		if (holder > 0)
-			snprintf(who, sizeof(who), " (pid %d)", (int)holder);
-		warnx("another shmlogd%s writes to %s: give each ring its own --output", who, path);
-		return EX_TEMPFAIL;
-	}
-	if (err == -EPERM && c->rec.refusal[0]) {
-		warnx("%s", c->rec.refusal);
-		return EX_NOPERM;
-	}
-	if (err) {
-		warnx("cannot open the state file %s: %s; shmlogd needs to create and write it "
-		      "next to the output",
-		      c->rec.path ? c->rec.path : "next to the output", strerror(-err));
-		return EX_CANTCREAT;
-	}
-	if ((err = output_open(&c->out)) != 0)
-		return report_open_error(&c->out, err);
-	return 0;
-}
-
-/* Writers that find the ring full wait for us: we should not also wait behind them for a CPU
- * (--nice). The default applies only where permitted, and only if whoever started us left the
- * priority alone; the compression thread lowers its own (compress.c). */
-static void set_priority(const struct options *o)
-{
-	errno = 0;
-	int now = getpriority(PRIO_PROCESS, 0);
-
-	if (errno || now == o->nice || (!o->nice_given && now != 0))
-		return;
-	if (setpriority(PRIO_PROCESS, 0, o->nice) < 0 && o->nice_given)
-		warnx("cannot run at nice %d (%s); running at nice %d", o->nice, strerror(errno),
-		      now);
-}
-
-static int setup(struct collector *c)
-{
-	int rc;
-
-	set_priority(c->opt);
-	install_signals();
-	trust_init(&c->trust, c->opt);
-	/* The output first: a start that fails on it leaves no ring behind. */
-	if ((rc = open_output(c)) != 0)
-		return rc;
-	if ((rc = attach_ring(c->opt, &c->cons, &c->obs, &c->ring_id)) != 0)
-		return rc;
-	signal_target = c->cons;
-	ring_watch_start(&c->watch, c->opt->ring, c->cons); /* without inotify: no warning, no more */
-	c->rec.ring_id = c->ring_id;
-	c->resume = recover_resume(&c->rec, &c->out);
-	batch_reset(&c->b, c->resume);
-	if (rotate_init(&c->rot, c->opt, &c->out, &c->trust) < 0)
-		return EX_OSERR;
-	c->rot_started = 1;
-	if (c->opt->fsync == FSYNC_INTERVAL && (rc = syncer_start(&c->syncer, c->cons)) < 0)
-		warnx("cannot start the sync thread (%s): syncing in the drain loop instead",
-		      strerror(-rc));
-	notify("READY=1\nSTATUS=draining the ring");
-	return 0;
-}
 
 /* ------------------------------------------------------------------ writing */
 
@@ -547,7 +340,7 @@ static int gather_ms(const struct collector *c)
 	return age >= limit ? 0 : (int)(limit - age);
 }
 
-static int drain(struct collector *c)
+int drain_run(struct collector *c)
 {
 	struct shmlog_record rec;
 	int gather = 0; /* the next call may wait this long for more before we write the batch */
@@ -579,62 +372,3 @@ static int drain(struct collector *c)
 	}
 }
 
-static void teardown(struct collector *c)
-{
-	signal_target = NULL;
-	ring_watch_stop(&c->watch);
-	if (c->rot_started)
-		rotate_fini(&c->rot);
-	syncer_stop(&c->syncer);
-	batch_free(&c->b);
-	recover_close(&c->rec);
-	output_close(&c->out);
-	shmlog_observer_close(c->obs);
-	shmlog_consumer_close(c->cons);
-}
-
-/* Records in the ring that no collector has written: those in our unwritten batch and any
- * committed after it. Not those below the batch's first unwritten record, though the ring still
- * holds them: the output has them (the resume point, or the part before a rotation point that
- * was written when the rest failed), and the next shmlogd skips them. */
-static uint64_t left_in_ring(const struct collector *c)
-{
-	const struct batch *b = &c->b;
-	uint64_t from = b->has_split && b->written_to >= b->split ? b->split_seq : b->seq_first;
-	struct shmlog_stats st;
-
-	if (shmlog_observer_stats(c->obs, &st, NULL, 0) == 0) {
-		if (st.tail_seq > from && st.tail_seq <= st.head_seq) /* else: a damaged checkpoint */
-			from = st.tail_seq;
-		if (st.head_seq >= from)
-			return st.head_seq - from;
-	}
-	return c->pending;
-}
-
-int collector_run(const struct options *opt)
-{
-	struct collector c = {.opt = opt,
-			      .rec = {.fd = -1},
-			      .out = {.fd = -1},
-			      .watch = {.inotify_fd = -1, .stop_fd = -1}};
-	int rc = setup(&c);
-
-	if (rc == 0) {
-		if (c.resume)
-			warnx("ring '%s' into %s: resuming after record %" PRIu64, opt->ring,
-			      opt->output, c.resume - 1);
-		rc = drain(&c);
-		if (c.pending)
-			warnx("stopped: %" PRIu64 " lines written, %" PRIu64
-			      " records skipped as already written; %" PRIu64
-			      " records not written stay in the ring for the next shmlogd",
-			      c.lines, c.skipped, left_in_ring(&c));
-		else
-			warnx("stopped: %" PRIu64 " lines written, %" PRIu64
-			      " records skipped as already written",
-			      c.lines, c.skipped);
-	}
-	teardown(&c);
-	return rc;
-}

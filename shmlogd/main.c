@@ -1,7 +1,7 @@
-/* main.c - shmlogd, the collector: parses the command line, then runs the drain loop. */
+/* main.c - shmlogd, the collector: parses the command line, then runs the collector (collector.h). */
 #include <sysexits.h>
 
-#include "drain.h"
+#include "collector.h"
 #include "options.h"
 
 int main(int argc, char **argv)
