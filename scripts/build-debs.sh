@@ -103,8 +103,10 @@ for path in usr/include/shmlog.h \
 	"usr/lib/$multiarch/cmake/shmlog/shmlogConfig.cmake" \
 	usr/bin/shmlogcat usr/bin/shmlogger usr/share/man/man1/shmlogcat.1.gz \
 	usr/share/man/man1/shmlogger.1.gz usr/share/man/man3/shmlog.3.gz \
-	usr/share/man/man3/shmlog_open.3.gz lib/systemd/system/shmlogd.service \
-	etc/logrotate.d/shmlogd usr/lib/python3/dist-packages/shmlog/__init__.py; do
+	usr/share/man/man3/shmlog_open.3.gz 'lib/systemd/system/shmlogd@.service' \
+	usr/share/doc/shmlog-tools/examples/shmlogd.default \
+	usr/share/doc/shmlog-tools/examples/shmlogd.logrotate \
+	usr/lib/python3/dist-packages/shmlog/__init__.py; do
 	[[ -e $unpacked/$path ]] || { echo "MISSING: /$path"; missing=1; }
 done
 if compgen -G "$unpacked/usr/*bin/shmlogd" >/dev/null; then

@@ -72,6 +72,20 @@ else
 	fail "pkg-config --static --libs shmlog does not ask for -latomic_ops: $static_libs"
 fi
 
+step "README: a program built for a private prefix finds libshmlog by rpath or LD_LIBRARY_PATH"
+# README's sentence: without ldconfig (which only /usr/local and the like get), a program linked
+# without -rpath cannot start (the loader's exit 127); -Wl,-rpath,PREFIX/lib or
+# LD_LIBRARY_PATH=PREFIX/lib makes it run. (ldconfig itself would change the machine: not run.)
+"$CC" -std=c99 "${flags[@]}" "$here/external/app.c" "${pc_flags[@]}" -o "$work/app_no_rpath"
+status=0
+"$work/app_no_rpath" "$ring" no-rpath 2>"$work/no_rpath.err" || status=$?
+if [[ $status -ne 127 ]] || ! grep -q 'libshmlog.so.0: cannot open shared object file' \
+	"$work/no_rpath.err"; then
+	fail "without rpath: exit $status, not the loader's 127 the README describes: $(cat "$work/no_rpath.err")"
+fi
+LD_LIBRARY_PATH=$libdir "$work/app_no_rpath" "$ring" pkg-config-ld-library-path ||
+	fail "LD_LIBRARY_PATH=$libdir did not make it run"
+
 step "programs built with find_package(shmlog CONFIG)"
 "$CMAKE" -S "$here/external" -B "$work/external" -DCMAKE_PREFIX_PATH="$prefix" \
 	-DCMAKE_C_COMPILER="$CC" -DCMAKE_C_FLAGS="${SHMLOG_EXTRA_FLAGS:-}" \
@@ -88,11 +102,11 @@ step "the installed shmlogcat shows their records"
 if [[ -x $prefix/bin/shmlogcat ]]; then
 	out=$("$prefix/bin/shmlogcat" "$ring")
 	printf '%s\n' "$out"
-	for how in pkg-config pkg-config-static cmake-shared cmake-static; do
+	for how in pkg-config pkg-config-static pkg-config-ld-library-path cmake-shared cmake-static; do
 		grep -q "external\[[0-9]*/[0-9]*\] hello from $how built_with=$how\$" <<<"$out" ||
 			fail "no record from the $how program"
 	done
-	[[ $(wc -l <<<"$out") -eq 4 ]] || fail "expected 4 records"
+	[[ $(wc -l <<<"$out") -eq 5 ]] || fail "expected 5 records"
 else
 	fail "shmlogcat is not installed"
 fi
