@@ -6,17 +6,12 @@
 #include <stdio.h>
 #include <sysexits.h>
 
-#include "exitcode.h"
+#include "program.h"
 #include "shmlogcat.h"
 
 /* Where shmlogcat differs from the shared mapping: a wait that timed out is worth a retry. */
 static const struct tool_exit shmlogcat_exceptions[] = {{ETIMEDOUT, EX_TEMPFAIL}, {0, 0}};
-static const struct tool_exit_map shmlogcat_exits = {shmlogcat_exceptions, EX_OSERR};
-
-int ring_error(int err)
-{
-	return tool_ring_error(PROGRAM_NAME, err, &shmlogcat_exits);
-}
+const struct program this_program = {PROGRAM_NAME, {shmlogcat_exceptions, EX_OSERR}, 1};
 
 static int run_set_level(const struct options *o)
 {

@@ -1,7 +1,6 @@
 /* options.c - parses and checks shmlogcat's command line, and prints --help. */
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include <time.h>
 
 #include "options.h"
+#include "program.h"
 
 #define MAX_INTERVAL_SEC 3600
 
@@ -67,18 +67,6 @@ static const struct {
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs(PROGRAM_NAME ": ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry '" PROGRAM_NAME " --help' for more information.\n", stderr);
-	return EX_USAGE;
-}
 
 static const char *default_mark(int is_default)
 {

@@ -48,7 +48,4 @@ struct options {
 int options_parse(struct options *opts, int argc, char **argv);
 void options_free(struct options *opts);
 
-/* Prints "shmlogcat: <message>" and a pointer to --help on stderr; returns EX_USAGE. */
-int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
 #endif

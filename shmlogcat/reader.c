@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "output.h"
+#include "program.h"
 #include "shmlogcat.h"
 
 /* A follower the writers lapped cannot keep up with them: it pauses before catching up again,

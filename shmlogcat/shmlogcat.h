@@ -1,4 +1,4 @@
-/* shmlogcat.h - shmlogcat's modes, one per file, and the error reporting they share. */
+/* shmlogcat.h - shmlogcat's modes, one per file, one per file. */
 #ifndef SHMLOGCAT_H
 #define SHMLOGCAT_H
 
@@ -8,9 +8,5 @@
 int run_read(const struct options *opts);  /* reader.c: dump, or -f follow */
 int run_stats(const struct options *opts); /* stats.c: --stats */
 int run_list(const struct options *opts);  /* list.c: --list */
-
-/* Prints "shmlogcat: <shmlog_errmsg()>" for a library call that failed with ERR (an errno
- * value) and returns the matching exit status. */
-int ring_error(int err);
 
 #endif

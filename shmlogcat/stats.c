@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "output.h"
+#include "program.h"
 #include "ringcheck.h"
 #include "shmlogcat.h"
 

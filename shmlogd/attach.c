@@ -8,14 +8,8 @@
 #include <unistd.h>
 
 #include "attach.h"
-#include "exitcode.h"
+#include "program.h"
 #include "ringcheck.h"
-
-/* Another collector holding the ring (EBUSY, ETIMEDOUT) is worth a retry; a ring of another
- * layout version is as unusable as a damaged one. */
-static const struct tool_exit shmlogd_exceptions[] = {
-	{EBUSY, EX_TEMPFAIL}, {ETIMEDOUT, EX_TEMPFAIL}, {EPROTONOSUPPORT, EX_DATAERR}, {0, 0}};
-static const struct tool_exit_map shmlogd_exits = {shmlogd_exceptions, EX_OSERR};
 
 /* Sets the file-system group to GID, so that a ring created now belongs to it (shm objects take
  * their creator's fsgid). Returns the previous fsgid, or -1 if not allowed (needs CAP_SETGID). */
@@ -60,13 +54,10 @@ int attach_ring(const struct options *o, struct shmlog_consumer **cons,
 	int err = errno;
 	if (saved >= 0)
 		setfsgid((gid_t)saved);
-	/* program_invocation_short_name: the name warnx() starts every other message with. */
 	if (!*cons)
-		return tool_ring_error(program_invocation_short_name, err, &shmlogd_exits);
-	if (!*obs && !(*obs = shmlog_observer_open(o->ring, SHMLOG_OBSERVE_NEWEST))) {
-		err = errno;
-		return tool_ring_error(program_invocation_short_name, err, &shmlogd_exits);
-	}
+		return ring_error(err);
+	if (!*obs && !(*obs = shmlog_observer_open(o->ring, SHMLOG_OBSERVE_NEWEST)))
+		return ring_error(errno);
 	if (shmlog_observer_stats(*obs, &st, NULL, 0) < 0) {
 		warnx("%s", shmlog_errmsg());
 		return EX_DATAERR;

@@ -10,6 +10,7 @@
 
 #include "ids.h"
 #include "options.h"
+#include "program.h"
 #include "shmlog.h"
 
 /* "4M", "64K": a size as --size takes it. */
@@ -86,7 +87,7 @@ static void usage(FILE *f)
 
 static int bad(const char *opt, const char *val, const char *why)
 {
-	fprintf(stderr, "shmlogd: %s '%s': %s; see shmlogd --help\n", opt, val, why);
+	usage_error("%s '%s': %s", opt, val, why);
 	return -1;
 }
 
@@ -344,10 +345,10 @@ static int apply(struct options *o, int opt, const char *arg, const char *name)
 		printf("shmlogd (shmlog) %s\n", shmlog_version());
 		return 1;
 	case ':':
-		fprintf(stderr, "shmlogd: %s needs an argument; see shmlogd --help\n", name);
+		usage_error("%s needs an argument", name);
 		return -1;
 	default:
-		fprintf(stderr, "shmlogd: unknown option '%s'; see shmlogd --help\n", name);
+		usage_error("unknown option '%s'", name);
 		return -1;
 	}
 }
@@ -383,12 +384,11 @@ int options_parse(struct options *o, int argc, char **argv)
 		idx = -1;
 	}
 	if (optind < argc) {
-		fprintf(stderr, "shmlogd: unexpected argument '%s'; see shmlogd --help\n", argv[optind]);
+		usage_error("unexpected argument '%s'", argv[optind]);
 		return -1;
 	}
 	if (!o->ring || !o->output) {
-		fprintf(stderr, "shmlogd: %s is required; see shmlogd --help\n",
-			!o->ring ? "--ring NAME" : "--output PATH");
+		usage_error("%s is required", !o->ring ? "--ring NAME" : "--output PATH");
 		return -1;
 	}
 	return 0;

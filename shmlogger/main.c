@@ -8,23 +8,18 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "exitcode.h"
 #include "lines.h"
 #include "options.h"
+#include "program.h"
 
 struct tally {
 	unsigned long long written, dropped;
 };
 
-/* Prints "shmlogger: <what the library said>" and maps the error to an exit status; a ring it
- * cannot use for any other reason is EX_UNAVAILABLE (69). */
-static int ring_error(int err)
-{
-	static const struct tool_exit none[] = {{0, 0}};
-	static const struct tool_exit_map exits = {none, EX_UNAVAILABLE};
-
-	return tool_ring_error(PROGRAM_NAME, err, &exits);
-}
+/* A ring shmlogger cannot use for a reason the shared mapping does not name is EX_UNAVAILABLE
+ * (69). */
+static const struct tool_exit no_exceptions[] = {{0, 0}};
+const struct program this_program = {PROGRAM_NAME, {no_exceptions, EX_UNAVAILABLE}, 0};
 
 /* Writes one record; a full ring is counted, any other failure ends the run. */
 static int write_record(struct shmlog *log, const struct options *o, const char *msg, size_t len,

@@ -7,7 +7,6 @@
 #include <getopt.h>
 #include <limits.h>
 #include <pwd.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include "fields.h"
 #include "ids.h"
 #include "options.h"
+#include "program.h"
 
 static void usage(FILE *out)
 {
@@ -61,19 +61,6 @@ static void usage(FILE *out)
 		SHMLOG_MAX_MESSAGE,
 		EX_USAGE, EX_NOINPUT, EX_DATAERR, EX_PROTOCOL, EX_NOPERM, EX_IOERR, EX_TEMPFAIL,
 		EX_UNAVAILABLE, EX_OSERR);
-}
-
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs(PROGRAM_NAME ": ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("; see " PROGRAM_NAME " --help\n", stderr);
-	return EX_USAGE;
 }
 
 /* logger(1)'s default tag: the name of the user running us. */

@@ -44,16 +44,21 @@
 #define options shmlogcat_options
 #define options_parse shmlogcat_options_parse
 #define options_free shmlogcat_options_free
-#define usage_error shmlogcat_usage_error
 #include "../../shmlogcat/options.h"
 #undef options
 #undef options_parse
 #undef options_free
-#undef usage_error
+
+#include "../../tools/common/program.h"
 
 #define MAX_ARGS 64
 #define NS 1000000000LL
 #define MAX_RELATIVE_SEC (100LL * 366 * 86400) /* shmlogcat: "-N<unit>" reaches back a century */
+
+/* Both parsers report usage errors through tools/common/program.c, which asks who the program
+ * is; the name is only printed, and printing goes to /dev/null. */
+static const struct tool_exit no_exceptions[] = {{0, 0}};
+const struct program this_program = {"fuzz_options", {no_exceptions, EX_USAGE}, 0};
 
 static FILE *devnull;
 static bool verbose;
