@@ -214,6 +214,23 @@ static int memory_error(void)
 	return EX_OSERR;
 }
 
+static int add_pid(struct filter *f, const char *arg)
+{
+	if (filter_add_pid(f, arg) < 0)
+		return errno == ENOMEM ? memory_error()
+				       : usage_error("invalid -p value '%s': use a process id", arg);
+	return 0;
+}
+
+static int add_tag(struct filter *f, const char *arg)
+{
+	if (filter_add_tag(f, arg) < 0)
+		return errno == ENOMEM ? memory_error()
+				       : usage_error("invalid -t value '%s': use 1 to %d bytes", arg,
+						     SHMLOG_MAX_TAG);
+	return 0;
+}
+
 /* The long name of option C, for messages. */
 static const char *option_name(int c)
 {
@@ -252,16 +269,9 @@ static int apply(struct options *o, int c, const char *arg, int *done)
 	case 'l':
 		return parse_level(&f->min_level, arg, "-l");
 	case 'p':
-		if (filter_add_pid(f, arg) < 0)
-			return errno == ENOMEM ? memory_error()
-					       : usage_error("invalid -p value '%s': use a process id", arg);
-		return 0;
+		return add_pid(f, arg);
 	case 't':
-		if (filter_add_tag(f, arg) < 0)
-			return errno == ENOMEM ? memory_error()
-					       : usage_error("invalid -t value '%s': use 1 to %d bytes", arg,
-							     SHMLOG_MAX_TAG);
-		return 0;
+		return add_tag(f, arg);
 	case 'g':
 		f->pattern = arg;
 		return 0;

@@ -22,6 +22,19 @@ static int64_t switch_fsgid(gid_t gid)
 	return saved;
 }
 
+/* Says which options for a new ring a ring that already exists does not follow. */
+static void warn_unapplied(const struct options *o, const struct shmlog_stats *st)
+{
+	if (o->size_given && st->size != o->ring_size)
+		warnx("ring '%s' exists with a %" PRIu64 "K data area: --size applies only when "
+		      "shmlogd creates the ring",
+		      o->ring, st->size / 1024);
+	if (o->on_full_given && st->policy != o->on_full)
+		warnx("ring '%s' exists with another full-ring policy: --on-full applies only when "
+		      "shmlogd creates the ring",
+		      o->ring);
+}
+
 int attach_ring(const struct options *o, struct shmlog_consumer **cons,
 		struct shmlog_observer **obs, uint64_t *ring_id)
 {
@@ -78,13 +91,6 @@ int attach_ring(const struct options *o, struct shmlog_consumer **cons,
 		      "its oldest intact record",
 		      o->ring, why);
 	*ring_id = st.ring_id;
-	if (o->size_given && st.size != o->ring_size)
-		warnx("ring '%s' exists with a %" PRIu64 "K data area: --size applies only when "
-		      "shmlogd creates the ring",
-		      o->ring, st.size / 1024);
-	if (o->on_full_given && st.policy != o->on_full)
-		warnx("ring '%s' exists with another full-ring policy: --on-full applies only when "
-		      "shmlogd creates the ring",
-		      o->ring);
+	warn_unapplied(o, &st);
 	return 0;
 }

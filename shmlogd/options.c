@@ -23,34 +23,10 @@ static const char *size_name(uint64_t v, char *buf, size_t cap)
 	return buf;
 }
 
-static void usage(FILE *f)
+/* --help after the output's options: rotation, trust, scheduling, exit statuses. */
+static void usage_rest(FILE *f)
 {
-	char size[32];
-
 	fprintf(f,
-		"Usage: shmlogd --ring NAME --output PATH [OPTION]...\n"
-		"Drain the shared-memory log ring NAME into the file PATH, in the foreground.\n"
-		"SIGTERM/SIGINT: write everything committed, then exit 0. SIGHUP: reopen PATH.\n"
-		"\n"
-		"Ring (--size, --mode, --group and --on-full apply when shmlogd creates it):\n"
-		"  -r, --ring NAME            ring name: 1-%d characters of [A-Za-z0-9._-]\n"
-		"      --size SIZE            data area, a power of two with K, M or G suffix\n"
-		"                             (default %s)\n"
-		"      --mode MODE            ring permissions, octal (default %04o)\n"
-		"      --group GROUP          ring group, name or number (default: yours)\n"
-		"      --on-full POLICY       writers' full-ring policy: block, drop or\n"
-		"                             timeout:MS (default %s)\n"
-		"\n"
-		"Output:\n"
-		"  -o, --output PATH          file to append to; never follows a symlink\n"
-		"  -f, --format FORMAT        text or json (default %s)\n"
-		"      --output-mode MODE     permissions of files created, octal (default %04o)\n"
-		"      --flush-interval MS    longest a record waits in memory before it is\n"
-		"                             written, in milliseconds (default %d)\n"
-		"      --fsync POLICY         none, interval:MS or always (default %s);\n"
-		"                             a batch holding a critical record is synced at\n"
-		"                             once unless POLICY is none\n"
-		"\n"
 		"Rotation (the output is renamed to PATH.YYYYMMDDTHHMMSS.uuuuuuZ):\n"
 		"      --rotate-size SIZE     rotate before the file would exceed SIZE\n"
 		"                             (default 0: never)\n"
@@ -80,9 +56,41 @@ static void usage(FILE *f)
 		"failing at exit, 75 ring busy, 65 not a ring, 77 no permission, or a file\n"
 		"or directory refused as another user's or too open).\n"
 		"See shmlogd(8) and docs/COLLECTOR.md.\n",
-		SHMLOG_NAME_MAX, size_name(SHMLOG_DEFAULT_SIZE, size, sizeof(size)), DEFAULT_RING_MODE, DEFAULT_ON_FULL_NAME,
-		DEFAULT_FORMAT_NAME, DEFAULT_OUTPUT_MODE, DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_FSYNC_NAME,
 		DEFAULT_KEEP, DEFAULT_COMPRESS_NAME, DEFAULT_NICE);
+}
+
+static void usage(FILE *f)
+{
+	char size[32];
+
+	fprintf(f,
+		"Usage: shmlogd --ring NAME --output PATH [OPTION]...\n"
+		"Drain the shared-memory log ring NAME into the file PATH, in the foreground.\n"
+		"SIGTERM/SIGINT: write everything committed, then exit 0. SIGHUP: reopen PATH.\n"
+		"\n"
+		"Ring (--size, --mode, --group and --on-full apply when shmlogd creates it):\n"
+		"  -r, --ring NAME            ring name: 1-%d characters of [A-Za-z0-9._-]\n"
+		"      --size SIZE            data area, a power of two with K, M or G suffix\n"
+		"                             (default %s)\n"
+		"      --mode MODE            ring permissions, octal (default %04o)\n"
+		"      --group GROUP          ring group, name or number (default: yours)\n"
+		"      --on-full POLICY       writers' full-ring policy: block, drop or\n"
+		"                             timeout:MS (default %s)\n"
+		"\n"
+		"Output:\n"
+		"  -o, --output PATH          file to append to; never follows a symlink\n"
+		"  -f, --format FORMAT        text or json (default %s)\n"
+		"      --output-mode MODE     permissions of files created, octal (default %04o)\n"
+		"      --flush-interval MS    longest a record waits in memory before it is\n"
+		"                             written, in milliseconds (default %d)\n"
+		"      --fsync POLICY         none, interval:MS or always (default %s);\n"
+		"                             a batch holding a critical record is synced at\n"
+		"                             once unless POLICY is none\n"
+		"\n",
+		SHMLOG_NAME_MAX, size_name(SHMLOG_DEFAULT_SIZE, size, sizeof(size)), DEFAULT_RING_MODE,
+		DEFAULT_ON_FULL_NAME, DEFAULT_FORMAT_NAME, DEFAULT_OUTPUT_MODE, DEFAULT_FLUSH_INTERVAL_MS,
+		DEFAULT_FSYNC_NAME);
+	usage_rest(f);
 }
 
 static int bad(const char *opt, const char *val, const char *why)
@@ -163,61 +171,179 @@ static int parse_group(const char *s, gid_t *out)
 	return 0;
 }
 
-static int parse_on_full(struct options *o, const char *s)
+/* The fixed words an option takes, and what each sets. */
+struct word {
+	const char *name;
+	int value;
+};
+
+static const struct word format_words[] = {
+	{"text", SHMLOG_FORMAT_TEXT}, {"json", SHMLOG_FORMAT_JSON}, {NULL, 0}};
+static const struct word on_full_words[] = {
+	{"block", SHMLOG_ON_FULL_BLOCK}, {"drop", SHMLOG_ON_FULL_DROP}, {NULL, 0}};
+static const struct word fsync_words[] = {
+	{"none", FSYNC_NONE}, {"always", FSYNC_ALWAYS}, {NULL, 0}};
+static const struct word rotate_words[] = {
+	{"hourly", ROTATE_HOURLY}, {"daily", ROTATE_DAILY}, {NULL, 0}};
+static const struct word compress_words[] = {
+	{"none", COMPRESS_NONE}, {"gzip", COMPRESS_GZIP}, {"zstd", COMPRESS_ZSTD}, {NULL, 0}};
+
+static int parse_word(const struct word *w, const char *s, int *out)
 {
+	for (; w->name; w++)
+		if (!strcmp(s, w->name)) {
+			*out = w->value;
+			return 0;
+		}
+	return -1;
+}
+
+/* PREFIX, then milliseconds from 1 to INT32_MAX: "timeout:MS", "interval:MS". */
+static int parse_prefixed_ms(const char *s, const char *prefix, int *out)
+{
+	size_t n = strlen(prefix);
 	uint64_t ms;
 
+	if (strncmp(s, prefix, n) || parse_num(s + n, INT32_MAX, &ms) < 0 || ms == 0)
+		return -1;
+	*out = (int)ms;
+	return 0;
+}
+
+/* ---- one setter an option: 0, or -1 for a value it refuses (the table below says why) ---- */
+
+static int set_ring(struct options *o, const char *s)
+{
+	o->ring = s;
+	return 0;
+}
+
+static int set_output(struct options *o, const char *s)
+{
+	if (!*s)
+		return -1;
+	o->output = s;
+	return 0;
+}
+
+static int set_format(struct options *o, const char *s)
+{
+	return parse_word(format_words, s, &o->format);
+}
+
+static int set_size(struct options *o, const char *s)
+{
+	if (shmlog_parse_size(s, &o->ring_size) < 0 || o->ring_size == 0)
+		return -1;
+	o->size_given = 1;
+	return 0;
+}
+
+static int set_ring_mode(struct options *o, const char *s)
+{
+	return tool_parse_mode(s, &o->ring_mode);
+}
+
+static int set_group(struct options *o, const char *s)
+{
+	o->group_given = 1;
+	return parse_group(s, &o->ring_group);
+}
+
+static int set_on_full(struct options *o, const char *s)
+{
+	o->on_full_given = 1;
 	o->full_timeout_ms = 0;
-	if (!strcmp(s, "block"))
-		o->on_full = SHMLOG_ON_FULL_BLOCK;
-	else if (!strcmp(s, "drop"))
-		o->on_full = SHMLOG_ON_FULL_DROP;
-	else if (!strncmp(s, "timeout:", 8) && parse_num(s + 8, INT32_MAX, &ms) == 0 && ms > 0) {
-		o->on_full = SHMLOG_ON_FULL_TIMEOUT;
-		o->full_timeout_ms = (int)ms;
-	} else
+	if (parse_word(on_full_words, s, &o->on_full) == 0)
+		return 0;
+	if (parse_prefixed_ms(s, "timeout:", &o->full_timeout_ms) < 0)
 		return -1;
+	o->on_full = SHMLOG_ON_FULL_TIMEOUT;
 	return 0;
 }
 
-static int parse_fsync(struct options *o, const char *s)
+static int set_output_mode(struct options *o, const char *s)
 {
-	uint64_t ms;
+	return tool_parse_mode(s, &o->output_mode);
+}
 
-	if (!strcmp(s, "none"))
-		o->fsync = FSYNC_NONE;
-	else if (!strcmp(s, "always"))
-		o->fsync = FSYNC_ALWAYS;
-	else if (!strncmp(s, "interval:", 9) && parse_num(s + 9, INT32_MAX, &ms) == 0 && ms > 0) {
-		o->fsync = FSYNC_INTERVAL;
-		o->fsync_interval_ms = (int)ms;
-	} else
+static int set_flush_interval(struct options *o, const char *s)
+{
+	uint64_t v;
+
+	if (parse_num(s, 3600 * 1000, &v) < 0 || v == 0)
 		return -1;
+	o->flush_interval_ms = (int)v;
 	return 0;
 }
 
-static int parse_rotate_interval(struct options *o, const char *s)
+static int set_fsync(struct options *o, const char *s)
 {
-	if (!strcmp(s, "hourly"))
-		o->rotate_interval = ROTATE_HOURLY;
-	else if (!strcmp(s, "daily"))
-		o->rotate_interval = ROTATE_DAILY;
-	else
-		return parse_duration(s, &o->rotate_interval);
+	int v;
+
+	if (parse_word(fsync_words, s, &v) == 0) {
+		o->fsync = (enum fsync_policy)v;
+		return 0;
+	}
+	if (parse_prefixed_ms(s, "interval:", &o->fsync_interval_ms) < 0)
+		return -1;
+	o->fsync = FSYNC_INTERVAL;
 	return 0;
 }
 
-static int parse_compress(struct options *o, const char *s)
+static int set_rotate_size(struct options *o, const char *s)
 {
-	if (!strcmp(s, "none"))
-		o->compress = COMPRESS_NONE;
-	else if (!strcmp(s, "gzip"))
-		o->compress = COMPRESS_GZIP;
-	else if (!strcmp(s, "zstd"))
-		o->compress = COMPRESS_ZSTD;
-	else
+	return shmlog_parse_size(s, &o->rotate_size) < 0 ? -1 : 0;
+}
+
+static int set_rotate_interval(struct options *o, const char *s)
+{
+	int v;
+
+	if (parse_word(rotate_words, s, &v) == 0) {
+		o->rotate_interval = v;
+		return 0;
+	}
+	return parse_duration(s, &o->rotate_interval);
+}
+
+static int set_keep(struct options *o, const char *s)
+{
+	uint64_t v;
+
+	if (parse_num(s, 100000, &v) < 0)
 		return -1;
+	o->keep = (unsigned)v;
 	return 0;
+}
+
+static int set_max_age(struct options *o, const char *s)
+{
+	return parse_duration(s, &o->max_age);
+}
+
+static int set_compress(struct options *o, const char *s)
+{
+	int v;
+
+	if (parse_word(compress_words, s, &v) < 0)
+		return -1;
+	o->compress = (enum compress)v;
+	return 0;
+}
+
+static int set_nice(struct options *o, const char *s)
+{
+	if (parse_nice(s, &o->nice) < 0)
+		return -1;
+	o->nice_given = 1;
+	return 0;
+}
+
+static int set_allow_owner(struct options *o, const char *s)
+{
+	o->allow_owner_given = 1;
+	return tool_parse_user(s, &o->allow_owner);
 }
 
 enum {
@@ -260,84 +386,38 @@ static const struct option long_opts[] = {
 	{NULL, 0, NULL, 0},
 };
 
+/* Every option that takes a value: its setter, and what the usage error says of a refused value. */
+static const struct setting {
+	int opt;
+	int (*set)(struct options *o, const char *arg);
+	const char *refused;
+} settings[] = {
+	{'r', set_ring, NULL},
+	{'o', set_output, "give the path of the file to write"},
+	{'f', set_format, "use text or json"},
+	{OPT_SIZE, set_size, "use a size such as 64K, 4M or 1G"},
+	{OPT_MODE, set_ring_mode, "use octal up to 0777, e.g. 0660"},
+	{OPT_GROUP, set_group, "no such group name, and not a number"},
+	{OPT_ON_FULL, set_on_full, "use block, drop or timeout:MS"},
+	{OPT_OUTPUT_MODE, set_output_mode, "use octal up to 0777, e.g. 0640"},
+	{OPT_FLUSH_INTERVAL, set_flush_interval, "use milliseconds from 1 to 3600000"},
+	{OPT_FSYNC, set_fsync, "use none, interval:MS or always"},
+	{OPT_ROTATE_SIZE, set_rotate_size, "use a size such as 100M or 1G"},
+	{OPT_ROTATE_INTERVAL, set_rotate_interval, "use hourly, daily or seconds (s, m, h, d suffix)"},
+	{OPT_KEEP, set_keep, "use a number of files from 0 (no limit) to 100000"},
+	{OPT_MAX_AGE, set_max_age, "use seconds, or a number with s, m, h or d"},
+	{OPT_COMPRESS, set_compress, "use none, gzip or zstd"},
+	{OPT_NICE, set_nice, "use a number from -20 to 19"},
+	{OPT_ALLOW_OWNER, set_allow_owner, "no such user name, and not a number"},
+};
+
 /* Applies one option. Returns 0, 1 (help/version printed) or -1 (error printed). */
 static int apply(struct options *o, int opt, const char *arg, const char *name)
 {
-	uint64_t v;
-
+	for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++)
+		if (settings[i].opt == opt)
+			return settings[i].set(o, arg) < 0 ? bad(name, arg, settings[i].refused) : 0;
 	switch (opt) {
-	case 'r':
-		o->ring = arg;
-		return 0;
-	case 'o':
-		if (!*arg)
-			return bad(name, arg, "give the path of the file to write");
-		o->output = arg;
-		return 0;
-	case 'f':
-		if (!strcmp(arg, "text"))
-			o->format = SHMLOG_FORMAT_TEXT;
-		else if (!strcmp(arg, "json"))
-			o->format = SHMLOG_FORMAT_JSON;
-		else
-			return bad(name, arg, "use text or json");
-		return 0;
-	case OPT_SIZE:
-		if (shmlog_parse_size(arg, &o->ring_size) < 0 || o->ring_size == 0)
-			return bad(name, arg, "use a size such as 64K, 4M or 1G");
-		o->size_given = 1;
-		return 0;
-	case OPT_MODE:
-		return tool_parse_mode(arg, &o->ring_mode) < 0 ? bad(name, arg, "use octal up to 0777, e.g. 0660")
-							  : 0;
-	case OPT_GROUP:
-		o->group_given = 1;
-		return parse_group(arg, &o->ring_group) < 0
-			       ? bad(name, arg, "no such group name, and not a number")
-			       : 0;
-	case OPT_ON_FULL:
-		o->on_full_given = 1;
-		return parse_on_full(o, arg) < 0 ? bad(name, arg, "use block, drop or timeout:MS") : 0;
-	case OPT_OUTPUT_MODE:
-		return tool_parse_mode(arg, &o->output_mode) < 0
-			       ? bad(name, arg, "use octal up to 0777, e.g. 0640")
-			       : 0;
-	case OPT_FLUSH_INTERVAL:
-		if (parse_num(arg, 3600 * 1000, &v) < 0 || v == 0)
-			return bad(name, arg, "use milliseconds from 1 to 3600000");
-		o->flush_interval_ms = (int)v;
-		return 0;
-	case OPT_FSYNC:
-		return parse_fsync(o, arg) < 0 ? bad(name, arg, "use none, interval:MS or always") : 0;
-	case OPT_ROTATE_SIZE:
-		return shmlog_parse_size(arg, &o->rotate_size) < 0
-			       ? bad(name, arg, "use a size such as 100M or 1G")
-			       : 0;
-	case OPT_ROTATE_INTERVAL:
-		return parse_rotate_interval(o, arg) < 0
-			       ? bad(name, arg, "use hourly, daily or seconds (s, m, h, d suffix)")
-			       : 0;
-	case OPT_KEEP:
-		if (parse_num(arg, 100000, &v) < 0)
-			return bad(name, arg, "use a number of files from 0 (no limit) to 100000");
-		o->keep = (unsigned)v;
-		return 0;
-	case OPT_MAX_AGE:
-		return parse_duration(arg, &o->max_age) < 0
-			       ? bad(name, arg, "use seconds, or a number with s, m, h or d")
-			       : 0;
-	case OPT_COMPRESS:
-		return parse_compress(o, arg) < 0 ? bad(name, arg, "use none, gzip or zstd") : 0;
-	case OPT_NICE:
-		if (parse_nice(arg, &o->nice) < 0)
-			return bad(name, arg, "use a number from -20 to 19");
-		o->nice_given = 1;
-		return 0;
-	case OPT_ALLOW_OWNER:
-		o->allow_owner_given = 1;
-		return tool_parse_user(arg, &o->allow_owner) < 0
-			       ? bad(name, arg, "no such user name, and not a number")
-			       : 0;
 	case 'h':
 		usage(stdout);
 		return 1;

@@ -106,22 +106,117 @@ static int parse_fields_and_message(struct options *o, int argc, char **argv, in
 	return OPTIONS_RUN;
 }
 
+static const struct option long_options[] = {
+	{"ring", required_argument, NULL, 'r'},
+	{"level", required_argument, NULL, 'l'},
+	{"tag", required_argument, NULL, 't'},
+	{"flush-timeout", required_argument, NULL, 'T'},
+	{"no-create", no_argument, NULL, 'n'},
+	{"mode", required_argument, NULL, 'm'},
+	{"allow-owner", required_argument, NULL, 'u'},
+	{"skip-empty", no_argument, NULL, 's'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+/* ---- one setter an option: OPTIONS_RUN, or EX_USAGE after printing why ---- */
+
+static int set_ring(struct options *o, const char *arg)
+{
+	o->ring = arg;
+	return OPTIONS_RUN;
+}
+
+static int set_level(struct options *o, const char *arg)
+{
+	if ((o->level = shmlog_level_parse(arg)) < 0)
+		return usage_error("%s", shmlog_errmsg());
+	return OPTIONS_RUN;
+}
+
+static int set_tag(struct options *o, const char *arg)
+{
+	o->tag = arg;
+	return OPTIONS_RUN;
+}
+
+static int set_flush_timeout(struct options *o, const char *arg)
+{
+	return parse_timeout(arg, &o->flush_timeout_ms);
+}
+
+static int set_no_create(struct options *o, const char *arg)
+{
+	(void)arg;
+	o->no_create = 1;
+	return OPTIONS_RUN;
+}
+
+static int set_mode(struct options *o, const char *arg)
+{
+	if (tool_parse_mode(arg, &o->mode) < 0)
+		return usage_error("--mode '%s': use octal up to 0777, e.g. 0660", arg);
+	return OPTIONS_RUN;
+}
+
+static int set_allow_owner(struct options *o, const char *arg)
+{
+	if (tool_parse_user(arg, &o->allow_owner) < 0)
+		return usage_error("--allow-owner '%s': no such user", arg);
+	o->allow_owner_given = 1;
+	return OPTIONS_RUN;
+}
+
+static int set_skip_empty(struct options *o, const char *arg)
+{
+	(void)arg;
+	o->skip_empty = 1;
+	return OPTIONS_RUN;
+}
+
+static int set_quiet(struct options *o, const char *arg)
+{
+	(void)arg;
+	o->quiet = 1;
+	return OPTIONS_RUN;
+}
+
+static const struct setting {
+	int opt;
+	int (*set)(struct options *o, const char *arg);
+} settings[] = {
+	{'r', set_ring},         {'l', set_level},        {'t', set_tag},
+	{'T', set_flush_timeout}, {'n', set_no_create},    {'m', set_mode},
+	{'u', set_allow_owner},  {'s', set_skip_empty},   {'q', set_quiet},
+};
+
+/* Applies option C (getopt's result, ARG its argument). Returns OPTIONS_RUN, or the status to
+ * exit with: 0 after --help or --version, EX_USAGE after a usage error. */
+static int apply(struct options *o, int c, const char *arg, char **argv)
+{
+	for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++)
+		if (settings[i].opt == c)
+			return settings[i].set(o, arg);
+	switch (c) {
+	case 'h':
+		usage(stdout);
+		return 0;
+	case 'V':
+		printf(PROGRAM_NAME " (shmlog) %s\n", shmlog_version());
+		return 0;
+	case ':':
+		return usage_error("option %s needs an argument", argv[optind - 1]);
+	default:
+		if (optopt)
+			return usage_error("unknown option -%c", optopt);
+		return usage_error("unknown option %s", argv[optind - 1]);
+	}
+}
+
 int options_parse(struct options *o, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"ring", required_argument, NULL, 'r'},
-		{"level", required_argument, NULL, 'l'},
-		{"tag", required_argument, NULL, 't'},
-		{"flush-timeout", required_argument, NULL, 'T'},
-		{"no-create", no_argument, NULL, 'n'},
-		{"mode", required_argument, NULL, 'm'},
-		{"allow-owner", required_argument, NULL, 'u'},
-		{"skip-empty", no_argument, NULL, 's'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
-	};
 	const char *last_arg = NULL; /* the last option argument, to tell it from a real "--" */
 	int c, rc;
 
@@ -130,55 +225,10 @@ int options_parse(struct options *o, int argc, char **argv)
 	o->flush_timeout_ms = DEFAULT_FLUSH_TIMEOUT_MS;
 	o->mode = DEFAULT_MODE;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:r:l:t:T:nm:u:sqhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:r:l:t:T:nm:u:sqhV", long_options, NULL)) != -1) {
 		last_arg = optarg;
-		switch (c) {
-		case 'r':
-			o->ring = optarg;
-			break;
-		case 'l':
-			if ((o->level = shmlog_level_parse(optarg)) < 0)
-				return usage_error("%s", shmlog_errmsg());
-			break;
-		case 't':
-			o->tag = optarg;
-			break;
-		case 'T':
-			if ((rc = parse_timeout(optarg, &o->flush_timeout_ms)) != OPTIONS_RUN)
-				return rc;
-			break;
-		case 'n':
-			o->no_create = 1;
-			break;
-		case 'm':
-			if (tool_parse_mode(optarg, &o->mode) < 0)
-				return usage_error("--mode '%s': use octal up to 0777, e.g. 0660",
-						   optarg);
-			break;
-		case 'u':
-			if (tool_parse_user(optarg, &o->allow_owner) < 0)
-				return usage_error("--allow-owner '%s': no such user", optarg);
-			o->allow_owner_given = 1;
-			break;
-		case 's':
-			o->skip_empty = 1;
-			break;
-		case 'q':
-			o->quiet = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf(PROGRAM_NAME " (shmlog) %s\n", shmlog_version());
-			return 0;
-		case ':':
-			return usage_error("option %s needs an argument", argv[optind - 1]);
-		default:
-			if (optopt)
-				return usage_error("unknown option -%c", optopt);
-			return usage_error("unknown option %s", argv[optind - 1]);
-		}
+		if ((rc = apply(o, c, optarg, argv)) != OPTIONS_RUN)
+			return rc;
 	}
 	if (!o->ring)
 		return usage_error("no ring given: use -r NAME");
