@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "output.h"
+#include "print.h"
 #include "ringcheck.h"
 #include "shmlogcat.h"
 
@@ -42,7 +42,7 @@ static void print_name(const char *name)
 {
 	size_t len = strlen(name);
 
-	output_safe(stdout, name, len);
+	print_safe(stdout, name, len);
 	/* A name that does not fit its column gets one of its own. */
 	if (len < NAME_WIDTH)
 		printf("%*s", (int)(NAME_WIDTH - len), "");

@@ -14,7 +14,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "output.h"
+#include "print.h"
 #include "program.h"
 #include "shmlogcat.h"
 
@@ -31,7 +31,7 @@
 struct reader {
 	const struct options *opts;
 	struct shmlog_observer *obs;
-	struct output out;
+	struct printer out;
 	int in_history;
 	uint64_t end_seq; /* the history is the records before this one */
 };
@@ -65,7 +65,7 @@ static void start_watching_stdout(void)
  * bytes were damaged), after writing out what came before so the note lands in the right place. */
 static int note_gap(struct reader *r, int event, uint64_t count)
 {
-	if (output_flush(&r->out) < 0)
+	if (print_flush(&r->out) < 0)
 		return -1;
 	if (event == SHMLOG_NEXT_LOST)
 		fprintf(stderr, "-- lost %llu records --\n", (unsigned long long)count);
@@ -82,7 +82,7 @@ static int note_gap(struct reader *r, int event, uint64_t count)
 static int end_history(struct reader *r)
 {
 	r->in_history = 0;
-	if (output_release(&r->out) < 0 || output_flush(&r->out) < 0)
+	if (print_release(&r->out) < 0 || print_flush(&r->out) < 0)
 		return -1;
 	if (!r->opts->follow)
 		return 1;
@@ -118,8 +118,8 @@ static int read_loop(struct reader *r)
 				pause_ms = LAPPED_PAUSE_MIN_MS;
 			if (!filter_match(&o->filter, &rec))
 				break;
-			if ((r->in_history && hold ? output_hold(&r->out, &rec)
-						   : output_record(&r->out, &rec)) < 0)
+			if ((r->in_history && hold ? print_hold(&r->out, &rec)
+						   : print_record(&r->out, &rec)) < 0)
 				return -1;
 			break;
 		case SHMLOG_NEXT_LOST:
@@ -136,7 +136,7 @@ static int read_loop(struct reader *r)
 			}
 			break;
 		default: /* SHMLOG_NEXT_EMPTY: a batch is over; show it now, then sleep */
-			if (output_flush(&r->out) < 0)
+			if (print_flush(&r->out) < 0)
 				return -1;
 			pause_ms = LAPPED_PAUSE_MIN_MS; /* caught up */
 			/* The observer sleeps on the ring's futex and knows when to look again
@@ -158,7 +158,7 @@ int run_read(const struct options *o)
 	r.obs = shmlog_observer_open(o->ring, only_new ? SHMLOG_OBSERVE_NEWEST : SHMLOG_OBSERVE_OLDEST);
 	if (!r.obs)
 		return ring_error(errno);
-	if (output_init(&r.out, o->format, o->color, o->lines == ALL_LINES ? 0 : (size_t)o->lines) < 0) {
+	if (print_init(&r.out, o->format, o->color, o->lines == ALL_LINES ? 0 : (size_t)o->lines) < 0) {
 		shmlog_observer_close(r.obs);
 		fputs(PROGRAM_NAME ": out of memory\n", stderr);
 		return EX_OSERR;
@@ -177,7 +177,7 @@ int run_read(const struct options *o)
 	if (only_new)
 		start_watching_stdout();
 	status = read_loop(&r) < 0 ? r.out.status : 0;
-	output_free(&r.out);
+	print_free(&r.out);
 	shmlog_observer_close(r.obs);
 	return status;
 }

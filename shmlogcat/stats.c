@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "output.h"
+#include "print.h"
 #include "program.h"
 #include "ringcheck.h"
 #include "shmlogcat.h"
@@ -183,7 +183,7 @@ static void print_producers(const struct snapshot *s)
 		int pad = 16 - (int)len;
 
 		printf("  %-8d ", (int)p->pid);
-		output_safe(stdout, p->comm, len);
+		print_safe(stdout, p->comm, len);
 		printf("%*s %-6s %12llu %10llu %10llu\n", pad > 0 ? pad : 0, "",
 		       p->alive ? "alive" : "gone", (unsigned long long)p->consumed,
 		       (unsigned long long)p->drops, (unsigned long long)p->abandoned);

@@ -1,5 +1,5 @@
-/* output.c - formats records straight into one large output buffer and writes it to stdout in
- * big chunks; a reader that went away (EPIPE) ends the program quietly.
+/* print.c - prints records: formats them straight into one large buffer and writes it to
+ * stdout in big chunks; a reader that went away (EPIPE) ends the program quietly.
  *
  * shmlog_format escapes every control character a record holds, in every format, so nothing a
  * writer logs can drive the terminal; the only escapes on the output are the colours we add. */
@@ -10,7 +10,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "output.h"
+#include "print.h"
 
 /* Large enough that a follower keeping up with a busy ring makes few write calls. */
 #define OUTPUT_BUFFER_SIZE (1024 * 1024)
@@ -25,7 +25,7 @@ static int want_color(enum color color, int fd)
 	return isatty(fd) && !(no_color && *no_color) && !(term && !strcmp(term, "dumb"));
 }
 
-int output_init(struct output *out, int format, enum color color, size_t keep)
+int print_init(struct printer *out, int format, enum color color, size_t keep)
 {
 	memset(out, 0, sizeof(*out));
 	out->fd = STDOUT_FILENO;
@@ -41,7 +41,7 @@ int output_init(struct output *out, int format, enum color color, size_t keep)
 	return 0;
 }
 
-void output_free(struct output *out)
+void print_free(struct printer *out)
 {
 	for (size_t i = 0; i < out->nheld; i++)
 		free(out->held[i].text);
@@ -50,7 +50,7 @@ void output_free(struct output *out)
 	memset(out, 0, sizeof(*out));
 }
 
-static int fail(struct output *out, int err)
+static int fail(struct printer *out, int err)
 {
 	if (err == EPIPE) {
 		out->status = 0;
@@ -61,7 +61,7 @@ static int fail(struct output *out, int err)
 	return -1;
 }
 
-int output_flush(struct output *out)
+int print_flush(struct printer *out)
 {
 	size_t done = 0;
 
@@ -79,11 +79,11 @@ int output_flush(struct output *out)
 
 /* Makes room for NEED more bytes in the buffer: writes it out, or grows it for a line longer
  * than the whole buffer. */
-static int make_room(struct output *out, size_t need)
+static int make_room(struct printer *out, size_t need)
 {
 	if (out->cap - out->len >= need)
 		return 0;
-	if (output_flush(out) < 0)
+	if (print_flush(out) < 0)
 		return -1;
 	if (need > out->cap) {
 		char *grown = realloc(out->buf, need);
@@ -95,7 +95,7 @@ static int make_room(struct output *out, size_t need)
 	return 0;
 }
 
-int output_record(struct output *out, const struct shmlog_record *rec)
+int print_record(struct printer *out, const struct shmlog_record *rec)
 {
 	for (;;) {
 		size_t room = out->cap - out->len;
@@ -114,7 +114,7 @@ int output_record(struct output *out, const struct shmlog_record *rec)
 }
 
 /* The slot for the next held line: a new one while fewer than keep are held, else the oldest. */
-static struct held_line *next_slot(struct output *out)
+static struct held_line *next_slot(struct printer *out)
 {
 	if (out->nheld < out->keep && out->next == out->nheld) {
 		struct held_line *grown = realloc(out->held, (out->nheld + 1) * sizeof(*grown));
@@ -129,7 +129,7 @@ static struct held_line *next_slot(struct output *out)
 	return slot;
 }
 
-int output_hold(struct output *out, const struct shmlog_record *rec)
+int print_hold(struct printer *out, const struct shmlog_record *rec)
 {
 	struct held_line *slot;
 
@@ -154,7 +154,7 @@ int output_hold(struct output *out, const struct shmlog_record *rec)
 	}
 }
 
-int output_release(struct output *out)
+int print_release(struct printer *out)
 {
 	/* Once keep lines are held, the oldest is the one next would overwrite. */
 	size_t start = out->nheld == out->keep ? out->next : 0;
@@ -175,7 +175,7 @@ int output_release(struct output *out)
 	return 0;
 }
 
-void output_safe(FILE *fp, const char *s, size_t n)
+void print_safe(FILE *fp, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];

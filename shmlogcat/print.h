@@ -1,7 +1,7 @@
-/* output.h - writes records to stdout as text, JSON or bare messages, through one large buffer,
+/* print.h - prints records on stdout as text, JSON or bare messages, through one large buffer,
  * and holds back the last N lines for -n. */
-#ifndef SHMLOGCAT_OUTPUT_H
-#define SHMLOGCAT_OUTPUT_H
+#ifndef SHMLOGCAT_PRINT_H
+#define SHMLOGCAT_PRINT_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -16,7 +16,7 @@ struct held_line {
 	size_t len, cap;
 };
 
-struct output {
+struct printer {
 	int fd;
 	int format;      /* enum shmlog_format */
 	unsigned flags;  /* SHMLOG_FMT_* */
@@ -28,27 +28,27 @@ struct output {
 };
 
 /* Prepares to write FORMAT to stdout, coloured as COLOR says; KEEP is how many lines
- * output_hold keeps. Returns 0, or -1 (errno ENOMEM). */
-int output_init(struct output *out, int format, enum color color, size_t keep);
-void output_free(struct output *out);
+ * print_hold keeps. Returns 0, or -1 (errno ENOMEM). */
+int print_init(struct printer *out, int format, enum color color, size_t keep);
+void print_free(struct printer *out);
 
 /* Formats REC into the buffer, writing the buffer out when it is full. Returns 0, or -1 when
  * writing failed: stop, and exit with out->status (already reported). */
-int output_record(struct output *out, const struct shmlog_record *rec);
+int print_record(struct printer *out, const struct shmlog_record *rec);
 
 /* Formats REC into the held lines, dropping the oldest beyond keep. Returns 0, or -1 when
  * memory ran out (reported; out->status set). */
-int output_hold(struct output *out, const struct shmlog_record *rec);
+int print_hold(struct printer *out, const struct shmlog_record *rec);
 
-/* Puts the held lines, oldest first, into the buffer and forgets them. Returns as output_record. */
-int output_release(struct output *out);
+/* Puts the held lines, oldest first, into the buffer and forgets them. Returns as print_record. */
+int print_release(struct printer *out);
 
-/* Writes the buffer out. Returns as output_record. */
-int output_flush(struct output *out);
+/* Writes the buffer out. Returns as print_record. */
+int print_flush(struct printer *out);
 
 /* Writes the N bytes at S to FP with every byte outside printable ASCII as \xNN: for names that
  * come from shared memory or /dev/shm, which anyone may have filled with terminal escapes. */
-void output_safe(FILE *fp, const char *s, size_t n);
+void print_safe(FILE *fp, const char *s, size_t n);
 
 /* BYTES the way shmlogd --size takes it: "64K", "4M", "1G", or plain bytes when not a multiple
  * of 1K. Returns BUF. */
