@@ -182,7 +182,7 @@ run_build() {
 }
 
 # The valgrind phase: the collector's and the reader's tests again, in build/plain, with every
-# shmlogd and shmlogcat they start run by memcheck (SHMLOG_TEST_WRAPPER, tests/multi/test_wrapper.h).
+# shmlogd and shmlogcat they start run by memcheck (SHMLOG_TEST_WRAPPER, tests/common/test_wrapper.h).
 # A memcheck error or a definite/indirect leak makes the program exit 99, which fails the test,
 # and leaves a report in build/plain/valgrind/PID.log; a non-empty report fails the phase too,
 # which also catches the programs that end by a signal (a follower stopped with SIGTERM).

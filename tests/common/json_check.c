@@ -81,7 +81,7 @@ size_t json_utf8_char(const unsigned char *p, size_t avail)
 	return utf8_decode(p, avail, &cp);
 }
 
-static int hex_value(unsigned char c)
+int json_hex_digit(unsigned char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -100,9 +100,9 @@ static long u_escape(const unsigned char *p, size_t avail)
 	if (avail < 6 || p[0] != '\\' || p[1] != 'u')
 		return -1;
 	for (int i = 2; i < 6; i++) {
-		if (hex_value(p[i]) < 0)
+		if (json_hex_digit(p[i]) < 0)
 			return -1;
-		v = v << 4 | hex_value(p[i]);
+		v = v << 4 | json_hex_digit(p[i]);
 	}
 	return v;
 }

@@ -56,6 +56,9 @@ bool json_get_int(const struct json_object *obj, const char *key, long long *out
  * Returns the decoded length in bytes, or -1 when KEY is absent or not a string. */
 long json_str(const struct json_object *obj, const char *key, char *out, size_t cap);
 
+/* The value of the hex digit C (0-9, a-f, A-F), or -1. The fuzzers' text unescaper uses it too. */
+int json_hex_digit(unsigned char c);
+
 /* The length of the well-formed UTF-8 character at P (AVAIL bytes readable), or 0 when the bytes
  * there are not one. */
 size_t json_utf8_char(const unsigned char *p, size_t avail);

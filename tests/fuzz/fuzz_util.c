@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "fuzz_util.h"
+#include "json_check.h"
 
 void fz_fail(const char *file, int line, const char *fmt, ...)
 {
@@ -175,17 +176,6 @@ const char *fz_line_violation(const char *s, size_t n, bool allow_esc)
 
 /* ---- text escapes ---------------------------------------------------------------------------- */
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 long fz_text_unescape(const char *s, size_t n, uint8_t *out)
 {
 	size_t i = 0, o = 0;
@@ -214,8 +204,8 @@ long fz_text_unescape(const char *s, size_t n, uint8_t *out)
 			out[o++] = '"';
 			break;
 		case 'x': {
-			int hi = i + 3 < n ? hex_value(s[i + 2]) : -1;
-			int lo = i + 3 < n ? hex_value(s[i + 3]) : -1;
+			int hi = i + 3 < n ? json_hex_digit((unsigned char)s[i + 2]) : -1;
+			int lo = i + 3 < n ? json_hex_digit((unsigned char)s[i + 3]) : -1;
 			if (hi < 0 || lo < 0)
 				return -1;
 			out[o++] = (uint8_t)(hi << 4 | lo);

@@ -7,7 +7,7 @@
 
 #include "ring.h"
 #include "runas.h"
-#include "test_shmlogd_harness.h"
+#include "shmlogd_harness.h"
 
 static void damage_and_check(const char *what, uint64_t (*damaged_head)(const struct ring *r))
 {

@@ -8,7 +8,7 @@
 #include <sysexits.h>
 
 #include "runas.h"
-#include "test_shmlogd_harness.h"
+#include "shmlogd_harness.h"
 
 #define WORKERS 4
 #define PER_WORKER 500L

@@ -4,7 +4,7 @@
  * message naming the owner and the mode; allow_foreign_owner (one uid, or any) and a matching
  * mode accept exactly what they name; an observer reads any ring and reports its owner. */
 #include "runas.h"
-#include "test_shmlogd_harness.h"
+#include "shmlogd_harness.h"
 
 /* Creates RING as U (in a child that drops to U first) with MODE, and logs one record. */
 static void create_as(const struct tu_user *u, const char *ring, unsigned mode)

@@ -6,7 +6,7 @@
  * skips otherwise. */
 #include <sysexits.h>
 
-#include "test_shmlogd_harness.h"
+#include "shmlogd_harness.h"
 
 #define RECORDS 500L
 #define MNT "count-mnt"

@@ -6,7 +6,7 @@
  * three a batch): under one per 20 records. Before the wait, shmlogd wrote whatever it had
  * each time the ring ran empty, and made more than one call per 10 records here. Every record
  * still arrives once and in order. */
-#include "test_shmlogd_harness.h"
+#include "shmlogd_harness.h"
 
 #define RECORDS 20000
 #define GAP_US 10

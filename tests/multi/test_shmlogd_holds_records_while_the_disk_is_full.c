@@ -4,7 +4,7 @@
  * itself, says so once, and the file holds every record exactly once, in order. Needs to mount a
  * tmpfs (root); skips otherwise. */
 
-#include "test_shmlogd_harness.h"
+#include "shmlogd_harness.h"
 
 #define WRITERS 2
 #define PER_WRITER 3000L

@@ -13,7 +13,7 @@
  *
  * Needs shmlogd built with SHMLOG_TEST_HOOKS (skips otherwise).
  */
-#include "test_shmlogd_harness.h"
+#include "shmlogd_harness.h"
 
 #define SYNC_DELAY_MS 5000
 #define PROBES 10

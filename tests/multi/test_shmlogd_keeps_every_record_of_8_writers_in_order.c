@@ -1,7 +1,7 @@
 /* test_shmlogd_keeps_every_record_of_8_writers_in_order.c - 8 writer processes log 100,000
  * records each while shmlogd drains the ring to JSON Lines: every line is valid JSON, every
  * record is there exactly once, and each writer's records are in the order it logged them. */
-#include "test_shmlogd_harness.h"
+#include "shmlogd_harness.h"
 
 #define WRITERS 8
 #define PER_WRITER 100000L

@@ -8,7 +8,7 @@
  * Each step is a ctest test of its own (tests/CMakeLists.txt): `STEP-ID` runs one step,
  * `--expect ID...` checks that the ids ctest runs are exactly the steps below, and no argument
  * runs them all. */
-#include "test_shmlogd_harness.h"
+#include "shmlogd_harness.h"
 
 #define WRITERS 2
 #define PER_WRITER 3000L

@@ -5,7 +5,7 @@
  * goes on: every record of the live writers exactly once and in order, the dead writer's records
  * before its death all there, and its lost record reported as abandoned. Needs a build with
  * SHMLOG_TEST_HOOKS (skips otherwise). */
-#include "test_shmlogd_harness.h"
+#include "shmlogd_harness.h"
 #include "testhook.h"
 
 #define WRITERS 2

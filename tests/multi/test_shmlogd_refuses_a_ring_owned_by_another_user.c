@@ -7,7 +7,7 @@
 #include <sysexits.h>
 
 #include "runas.h"
-#include "test_shmlogd_harness.h"
+#include "shmlogd_harness.h"
 
 /* One line on stderr, with every NEEDLE in it. */
 static void check_one_line(const char *err, const char *who, const char *const *needles)

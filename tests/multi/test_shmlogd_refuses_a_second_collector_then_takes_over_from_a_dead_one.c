@@ -3,7 +3,7 @@
  * after the first is SIGKILLed, a new one takes the ring over and drains it. */
 #include <sysexits.h>
 
-#include "test_shmlogd_harness.h"
+#include "shmlogd_harness.h"
 
 int main(void)
 {

@@ -5,7 +5,7 @@
  * its lock is gone and a collector can use the file again. */
 #include <sysexits.h>
 
-#include "test_shmlogd_harness.h"
+#include "shmlogd_harness.h"
 
 int main(void)
 {

@@ -8,7 +8,7 @@
  * one line on stderr naming the path. */
 #include <sysexits.h>
 
-#include "test_shmlogd_harness.h"
+#include "shmlogd_harness.h"
 
 /* Runs shmlogd with ARGS (as uid/gid 65534 when as_nobody); returns its exit status and leaves its
  * stderr in "bad.stderr". */

@@ -3,7 +3,7 @@
  * script): records logged between the rename and the signal land in the renamed file, later ones
  * in a new file of mode 0640, and the files in rename order hold every record exactly once, in
  * order. */
-#include "test_shmlogd_harness.h"
+#include "shmlogd_harness.h"
 
 #define WRITERS 4
 #define PER_WRITER 20000L

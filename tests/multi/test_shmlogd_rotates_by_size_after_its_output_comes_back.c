@@ -3,7 +3,7 @@
  * holds what the writers log in the ring. Once the directory is gone, the records it held (far
  * more than 64K) go out as a series of files none of which passes 64K, because the cut is planned
  * for the file actually opened, and the files hold every record exactly once, in order. */
-#include "test_shmlogd_harness.h"
+#include "shmlogd_harness.h"
 
 #define WRITERS 2
 #define PER_WRITER 5000L

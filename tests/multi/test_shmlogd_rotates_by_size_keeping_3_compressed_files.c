@@ -3,7 +3,7 @@
  * all along), no file grows past 64K, every rotated file decompresses with the system's gzip or
  * zstd, and the rotated files then the live one, concatenated, hold the newest records exactly
  * once and in order (a contiguous run of event.sequence), up to the last one logged. */
-#include "test_shmlogd_harness.h"
+#include "shmlogd_harness.h"
 
 #define WRITERS 4
 #define PER_WRITER 10000L

@@ -2,7 +2,7 @@
  * records is spread over a new file each second, each rotated one gzipped (valid for gzip -t) and
  * all of them together holding every record once, in order; at start-up a rotated file older
  * than --max-age is deleted, and a compression temporary left by a crash is cleaned away. */
-#include "test_shmlogd_harness.h"
+#include "shmlogd_harness.h"
 
 int main(void)
 {

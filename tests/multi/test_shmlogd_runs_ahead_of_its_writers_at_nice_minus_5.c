@@ -4,7 +4,7 @@
  * compression thread still runs at nice 10 (compress.c). Needs root (skips otherwise). */
 #include <sys/resource.h>
 
-#include "test_shmlogd_harness.h"
+#include "shmlogd_harness.h"
 
 /* Field 19 of /proc/PID/stat: the nice value. */
 static int nice_of(pid_t pid)

@@ -3,7 +3,7 @@
  * shmlogd writes the records around it and one loss record "skipped 1 damaged record at position
  * P", never "abandoned ... (writer died before committing)". */
 #include "ring.h"
-#include "test_shmlogd_harness.h"
+#include "shmlogd_harness.h"
 
 static void damage_length(struct rec_hdr *h)
 {

@@ -3,7 +3,7 @@
  * shmlogd says so in one line within a second, without polling (inotify), and only once; a file
  * of a similar name going away says nothing; the processes still attached keep logging into the
  * ring and shmlogd keeps writing their records, each once, in order. */
-#include "test_shmlogd_harness.h"
+#include "shmlogd_harness.h"
 
 #define RECORDS 100L
 

@@ -3,7 +3,7 @@
  * it uses under 10 ms of CPU (the figure, from /proc/PID/task/, is printed; where only clock
  * ticks are to be had, one tick more is allowed for their rounding); and a record logged after
  * the idle spell still reaches the file at once. */
-#include "test_shmlogd_harness.h"
+#include "shmlogd_harness.h"
 
 #define IDLE_MS 10000
 #define LIMIT_NS (10 * 1000000LL)

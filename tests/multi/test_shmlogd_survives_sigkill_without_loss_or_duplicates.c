@@ -3,7 +3,7 @@
  * restarted each time: the output, text and JSON alike, still holds every record exactly once, in
  * each writer's order. The ring is small so that batches are many and writers often wait on it.
  * Set SHMLOG_TEST_SEED to replay a run. */
-#include "test_shmlogd_harness.h"
+#include "shmlogd_harness.h"
 
 #define WRITERS 8
 #define PER_WRITER 20000L

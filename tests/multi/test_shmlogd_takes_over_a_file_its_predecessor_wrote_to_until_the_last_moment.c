@@ -4,7 +4,7 @@
  * records the old one appended meanwhile are neither cut off nor written twice when the new one
  * crashes halfway through its first batch and a third one recovers. Needs a build with
  * SHMLOG_TEST_HOOKS (skips otherwise). */
-#include "test_shmlogd_harness.h"
+#include "shmlogd_harness.h"
 
 #define PER_WRITER 1000L
 #define DELAY_MS 1500

@@ -4,8 +4,8 @@
  * why), and the accepted shmlogd after it that must deliver every one of those records once:
  * a refusal loses nothing.
  *
- * Header-only, like test_shmlogd_harness.h. Tests that need a second user skip (exit 77) when
- * there is none to be had: not root, no runuser, or no user nobody.
+ * Header-only, on top of tests/common/shmlogd_harness.h. Tests that need a second user skip
+ * (exit 77) when there is none to be had: not root, no runuser, or no user nobody.
  */
 #ifndef TEST_SHMLOGD_TRUST_H
 #define TEST_SHMLOGD_TRUST_H
@@ -13,7 +13,7 @@
 #include <pwd.h>
 #include <sysexits.h>
 
-#include "test_shmlogd_harness.h"
+#include "shmlogd_harness.h"
 
 #define T_OTHER "nobody"
 #define T_RECORDS 500 /* in the ring before the first shmlogd starts */

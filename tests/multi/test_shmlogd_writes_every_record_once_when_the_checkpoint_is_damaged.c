@@ -6,7 +6,7 @@
  *   odds with the record at the checkpoint and takes the writers' numbering, so shmlogd does not
  *   take the records after it for ones it already wrote.
  * Either way the output holds every record exactly once, before the damage and after. */
-#include "test_shmlogd_harness.h"
+#include "shmlogd_harness.h"
 
 #define HALF 500L
 

@@ -6,7 +6,7 @@
  * there, once, in order. And drops made while no collector ran, after one died between writing a
  * batch and committing it, are reported by the next one although it starts by re-reading records
  * the file already has (found by tests/torture; needs SHMLOG_TEST_HOOKS). */
-#include "test_shmlogd_harness.h"
+#include "shmlogd_harness.h"
 #include "testhook.h"
 
 #define RECORDS 5000L

@@ -1,5 +1,5 @@
 /* collector.c - running shmlogd under torture: start it with a fresh $NOTIFY_SOCKET and wait for
- * READY=1 (as tests/multi/test_shmlogd_harness.h does), SIGKILL and restart it measuring how long
+ * READY=1 (as tests/common/shmlogd_harness.c does), SIGKILL and restart it measuring how long
  * it takes to be ready and to catch up, SIGSTOP it to let the ring fill, rotate its output the
  * logrotate way (rename, SIGHUP), and stop it with SIGTERM at the end.
  *

@@ -1,68 +1,14 @@
-/* test_shmlogd_harness.h - what the shmlogd tests share: unique ring names, writer processes with
- * self-checking records ("w<writer> n<index>"), starting the built shmlogd (through
- * $SHMLOG_TEST_WRAPPER, test_wrapper.h) and waiting for its READY=1 on $NOTIFY_SOCKET, stopping
- * it, and reading its output back (JSON validated) to check that every record is there exactly
- * once, in order per writer.
- *
- * Header-only (static inline functions): tests/CMakeLists.txt builds each test from one .c file.
- * Failures print one line with the file, line and what was wrong, then exit 1; exit 77 skips.
- */
-#ifndef TEST_SHMLOGD_HARNESS_H
-#define TEST_SHMLOGD_HARNESS_H
+/* shmlogd_harness.c - the shmlogd tests' shared helpers (see shmlogd_harness.h), compiled once
+ * into shmlog_testlib instead of into each of the tests that use them. */
+#include "shmlogd_harness.h"
 
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mount.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
+char h_rings[H_MAX_RINGS][SHMLOG_NAME_MAX + 1];
 
-#include "json_check.h"
-#include "text_line.h"
-#include "shmlog.h"
-#include "test_wrapper.h"
+int h_nrings;
 
-#define FAIL(...)                                                            \
-	do {                                                                 \
-		fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);         \
-		fprintf(stderr, __VA_ARGS__);                                \
-		fputc('\n', stderr);                                         \
-		h_cleanup();                                                 \
-		exit(1);                                                     \
-	} while (0)
-#define CHECK(cond, ...)                    \
-	do {                                \
-		if (!(cond))                \
-			FAIL(__VA_ARGS__);  \
-	} while (0)
+pid_t h_daemons[H_MAX_DAEMONS]; /* shmlogd processes running, 0: free */
 
-#define H_MAX_RINGS 8
-#define H_MAX_DAEMONS 8
-
-struct daemon {
-	pid_t pid;
-	int notify_fd;
-};
-
-static char h_rings[H_MAX_RINGS][SHMLOG_NAME_MAX + 1];
-static int h_nrings;
-static pid_t h_daemons[H_MAX_DAEMONS]; /* shmlogd processes running, 0: free */
-
-/* Kills what a failing test leaves behind, so ctest never waits on an orphan. (Children also
- * get SIGKILL if the test process dies some other way: PR_SET_PDEATHSIG.) */
-static inline void h_cleanup(void)
+void h_cleanup(void)
 {
 	for (int i = 0; i < H_MAX_DAEMONS; i++)
 		if (h_daemons[i] > 0) {
@@ -75,31 +21,28 @@ static inline void h_cleanup(void)
 	h_nrings = 0;
 }
 
-static inline int64_t h_now_ms(void)
+int64_t h_now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static inline void h_sleep_ms(int64_t ms)
+void h_sleep_ms(int64_t ms)
 {
 	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
 }
 
-static inline void h_skip(const char *why)
+void h_skip(const char *why)
 {
 	printf("SKIP: %s\n", why);
 	h_cleanup();
 	exit(77);
 }
 
-/* The shmlogd under test, from $SHMLOG_TEST_BIN_DIR. */
-/* Mounts a fresh tmpfs of SIZE (e.g. "1m") at DIR, made if missing, for a full-disk test; skips
- * the test, saying why, where that is not allowed (it needs root). h_unmount() after. */
-static inline void h_mount_tmpfs(const char *dir, const char *size)
+void h_mount_tmpfs(const char *dir, const char *size)
 {
 	char opts[32], why[160];
 
@@ -113,13 +56,13 @@ static inline void h_mount_tmpfs(const char *dir, const char *size)
 	}
 }
 
-static inline void h_unmount(const char *dir)
+void h_unmount(const char *dir)
 {
 	umount2(dir, MNT_DETACH);
 	rmdir(dir);
 }
 
-static inline const char *h_shmlogd(void)
+const char *h_shmlogd(void)
 {
 	static char path[4096];
 	const char *dir = getenv("SHMLOG_TEST_BIN_DIR");
@@ -132,9 +75,7 @@ static inline const char *h_shmlogd(void)
 	return path;
 }
 
-/* The built program NAME (shmlogger, shmlogcat) in $SHMLOG_TEST_BIN_DIR, or a skip when it is
- * missing. The path lives until the next call for the same slot (SLOT < 4). */
-static inline const char *h_program(int slot, const char *name)
+const char *h_program(int slot, const char *name)
 {
 	static char paths[4][4096];
 	const char *dir = getenv("SHMLOG_TEST_BIN_DIR");
@@ -146,8 +87,7 @@ static inline const char *h_program(int slot, const char *name)
 	return paths[slot];
 }
 
-/* A ring name unique to this test process, removed (also when failing) by h_cleanup. */
-static inline const char *h_ring(const char *tag)
+const char *h_ring(const char *tag)
 {
 	CHECK(h_nrings < H_MAX_RINGS, "too many rings");
 	char *r = h_rings[h_nrings++];
@@ -156,19 +96,14 @@ static inline const char *h_ring(const char *tag)
 	return r;
 }
 
-/* A path in the test's scratch directory (the working directory), removed first. */
-static inline const char *h_path(char *buf, size_t cap, const char *name)
+const char *h_path(char *buf, size_t cap, const char *name)
 {
 	snprintf(buf, cap, "%s", name);
 	unlink(buf);
 	return buf;
 }
 
-/* ------------------------------------------------------------------ shmlogd */
-
-/* Starts shmlogd with ARGS (NULL-terminated, without argv[0]); its stderr goes to ERR_PATH
- * (appended) unless NULL. Readiness comes as READY=1 on a socket named in $NOTIFY_SOCKET. */
-static inline void h_start(struct daemon *d, const char *const *args, const char *err_path)
+void h_start(struct daemon *d, const char *const *args, const char *err_path)
 {
 	static int counter;
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -212,7 +147,7 @@ static inline void h_start(struct daemon *d, const char *const *args, const char
 		}
 }
 
-static inline void h_forget(struct daemon *d)
+void h_forget(struct daemon *d)
 {
 	for (int i = 0; i < H_MAX_DAEMONS; i++)
 		if (h_daemons[i] == d->pid)
@@ -222,8 +157,7 @@ static inline void h_forget(struct daemon *d)
 	d->pid = 0;
 }
 
-/* Waits for exit; returns the exit status (128 + signal if killed). */
-static inline int h_reap(struct daemon *d, int timeout_ms)
+int h_reap(struct daemon *d, int timeout_ms)
 {
 	int st;
 	int64_t end = h_now_ms() + timeout_ms;
@@ -241,9 +175,7 @@ static inline int h_reap(struct daemon *d, int timeout_ms)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-/* Waits up to timeout_ms for MSG ("READY=1", "STOPPING=1") from shmlogd. Returns 0, or -1 if it
- * exited first or the time ran out. */
-static inline int h_wait_notify(struct daemon *d, const char *msg, int timeout_ms)
+int h_wait_notify(struct daemon *d, const char *msg, int timeout_ms)
 {
 	int64_t end = h_now_ms() + timeout_ms;
 	char buf[512];
@@ -267,7 +199,7 @@ static inline int h_wait_notify(struct daemon *d, const char *msg, int timeout_m
 	return -1;
 }
 
-static inline void h_start_ready(struct daemon *d, const char *const *args, const char *err_path)
+void h_start_ready(struct daemon *d, const char *const *args, const char *err_path)
 {
 	h_start(d, args, err_path);
 	CHECK(h_wait_notify(d, "READY=1", 10000 * test_slow_factor()) == 0,
@@ -275,8 +207,7 @@ static inline void h_start_ready(struct daemon *d, const char *const *args, cons
 	      10 * test_slow_factor(), err_path ? " in " : "", err_path ? err_path : "");
 }
 
-/* CPU time of every thread of PID in ns, from schedstat (exact), or from stat's clock ticks. */
-static inline long long h_cpu_ns(pid_t pid, int *exact)
+long long h_cpu_ns(pid_t pid, int *exact)
 {
 	char path[512];
 	struct dirent *e;
@@ -314,33 +245,19 @@ static inline long long h_cpu_ns(pid_t pid, int *exact)
 	return sum;
 }
 
-/* SIGTERM, then the exit status. */
-static inline int h_stop(struct daemon *d)
+int h_stop(struct daemon *d)
 {
 	CHECK(kill(d->pid, SIGTERM) == 0, "kill: %s", strerror(errno));
 	return h_reap(d, 30000 * test_slow_factor());
 }
 
-static inline void h_kill(struct daemon *d)
+void h_kill(struct daemon *d)
 {
 	kill(d->pid, SIGKILL);
 	h_reap(d, 10000);
 }
 
-/* ------------------------------------------------------------------ writers */
-
-struct writer_spec {
-	const char *ring;
-	int id;
-	long n;
-	int pace_every; /* after this many records sleep pace_us (0: full speed) */
-	int pace_us;
-	int level;      /* 0: info, with a critical record every 1000 */
-};
-
-/* A child process logging "w<id> n<i>" for i in [0, n), then waiting until the collector has
- * written everything. Exits 0, or 2 if the ring could not be opened, 3 if the flush timed out. */
-static inline pid_t h_writer(const struct writer_spec *w)
+pid_t h_writer(const struct writer_spec *w)
 {
 	fflush(NULL);
 	pid_t pid = fork();
@@ -367,7 +284,7 @@ static inline pid_t h_writer(const struct writer_spec *w)
 	_exit(r == 0 ? 0 : 3);
 }
 
-static inline void h_writers_start(pid_t *pids, int nw, struct writer_spec spec)
+void h_writers_start(pid_t *pids, int nw, struct writer_spec spec)
 {
 	for (int i = 0; i < nw; i++) {
 		spec.id = i;
@@ -375,8 +292,7 @@ static inline void h_writers_start(pid_t *pids, int nw, struct writer_spec spec)
 	}
 }
 
-/* Returns 1 when every writer has exited (each with status 0, or the test fails). */
-static inline int h_writers_done(pid_t *pids, int nw, int block)
+int h_writers_done(pid_t *pids, int nw, int block)
 {
 	int all = 1;
 
@@ -397,16 +313,7 @@ static inline int h_writers_done(pid_t *pids, int nw, int block)
 	return all;
 }
 
-struct line_info {
-	char message[256];
-	char tag[64];
-	long long seq; /* event.sequence, -1 if absent (text) */
-	int synthetic;
-	long long count; /* shmlog.count of a loss report */
-};
-
-/* Validates one JSON Lines object (the whole line) and extracts what the checks need. */
-static inline int h_parse_json(const char *s, size_t len, struct line_info *li)
+int h_parse_json(const char *s, size_t len, struct line_info *li)
 {
 	static struct json_object obj;
 	const struct json_member *synthetic;
@@ -429,8 +336,7 @@ static inline int h_parse_json(const char *s, size_t len, struct line_info *li)
 	return 0;
 }
 
-/* "2026-11-21T10:15:03.123456Z INFO  tag[pid/tid] message" */
-static inline int h_parse_text(const char *s, size_t len, struct line_info *li)
+int h_parse_text(const char *s, size_t len, struct line_info *li)
 {
 	struct text_line t;
 
@@ -446,19 +352,7 @@ static inline int h_parse_text(const char *s, size_t len, struct line_info *li)
 	return 0;
 }
 
-/* ------------------------------------------------------------------ checking the output */
-
-struct checker {
-	int json;
-	int nw;
-	long n;           /* records per writer */
-	long next[64];    /* next index expected per writer; -1: any (the first kept file) */
-	long long last_seq;
-	long lines, records, synthetic;
-	int contiguous;   /* event.sequence must grow by exactly 1 (no writer was lost) */
-};
-
-static inline void h_checker_init(struct checker *k, int json, int nw, long n, int from_anywhere)
+void h_checker_init(struct checker *k, int json, int nw, long n, int from_anywhere)
 {
 	memset(k, 0, sizeof(*k));
 	k->json = json;
@@ -469,7 +363,7 @@ static inline void h_checker_init(struct checker *k, int json, int nw, long n, i
 		k->next[i] = from_anywhere ? -1 : 0;
 }
 
-static inline void h_check_line(struct checker *k, const char *line, size_t len, const char *where)
+void h_check_line(struct checker *k, const char *line, size_t len, const char *where)
 {
 	struct line_info li;
 	int w;
@@ -506,8 +400,7 @@ static inline void h_check_line(struct checker *k, const char *line, size_t len,
 	k->records++;
 }
 
-/* Checks every line of F; a last line without '\n' fails. */
-static inline void h_check_stream(struct checker *k, FILE *f, const char *where)
+void h_check_stream(struct checker *k, FILE *f, const char *where)
 {
 	char *line = NULL;
 	size_t cap = 0;
@@ -521,7 +414,7 @@ static inline void h_check_stream(struct checker *k, FILE *f, const char *where)
 	free(line);
 }
 
-static inline void h_check_file(struct checker *k, const char *path)
+void h_check_file(struct checker *k, const char *path)
 {
 	FILE *f = fopen(path, "r");
 	CHECK(f, "cannot open %s: %s", path, strerror(errno));
@@ -529,16 +422,14 @@ static inline void h_check_file(struct checker *k, const char *path)
 	fclose(f);
 }
 
-/* Every writer's records all arrived. */
-static inline void h_check_complete(const struct checker *k)
+void h_check_complete(const struct checker *k)
 {
 	for (int w = 0; w < k->nw; w++)
 		CHECK(k->next[w] == k->n, "writer %d: %ld of %ld records in the output (%ld lost)", w,
 		      k->next[w] < 0 ? 0 : k->next[w], k->n, k->n - (k->next[w] < 0 ? 0 : k->next[w]));
 }
 
-/* The number of lines in a file holding LINE (0 if absent). */
-static inline int h_count_in_file(const char *path, const char *needle)
+int h_count_in_file(const char *path, const char *needle)
 {
 	FILE *f = fopen(path, "r");
 	char *line = NULL;
@@ -555,11 +446,8 @@ static inline int h_count_in_file(const char *path, const char *needle)
 	return count;
 }
 
-/* Starts shmlogd on RING into OUT with --fsync interval:100 and two test hooks armed (builds
- * with SHMLOG_TEST_HOOKS): its first fdatasync takes DELAY_MS, and each fdatasync is noted on its
- * stderr, ERR, with the thread that ran it. */
-static inline void h_start_slow_sync(struct daemon *d, const char *ring, const char *out,
-				     const char *err, int delay_ms)
+void h_start_slow_sync(struct daemon *d, const char *ring, const char *out, const char *err,
+		       int delay_ms)
 {
 	char delay[32];
 
@@ -573,9 +461,7 @@ static inline void h_start_slow_sync(struct daemon *d, const char *ring, const c
 	unsetenv("SHMLOGD_TRACE");
 }
 
-/* Waits until PATH has at least N lines holding NEEDLE; returns the ms it waited, or -1 once
- * TIMEOUT_MS have passed. */
-static inline int64_t h_wait_lines(const char *path, const char *needle, int n, int64_t timeout_ms)
+int64_t h_wait_lines(const char *path, const char *needle, int n, int64_t timeout_ms)
 {
 	int64_t t0 = h_now_ms();
 
@@ -587,7 +473,7 @@ static inline int64_t h_wait_lines(const char *path, const char *needle, int n, 
 	return h_now_ms() - t0;
 }
 
-static inline void h_print_file(const char *path)
+void h_print_file(const char *path)
 {
 	FILE *f = fopen(path, "r");
 	char buf[512];
@@ -599,18 +485,12 @@ static inline void h_print_file(const char *path)
 	fclose(f);
 }
 
-/* ------------------------------------------------------------------ rotated files */
-
-#define H_MAX_FILES 256
-
-static inline int h_cmp_names(const void *a, const void *b)
+static int h_cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Names (malloc'ed, sorted: oldest first) of the rotated files of DIR/BASE: BASE.<stamp>[.gz|.zst],
- * and with tmp also the compressor's temporaries. Returns the count. */
-static inline int h_rotated(const char *dir, const char *base, char **names, int tmp)
+int h_rotated(const char *dir, const char *base, char **names, int tmp)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -632,8 +512,7 @@ static inline int h_rotated(const char *dir, const char *base, char **names, int
 	return n;
 }
 
-/* Rotated files (compressed or not) counted once each, without temporaries. */
-static inline int h_generations(const char *dir, const char *base)
+int h_generations(const char *dir, const char *base)
 {
 	char *names[H_MAX_FILES];
 	int n = h_rotated(dir, base, names, 0), gens = 0;
@@ -648,9 +527,7 @@ static inline int h_generations(const char *dir, const char *base)
 	return gens;
 }
 
-/* Checks the rotated files of DIR/BASE, oldest first (decompressed with the system's gzip and
- * zstd), then DIR/BASE itself. Returns how many rotated files there were. */
-static inline int h_check_rotated(struct checker *k, const char *dir, const char *base)
+int h_check_rotated(struct checker *k, const char *dir, const char *base)
 {
 	char *names[H_MAX_FILES], path[4096], cmd[4200];
 	int n = h_rotated(dir, base, names, 1);
@@ -680,5 +557,3 @@ static inline int h_check_rotated(struct checker *k, const char *dir, const char
 	h_check_file(k, path);
 	return n;
 }
-
-#endif

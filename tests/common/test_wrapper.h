@@ -8,7 +8,7 @@
  * checks depend on the programs' speed (how many batches a collector makes of paced writers)
  * scales its pace by test_slow_factor().
  *
- * Included by test_shmlogd_harness.h and test_shmlogcat_helpers.h; header-only, like them.
+ * Included by shmlogd_harness.h and tests/multi/test_shmlogcat_helpers.h; header-only.
  */
 #ifndef TEST_WRAPPER_H
 #define TEST_WRAPPER_H
