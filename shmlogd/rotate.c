@@ -336,7 +336,6 @@ static int unstray(struct rotator *r, const struct output *o)
 int rotate_now(struct rotator *r, struct output *o)
 {
 	char stamp[ROTATE_STAMP_LEN + 1], to[PATH_MAX + 64];
-	struct timespec ts;
 	struct stat st;
 	int err = 0, said = 0;
 
@@ -348,8 +347,7 @@ int rotate_now(struct rotator *r, struct output *o)
 		return 0;
 	if (!rotate_ready(r))
 		return -EAGAIN;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	int64_t us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	int64_t us = wall_us();
 	pthread_mutex_lock(&r->lock);
 	retain(r, 1);
 	/* The fresh output is made first, O_EXCL under the rotated name: two rotations within a
