@@ -363,59 +363,55 @@ enum {
 	OPT_ALLOW_OWNER,
 };
 
-static const struct option long_opts[] = {
-	{"ring", required_argument, NULL, 'r'},
-	{"output", required_argument, NULL, 'o'},
-	{"format", required_argument, NULL, 'f'},
-	{"size", required_argument, NULL, OPT_SIZE},
-	{"mode", required_argument, NULL, OPT_MODE},
-	{"group", required_argument, NULL, OPT_GROUP},
-	{"on-full", required_argument, NULL, OPT_ON_FULL},
-	{"output-mode", required_argument, NULL, OPT_OUTPUT_MODE},
-	{"flush-interval", required_argument, NULL, OPT_FLUSH_INTERVAL},
-	{"fsync", required_argument, NULL, OPT_FSYNC},
-	{"rotate-size", required_argument, NULL, OPT_ROTATE_SIZE},
-	{"rotate-interval", required_argument, NULL, OPT_ROTATE_INTERVAL},
-	{"keep", required_argument, NULL, OPT_KEEP},
-	{"max-age", required_argument, NULL, OPT_MAX_AGE},
-	{"compress", required_argument, NULL, OPT_COMPRESS},
-	{"nice", required_argument, NULL, OPT_NICE},
-	{"allow-owner", required_argument, NULL, OPT_ALLOW_OWNER},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
-	{NULL, 0, NULL, 0},
-};
-
-/* Every option that takes a value: its setter, and what the usage error says of a refused value. */
+/* Every option, once: getopt's table is made from this one (long_options()), and apply() finds
+ * the option's setter here, with what the usage error tells a value it refuses. The order is
+ * getopt's too. */
 static const struct setting {
+	const char *name;
 	int opt;
-	int (*set)(struct options *o, const char *arg);
+	int (*set)(struct options *o, const char *arg); /* NULL: --help, --version (no value) */
 	const char *refused;
 } settings[] = {
-	{'r', set_ring, NULL},
-	{'o', set_output, "give the path of the file to write"},
-	{'f', set_format, "use text or json"},
-	{OPT_SIZE, set_size, "use a size such as 64K, 4M or 1G"},
-	{OPT_MODE, set_ring_mode, "use octal up to 0777, e.g. 0660"},
-	{OPT_GROUP, set_group, "no such group name, and not a number"},
-	{OPT_ON_FULL, set_on_full, "use block, drop or timeout:MS"},
-	{OPT_OUTPUT_MODE, set_output_mode, "use octal up to 0777, e.g. 0640"},
-	{OPT_FLUSH_INTERVAL, set_flush_interval, "use milliseconds from 1 to 3600000"},
-	{OPT_FSYNC, set_fsync, "use none, interval:MS or always"},
-	{OPT_ROTATE_SIZE, set_rotate_size, "use a size such as 100M or 1G"},
-	{OPT_ROTATE_INTERVAL, set_rotate_interval, "use hourly, daily or seconds (s, m, h, d suffix)"},
-	{OPT_KEEP, set_keep, "use a number of files from 0 (no limit) to 100000"},
-	{OPT_MAX_AGE, set_max_age, "use seconds, or a number with s, m, h or d"},
-	{OPT_COMPRESS, set_compress, "use none, gzip or zstd"},
-	{OPT_NICE, set_nice, "use a number from -20 to 19"},
-	{OPT_ALLOW_OWNER, set_allow_owner, "no such user name, and not a number"},
+	{"ring", 'r', set_ring, NULL},
+	{"output", 'o', set_output, "give the path of the file to write"},
+	{"format", 'f', set_format, "use text or json"},
+	{"size", OPT_SIZE, set_size, "use a size such as 64K, 4M or 1G"},
+	{"mode", OPT_MODE, set_ring_mode, "use octal up to 0777, e.g. 0660"},
+	{"group", OPT_GROUP, set_group, "no such group name, and not a number"},
+	{"on-full", OPT_ON_FULL, set_on_full, "use block, drop or timeout:MS"},
+	{"output-mode", OPT_OUTPUT_MODE, set_output_mode, "use octal up to 0777, e.g. 0640"},
+	{"flush-interval", OPT_FLUSH_INTERVAL, set_flush_interval,
+	 "use milliseconds from 1 to 3600000"},
+	{"fsync", OPT_FSYNC, set_fsync, "use none, interval:MS or always"},
+	{"rotate-size", OPT_ROTATE_SIZE, set_rotate_size, "use a size such as 100M or 1G"},
+	{"rotate-interval", OPT_ROTATE_INTERVAL, set_rotate_interval,
+	 "use hourly, daily or seconds (s, m, h, d suffix)"},
+	{"keep", OPT_KEEP, set_keep, "use a number of files from 0 (no limit) to 100000"},
+	{"max-age", OPT_MAX_AGE, set_max_age, "use seconds, or a number with s, m, h or d"},
+	{"compress", OPT_COMPRESS, set_compress, "use none, gzip or zstd"},
+	{"nice", OPT_NICE, set_nice, "use a number from -20 to 19"},
+	{"allow-owner", OPT_ALLOW_OWNER, set_allow_owner, "no such user name, and not a number"},
+	{"help", 'h', NULL, NULL},
+	{"version", 'V', NULL, NULL},
 };
+
+#define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
+
+/* getopt_long's table of SETTINGS, ended by a zeroed entry. */
+static void long_options(struct option out[NSETTINGS + 1])
+{
+	for (size_t i = 0; i < NSETTINGS; i++)
+		out[i] = (struct option){settings[i].name,
+					 settings[i].set ? required_argument : no_argument, NULL,
+					 settings[i].opt};
+	out[NSETTINGS] = (struct option){NULL, 0, NULL, 0};
+}
 
 /* Applies one option. Returns 0, 1 (help/version printed) or -1 (error printed). */
 static int apply(struct options *o, int opt, const char *arg, const char *name)
 {
-	for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++)
-		if (settings[i].opt == opt)
+	for (size_t i = 0; i < NSETTINGS; i++)
+		if (settings[i].opt == opt && settings[i].set)
 			return settings[i].set(o, arg) < 0 ? bad(name, arg, settings[i].refused) : 0;
 	switch (opt) {
 	case 'h':
@@ -447,8 +443,10 @@ int options_parse(struct options *o, int argc, char **argv)
 		.fsync_interval_ms = DEFAULT_FSYNC_INTERVAL_MS,
 		.nice = DEFAULT_NICE,
 	};
+	struct option long_opts[NSETTINGS + 1];
 	int opt, idx = -1;
 
+	long_options(long_opts);
 	opterr = 0; /* our messages, in our format */
 	while ((opt = getopt_long(argc, argv, ":r:o:f:hV", long_opts, &idx)) != -1) {
 		char name[64];

@@ -106,21 +106,6 @@ static int parse_fields_and_message(struct options *o, int argc, char **argv, in
 	return OPTIONS_RUN;
 }
 
-static const struct option long_options[] = {
-	{"ring", required_argument, NULL, 'r'},
-	{"level", required_argument, NULL, 'l'},
-	{"tag", required_argument, NULL, 't'},
-	{"flush-timeout", required_argument, NULL, 'T'},
-	{"no-create", no_argument, NULL, 'n'},
-	{"mode", required_argument, NULL, 'm'},
-	{"allow-owner", required_argument, NULL, 'u'},
-	{"skip-empty", no_argument, NULL, 's'},
-	{"quiet", no_argument, NULL, 'q'},
-	{"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},
-	{NULL, 0, NULL, 0},
-};
-
 /* ---- one setter an option: OPTIONS_RUN, or EX_USAGE after printing why ---- */
 
 static int set_ring(struct options *o, const char *arg)
@@ -183,21 +168,43 @@ static int set_quiet(struct options *o, const char *arg)
 	return OPTIONS_RUN;
 }
 
+/* Every option, once: getopt's table is made from this one (long_options()), and apply() finds
+ * the option's setter here. */
 static const struct setting {
+	const char *name;
 	int opt;
-	int (*set)(struct options *o, const char *arg);
+	int has_arg;
+	int (*set)(struct options *o, const char *arg); /* NULL: --help, --version */
 } settings[] = {
-	{'r', set_ring},         {'l', set_level},        {'t', set_tag},
-	{'T', set_flush_timeout}, {'n', set_no_create},    {'m', set_mode},
-	{'u', set_allow_owner},  {'s', set_skip_empty},   {'q', set_quiet},
+	{"ring", 'r', required_argument, set_ring},
+	{"level", 'l', required_argument, set_level},
+	{"tag", 't', required_argument, set_tag},
+	{"flush-timeout", 'T', required_argument, set_flush_timeout},
+	{"no-create", 'n', no_argument, set_no_create},
+	{"mode", 'm', required_argument, set_mode},
+	{"allow-owner", 'u', required_argument, set_allow_owner},
+	{"skip-empty", 's', no_argument, set_skip_empty},
+	{"quiet", 'q', no_argument, set_quiet},
+	{"help", 'h', no_argument, NULL},
+	{"version", 'V', no_argument, NULL},
 };
+
+#define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
+
+/* getopt_long's table of SETTINGS, ended by a zeroed entry. */
+static void long_options(struct option out[NSETTINGS + 1])
+{
+	for (size_t i = 0; i < NSETTINGS; i++)
+		out[i] = (struct option){settings[i].name, settings[i].has_arg, NULL, settings[i].opt};
+	out[NSETTINGS] = (struct option){NULL, 0, NULL, 0};
+}
 
 /* Applies option C (getopt's result, ARG its argument). Returns OPTIONS_RUN, or the status to
  * exit with: 0 after --help or --version, EX_USAGE after a usage error. */
 static int apply(struct options *o, int c, const char *arg, char **argv)
 {
-	for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++)
-		if (settings[i].opt == c)
+	for (size_t i = 0; i < NSETTINGS; i++)
+		if (settings[i].opt == c && settings[i].set)
 			return settings[i].set(o, arg);
 	switch (c) {
 	case 'h':
@@ -217,6 +224,7 @@ static int apply(struct options *o, int c, const char *arg, char **argv)
 
 int options_parse(struct options *o, int argc, char **argv)
 {
+	struct option longopts[NSETTINGS + 1];
 	const char *last_arg = NULL; /* the last option argument, to tell it from a real "--" */
 	int c, rc;
 
@@ -224,8 +232,9 @@ int options_parse(struct options *o, int argc, char **argv)
 	o->level = DEFAULT_LEVEL;
 	o->flush_timeout_ms = DEFAULT_FLUSH_TIMEOUT_MS;
 	o->mode = DEFAULT_MODE;
+	long_options(longopts);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:r:l:t:T:nm:u:sqhV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:r:l:t:T:nm:u:sqhV", longopts, NULL)) != -1) {
 		last_arg = optarg;
 		if ((rc = apply(o, c, optarg, argv)) != OPTIONS_RUN)
 			return rc;
