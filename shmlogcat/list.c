@@ -1,18 +1,13 @@
-/* list.c - --list: the rings on this machine (the /dev/shm/shmlog.NAME objects), each with its
- * size, fill, live writers and collector, or why it cannot be read. */
-#include <dirent.h>
+/* list.c - --list: the rings on this machine (shmlog_list()), each with its size, fill, live
+ * writers and collector, or why it cannot be read. */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 
 #include "print.h"
-#include "ringcheck.h"
 #include "shmlogcat.h"
 
-#define SHM_DIR "/dev/shm"
-#define RING_PREFIX "shmlog."
 #define NAME_WIDTH 24
 
 /* Why a ring could not be opened, in a few words for a table cell; the full messages are
@@ -61,92 +56,42 @@ static void print_ring(const char *name)
 		printf(" %s\n", short_reason(errno));
 		return;
 	}
-	char why[160];
 	int err = shmlog_observer_stats(obs, &st, NULL, 0);
 	shmlog_observer_close(obs);
 	if (err < 0) {
 		printf(" %s\n", short_reason(-err));
 		return;
 	}
-	uint64_t used = tool_ring_used(&st, why, sizeof(why));
 	if (st.health == SHMLOG_HEALTH_POSITIONS_DAMAGED)
 		printf(" %6s %6s %7u  ", size_text(st.size, size), "DAMAGED", st.producers_live);
 	else if (st.health == SHMLOG_HEALTH_CHECKPOINT_DAMAGED)
 		printf(" %6s %6s %7u  ", size_text(st.size, size), "?", st.producers_live);
 	else
 		printf(" %6s %5.1f%% %7u  ", size_text(st.size, size),
-		       st.size ? 100.0 * (double)used / (double)st.size : 0.0, st.producers_live);
+		       st.size ? 100.0 * (double)st.used / (double)st.size : 0.0, st.producers_live);
 	if (st.consumer_pid)
 		printf("pid %d%s\n", (int)st.consumer_pid, st.consumer_alive ? "" : " (dead)");
 	else
 		printf("none\n");
 }
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The ring names in SHM_DIR, sorted. Returns the count, or -errno. */
-static int scan(char ***names)
-{
-	DIR *dir = opendir(SHM_DIR);
-	struct dirent *d;
-	size_t n = 0;
-	int err = 0;
-
-	*names = NULL;
-	if (!dir)
-		return -errno;
-	while ((d = readdir(dir))) {
-		char **grown;
-
-		if (strncmp(d->d_name, RING_PREFIX, strlen(RING_PREFIX)))
-			continue;
-		if (!(grown = realloc(*names, (n + 1) * sizeof(*grown)))) {
-			err = ENOMEM;
-			break;
-		}
-		*names = grown;
-		if (!(grown[n] = strdup(d->d_name + strlen(RING_PREFIX)))) {
-			err = ENOMEM;
-			break;
-		}
-		n++;
-	}
-	closedir(dir);
-	if (err) {
-		while (n)
-			free((*names)[--n]);
-		free(*names);
-		*names = NULL;
-		return -err;
-	}
-	if (n)
-		qsort(*names, n, sizeof(**names), by_name);
-	return (int)n;
-}
-
 int run_list(const struct options *o)
 {
 	char **names;
-	int n = scan(&names), status = 0;
+	int n = shmlog_list(&names), status = 0;
 
 	(void)o;
 	if (n < 0) {
-		fprintf(stderr, PROGRAM_NAME ": cannot list the rings in " SHM_DIR ": %s\n",
-			strerror(-n));
+		fprintf(stderr, PROGRAM_NAME ": %s\n", shmlog_errmsg());
 		status = n == -ENOMEM ? EX_OSERR : EX_OSFILE;
 		n = 0;
 	} else {
 		printf("%-*s %6s %6s %7s  %s\n", NAME_WIDTH, "NAME", "SIZE", "USED", "WRITERS",
 		       "COLLECTOR");
 	}
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n; i++)
 		print_ring(names[i]);
-		free(names[i]);
-	}
-	free(names);
+	shmlog_list_free(names, n);
 	if (fflush(stdout) != 0 && errno != EPIPE) {
 		fprintf(stderr, PROGRAM_NAME ": cannot write output: %s\n", strerror(errno));
 		return EX_IOERR;

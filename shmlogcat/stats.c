@@ -12,7 +12,6 @@
 
 #include "print.h"
 #include "program.h"
-#include "ringcheck.h"
 #include "shmlogcat.h"
 
 #define PRODUCERS_FIRST_GUESS 64
@@ -103,10 +102,12 @@ static void print_owner(const struct shmlog_stats *st)
 
 static void print_header(const char *ring, const struct shmlog_stats *st)
 {
-	char size[SIZE_TEXT_MAX], why[160];
-	uint64_t used = tool_ring_used(st, why, sizeof(why));
+	char size[SIZE_TEXT_MAX], why[160], path[SHMLOG_PATH_MAX];
+	uint64_t used = st->used;
 
-	printf("%-11s %s (/dev/shm/shmlog.%s), layout version %u, id %016llx\n", "ring", ring, ring,
+	shmlog_stats_positions(st, why, sizeof(why));
+	shmlog_ring_path(ring, path, sizeof(path));
+	printf("%-11s %s (%s), layout version %u, id %016llx\n", "ring", ring, path,
 	       st->layout_version, (unsigned long long)st->ring_id);
 	print_time("created", st->created_ns);
 	print_owner(st);

@@ -9,7 +9,6 @@
 
 #include "attach.h"
 #include "program.h"
-#include "ringcheck.h"
 
 /* Sets the file-system group to GID, so that a ring created now belongs to it (shm objects take
  * their creator's fsgid). Returns the previous fsgid, or -1 if not allowed (needs CAP_SETGID). */
@@ -83,7 +82,7 @@ int attach_ring(const struct options *o, struct shmlog_consumer **cons,
 	}
 	/* The consumer refused a ring whose head or tail is damaged (EBADMSG, 65). */
 	char why[160];
-	tool_ring_used(&st, why, sizeof(why));
+	shmlog_stats_positions(&st, why, sizeof(why));
 	/* The consumer resumed at the tail word or the oldest intact record, and its first commit
 	 * writes a sound checkpoint; records it hands out again are recognised (recover.c). */
 	if (st.health == SHMLOG_HEALTH_CHECKPOINT_DAMAGED)

@@ -1,5 +1,5 @@
-/* watch.c - the ring's name removed from /dev/shm: noticed by inotify, checked by name (see
- * watch.h). */
+/* watch.c - the ring's name removed from its directory (/dev/shm, as shmlog_ring_path() says):
+ * noticed by inotify, checked by name (see watch.h). */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -10,8 +10,6 @@
 
 #include "thread.h"
 #include "watch.h"
-
-#define SHM_DIR "/dev/shm"
 
 static int names_our_entry(const struct ring_watch *w, const char *buf, ssize_t n)
 {
@@ -54,13 +52,21 @@ static void *watch_main(void *arg)
 
 int ring_watch_start(struct ring_watch *w, const char *ring, struct shmlog_consumer *wake)
 {
+	char dir[SHMLOG_PATH_MAX];
+	int len = shmlog_ring_path(ring, dir, sizeof(dir));
+	char *slash = len > 0 && (size_t)len < sizeof(dir) ? strrchr(dir, '/') : NULL;
+
 	*w = (struct ring_watch){.inotify_fd = -1, .stop_fd = -1, .wake = wake};
-	snprintf(w->entry, sizeof(w->entry), "shmlog.%s", ring);
+	if (!slash || strlen(slash + 1) >= sizeof(w->entry))
+		return -EINVAL;
+	/* The directory is watched; the entry is the ring's name in it. */
+	snprintf(w->entry, sizeof(w->entry), "%s", slash + 1);
+	*slash = '\0';
 	w->inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 	if (w->inotify_fd < 0)
 		return -errno;
 	int err = 0;
-	if (inotify_add_watch(w->inotify_fd, SHM_DIR, IN_DELETE | IN_MOVED_FROM) < 0 ||
+	if (inotify_add_watch(w->inotify_fd, dir, IN_DELETE | IN_MOVED_FROM) < 0 ||
 	    (w->stop_fd = eventfd(0, EFD_CLOEXEC)) < 0)
 		err = -errno;
 	pthread_mutex_init(&w->mu, NULL);

@@ -358,18 +358,41 @@ struct shmlog_stats {
 	uint32_t mode;
 	uint64_t tail_word;    /* the ring's tail: where writers may reuse space from */
 	int health;            /* enum shmlog_health */
+	/* Bytes written and not yet collected (head - tail); 0 unless health is SOUND. The head is
+	 * read before the checkpoint, so on a busy ring the checkpoint may pass it: that is 0 too. */
+	uint64_t used;
 };
 
 /* Fills *st and up to max entries of producers (may be NULL) from the ring read-only. */
 int shmlog_observer_stats(struct shmlog_observer *o, struct shmlog_stats *st,
 			  struct shmlog_producer_info *producers, size_t max);
 
+/* The ring's positions in words, for a message about a damaged ring: "head at H, tail at T,
+ * checkpoint at C, for a data area of S bytes". Returns the length as snprintf does. */
+int shmlog_stats_positions(const struct shmlog_stats *st, char *buf, size_t cap);
+
 /* Sets the ring-wide minimum level by name without being a writer. Needs write permission on the
  * ring: -EACCES otherwise. */
 int shmlog_ring_set_level(const char *name, int level);
 
-/* Removes the ring's shared-memory object (processes attached keep their mapping). */
+/* Removes the ring's shared-memory object (processes attached keep their mapping). Returns 0,
+ * or -EINVAL for an invalid name, -ENOENT no such ring, -EACCES no permission. */
 int shmlog_unlink(const char *name);
+
+/* Where ring NAME's shared-memory object lives: "/dev/shm/shmlog.NAME". Returns the length of
+ * the path written to buf (cut, like snprintf, when it is >= cap), or -EINVAL for an invalid
+ * name. SHMLOG_PATH_MAX always suffices. The directory part is the one to watch for the name
+ * to go (inotify), the last part the entry's name in it. */
+#define SHMLOG_PATH_MAX (SHMLOG_NAME_MAX + 24)
+int shmlog_ring_path(const char *name, char *buf, size_t cap);
+
+/* The names of the rings on this machine (every shmlog.NAME object in /dev/shm, valid names or
+ * not: the caller's open says what is wrong with one), sorted. Returns their count with *names a
+ * malloc'd array of malloc'd strings (NULL when 0), or -errno (*names NULL): -ENOMEM, or why
+ * /dev/shm could not be read. Free it with shmlog_list_free(). */
+int shmlog_list(char ***names);
+/* Frees what shmlog_list() returned: N names and the array. Accepts NULL. */
+void shmlog_list_free(char **names, int n);
 
 /* ---------------------------------------------------------------------------------------------
  * Formatting (shared by shmlogd and shmlogcat)

@@ -459,6 +459,8 @@ int shmlog_observer_stats(struct shmlog_observer *o, struct shmlog_stats *st,
 	st->tail_seq &= ~(1ull << 63);
 	st->health = ring_health(r, st->head, st->tail_word, st->tail,
 				 at_load_acquire(&h->head_pos));
+	if (st->health == SHMLOG_HEALTH_SOUND && st->head >= st->tail)
+		st->used = st->head - st->tail;
 	st->drops = at_load(&h->drops);
 	st->abandoned = at_load(&h->abandoned);
 	st->policy = (int)at_load32(&h->policy);
@@ -490,4 +492,12 @@ int shmlog_observer_stats(struct shmlog_observer *o, struct shmlog_stats *st,
 		p->alive = alive;
 	}
 	return 0;
+}
+
+int shmlog_stats_positions(const struct shmlog_stats *st, char *buf, size_t cap)
+{
+	return snprintf(buf, cap, "head at %llu, tail at %llu, checkpoint at %llu, for a data area "
+			"of %llu bytes",
+			(unsigned long long)st->head, (unsigned long long)st->tail_word,
+			(unsigned long long)st->tail, (unsigned long long)st->size);
 }

@@ -118,11 +118,6 @@ static void map_put(void *addr)
 	maps_unlock();
 }
 
-static void shm_path(char *out, size_t cap, const char *name)
-{
-	snprintf(out, cap, "/shmlog.%s", name);
-}
-
 static uint64_t mix64(uint64_t x)
 {
 	x += 0x9e3779b97f4a7c15ull;
@@ -391,7 +386,7 @@ int ring_attach(struct ring *r, const char *name, const struct shmlog_options *o
 	}
 	if ((err = check_options(opts)) < 0)
 		return err;
-	shm_path(path, sizeof(path), name);
+	ring_shm_name(path, sizeof(path), name);
 	if ((how & RING_CREATE) && writable)
 		fd = try_create(path, name, opts);
 	int created = fd >= 0;
@@ -522,7 +517,7 @@ int shmlog_unlink(const char *name)
 		return set_err(EINVAL, "ring name '%s' is invalid",
 			       err_printable(name, shown, sizeof(shown)));
 	}
-	shm_path(path, sizeof(path), name);
+	ring_shm_name(path, sizeof(path), name);
 	if (shm_unlink(path) < 0)
 		return set_err(errno, "cannot remove ring '%s': %s", name, strerror(errno));
 	return 0;

@@ -397,6 +397,8 @@ static inline uint64_t ring_align(uint64_t n)
 
 /* ring.c */
 int ring_name_valid(const char *name);
+/* names.c: the name shm_open() takes for ring NAME ("/shmlog.NAME"). */
+void ring_shm_name(char *out, size_t cap, const char *name);
 /* How ring_attach() attaches. RING_TRUSTED: the caller will log to the ring or take its records,
  * so an existing ring must pass the trust rules of shmlog_options (owner, group/other write). */
 enum { RING_CREATE = 0x1, RING_WRITE = 0x2, RING_TRUSTED = 0x4 };
