@@ -98,7 +98,7 @@ def _handle_error(handler, record, exc):
     traceback it walks (the Emitter's exceptions come from C, with no Python frame)."""
     try:
         raise exc
-    except BaseException:
+    except Exception:  # the Emitter passes on only Exceptions
         handler.handleError(record)
 
 

@@ -19,7 +19,8 @@
  *
  * A failure anywhere (a closed ring, a __str__ that raises) goes to handler.handleError(record)
  * with the exception set as the one being handled, as logging's own handlers do; it never
- * reaches the application. handle() skips logging's per-handler lock, which serialises emit()
+ * reaches the application. Like theirs, KeyboardInterrupt, SystemExit and RecursionError are
+ * not failures of the handler and pass through. handle() skips logging's per-handler lock, which serialises emit()
  * calls that need it; this one does not (the GIL and the ring's atomics are enough). With
  * filters on the handler, handle() is logging's own, lock included.
  */
@@ -234,6 +235,12 @@ static PyObject *emitter_call(emitter *e, PyObject *const *args, size_t nargsf, 
 	if (PyVectorcall_NARGS(nargsf) != 1 || kwnames)
 		return PyErr_Format(PyExc_TypeError, "emit() takes one argument, the record");
 	if (emit(e, args[0]) < 0) {
+		/* As logging's own handlers: KeyboardInterrupt, SystemExit (anything not an
+		 * Exception) and RecursionError reach the application; the rest goes to
+		 * handleError. */
+		if (!PyErr_ExceptionMatches(PyExc_Exception) ||
+		    PyErr_ExceptionMatches(PyExc_RecursionError))
+			return NULL;
 		PyObject *res = handle_error(e, args[0]);
 		if (!res)
 			return NULL;

@@ -13,14 +13,17 @@
  *               no exc_info, no stack_info, stacklevel 1; extra None or a dict with str keys
  *               none of which is a LogRecord attribute (logging raises KeyError for those)
  *   the logger  not disabled, no filters; its class's findCaller, makeRecord, handle,
- *               callHandlers and filter are logging's own and nothing shadows the attributes
- *               read here (checked once per class and kept while the class's version tag
- *               holds: a class changed since, by anyone, is checked again)
+ *               callHandlers and filter are logging's own, and none is set on the logger
+ *               itself; attribute lookup is object's own (no __getattribute__) and nothing
+ *               shadows the attributes read here (the class part checked once per class and
+ *               kept while the class's version tag holds: a class changed since, by anyone,
+ *               is checked again)
  *   the record  logging's record factory is LogRecord, with its own __init__ and getMessage
  *   the way     exactly one handler on the loggers from this one up to the first that does not
  *               propagate, and it is a shmlog.Handler whose emit and handle are its Emitter's,
  *               with no filters and no formatter
- *   the frame   logging._srcfile set (the caller is wanted) and a caller found below the
+ *   the frame   logging._srcfile set (the caller is wanted), logging.currentframe and
+ *               logging._is_internal_frame logging's own, and a caller found below the
  *               logging module's frames
  *
  * The record is then the one handler.c would write for the LogRecord: the handler's level and
@@ -30,7 +33,12 @@
  * way (a __str__ that raises, a closed ring, a bad format), is left to logging's own _log,
  * which does it all again and reports it as it always has (handleError): nothing is written
  * before we know the write is the whole of the call. Only BaseExceptions that are not
- * Exceptions (KeyboardInterrupt) pass straight through.
+ * Exceptions (KeyboardInterrupt) pass straight through. What the record is made of is taken
+ * before any of the caller's code runs (str() of the message, its arguments, extra's values):
+ * the logger's name, and a copy of extra, as makeRecord copies it.
+ *
+ * Logger._log is a method descriptor of Logger: called on an object that is not a Logger (a
+ * duck-typed logger borrowing logging.Logger._log), it raises TypeError.
  */
 #include "shmlog_py.h"
 
@@ -46,6 +54,8 @@ static PyObject *orig_log;     /* logging.Logger._log as logging defines it */
 static PyObject *our_log;      /* the method descriptor below */
 static PyObject *logging_dict; /* the logging module's globals: _srcfile, _logRecordFactory */
 static PyObject *LogRecord, *Mapping;
+static PyObject *currentframe, *is_internal; /* logging's, when captured (is_internal: maybe NULL) */
+static PyObject *s_currentframe, *s_is_internal;
 static PyObject *s_srcfile, *s_factory, *s_importlib, *s_bootstrap, *s_handlers, *s_propagate,
 	*s_parent, *s_disabled, *s_filters, *s_name, *s_emit, *s_handle, *s_formatter, *s_level;
 
@@ -55,6 +65,7 @@ static PyObject *s_srcfile, *s_factory, *s_importlib, *s_bootstrap, *s_handlers,
  * the fast path was installed, and attributes read from instances' __dict__ that the class
  * must not shadow with a data descriptor (a property). */
 struct class_rule {
+	int generic_getattr; /* instances must look attributes up as object does */
 	int nmethods;
 	const char *method[6];
 	PyObject *method_str[6], *method_orig[6];
@@ -64,11 +75,13 @@ struct class_rule {
 };
 
 static struct class_rule logger_rule = {
+	.generic_getattr = 1,
 	.nmethods = 5,
 	.method = {"findCaller", "makeRecord", "handle", "callHandlers", "filter"},
 	.attr = {"name", "handlers", "propagate", "parent", "disabled", "filters", NULL},
 };
 static struct class_rule handler_rule = {
+	.generic_getattr = 1,
 	.attr = {"emit", "handle", "filters", "formatter", "level", NULL},
 };
 static struct class_rule record_rule = {
@@ -92,6 +105,8 @@ static int class_ok(struct class_rule *r, PyTypeObject *t)
 	for (int i = 0; tag && i < 4; i++)
 		if (r->seen[i].type == t && r->seen[i].tag == tag)
 			return 1;
+	if (r->generic_getattr && t->tp_getattro != PyObject_GenericGetAttr)
+		return 0;
 	for (int i = 0; i < r->nmethods; i++)
 		if (_PyType_Lookup(t, r->method_str[i]) != r->method_orig[i])
 			return 0;
@@ -118,15 +133,16 @@ static int class_ok(struct class_rule *r, PyTypeObject *t)
 static int rule_init(struct class_rule *r, PyObject *cls)
 {
 	for (int i = 0; i < r->nmethods; i++) {
-		r->method_str[i] = PyUnicode_InternFromString(r->method[i]);
-		if (!r->method_str[i])
+		PyObject *m;
+		if (!r->method_str[i] &&
+		    !(r->method_str[i] = PyUnicode_InternFromString(r->method[i])))
 			return -1;
-		r->method_orig[i] = _PyType_Lookup((PyTypeObject *)cls, r->method_str[i]);
-		if (!r->method_orig[i]) {
+		m = _PyType_Lookup((PyTypeObject *)cls, r->method_str[i]);
+		if (!m) {
 			PyErr_Format(PyExc_RuntimeError, "shmlog: logging has no %s", r->method[i]);
 			return -1;
 		}
-		Py_INCREF(r->method_orig[i]);
+		Py_XSETREF(r->method_orig[i], Py_NewRef(m));
 	}
 	return 0;
 }
@@ -166,28 +182,31 @@ static int is_false(PyObject *o)
 	return !o || o == Py_None || o == Py_False;
 }
 
-/* The call as the fast path takes it: 1, or 0 to leave it to logging. */
-static int call_ok(PyObject **v)
+/* The call as the fast path takes it: 1 (with *EXTRA a copy of extra, or NULL), 0 to leave it
+ * to logging, -1 with an exception raised on the way. */
+static int call_ok(PyObject **v, PyObject **extra)
 {
 	PyObject *args = v[A_ARGS];
 
+	*extra = NULL;
 	if (!PyLong_CheckExact(v[A_LEVEL]) || !PyTuple_CheckExact(args) ||
 	    !is_false(v[A_EXC_INFO]) || !is_false(v[A_STACK_INFO]))
 		return 0;
-	if (v[A_STACKLEVEL] && (!PyLong_CheckExact(v[A_STACKLEVEL]) ||
-				PyLong_AsLong(v[A_STACKLEVEL]) != 1)) {
-		PyErr_Clear();
-		return 0;
+	if (v[A_STACKLEVEL]) {
+		if (!PyLong_CheckExact(v[A_STACKLEVEL]))
+			return 0;
+		int overflow;
+		long sl = PyLong_AsLongAndOverflow(v[A_STACKLEVEL], &overflow);
+		if (sl != 1 || overflow)
+			return 0;
 	}
 	if (PyTuple_GET_SIZE(args) == 1) {
 		/* LogRecord takes a lone non-empty mapping as the mapping itself. */
 		PyObject *a = PyTuple_GET_ITEM(args, 0);
 		if (!PyUnicode_CheckExact(a) && !PyLong_CheckExact(a) && !PyFloat_CheckExact(a)) {
 			int m = PyObject_IsInstance(a, Mapping);
-			if (m != 0) {
-				PyErr_Clear();
-				return 0;
-			}
+			if (m != 0)
+				return m < 0 ? -1 : 0;
 		}
 	}
 	if (v[A_EXTRA] && v[A_EXTRA] != Py_None) {
@@ -195,21 +214,26 @@ static int call_ok(PyObject **v)
 		PyObject *k, *val;
 		if (!PyDict_CheckExact(v[A_EXTRA]))
 			return 0;
-		while (PyDict_Next(v[A_EXTRA], &pos, &k, &val))
-			if (!PyUnicode_CheckExact(k) || shmlog_py_std_attr(k) != 0) {
-				PyErr_Clear();
-				return 0;
+		/* A copy, as makeRecord makes one: str() of the message or a value may change it. */
+		if (!(*extra = PyDict_Copy(v[A_EXTRA])))
+			return -1;
+		while (PyDict_Next(*extra, &pos, &k, &val)) {
+			int std = PyUnicode_CheckExact(k) ? shmlog_py_std_attr(k) : 1;
+			if (std != 0) {
+				Py_CLEAR(*extra);
+				return std < 0 ? -1 : 0;
 			}
+		}
 	}
 	return 1;
 }
 
 /* ------------------------------------------------------------------ the way to the handler */
 
-/* OBJ.__dict__[NAME], borrowed; NULL when absent. */
+/* D[NAME], borrowed; NULL when absent (or D is NULL). */
 static PyObject *dict_get(PyObject *d, PyObject *name)
 {
-	PyObject *v = PyDict_GetItemWithError(d, name);
+	PyObject *v = d ? PyDict_GetItemWithError(d, name) : NULL;
 
 	if (!v)
 		PyErr_Clear();
@@ -264,6 +288,10 @@ static enum way find_way(PyObject *self, long levelno, shmlog_py_emitter **e)
 
 	if (!d || !is_false(dict_get(d, s_disabled)) || !empty_list(dict_get(d, s_filters)))
 		return WAY_SLOW;
+	/* A method set on the logger itself wins over the class's, which is all class_ok saw. */
+	for (int i = 0; i < logger_rule.nmethods; i++)
+		if (dict_get(d, logger_rule.method_str[i]))
+			return WAY_SLOW;
 	*e = NULL;
 	while (c) {
 		PyObject *hs, *prop;
@@ -326,9 +354,12 @@ static int add_origin(struct shmlog_fb *fb, PyCodeObject *co, int lineno)
 	base = slash >= 0 ? PyUnicode_Substring(file, slash + 1, n) : Py_NewRef(file);
 	if (!base || shmlog_fb_keep(fb, base) < 0 || shmlog_fb_add_c(fb, "log.origin.file.name", base))
 		return -1;
-	line = PyLong_FromLong(lineno);
-	if (!line || shmlog_fb_keep(fb, line) < 0 || shmlog_fb_add_c(fb, "log.origin.file.line", line))
-		return -1;
+	if (lineno >= 0) { /* logging's lineno is None for a frame without line numbers */
+		line = PyLong_FromLong(lineno);
+		if (!line || shmlog_fb_keep(fb, line) < 0 ||
+		    shmlog_fb_add_c(fb, "log.origin.file.line", line))
+			return -1;
+	}
 	return shmlog_fb_keep(fb, Py_NewRef(co->co_name)) < 0 ||
 	       shmlog_fb_add_c(fb, "log.origin.function", co->co_name) < 0 ? -1 : 0;
 }
@@ -374,58 +405,92 @@ static PyObject *message(PyObject *msg, PyObject *args)
 	return s;
 }
 
-/* 1 written (or left out by a level, as logging would), 0 leave it to logging, -1 error. */
+/* logging's globals as the fast path needs them: _srcfile a non-empty str (new reference in
+ * *SRCFILE), the record factory LogRecord (its class unchanged), currentframe and
+ * _is_internal_frame the ones captured. 1, or 0 to leave the call to logging. */
+static int logging_ok(PyObject **srcfile)
+{
+	PyObject *f = dict_get(logging_dict, s_srcfile);
+
+	if (!f || !PyUnicode_Check(f) || PyUnicode_GET_LENGTH(f) == 0 ||
+	    dict_get(logging_dict, s_factory) != LogRecord ||
+	    dict_get(logging_dict, s_currentframe) != currentframe ||
+	    dict_get(logging_dict, s_is_internal) != is_internal ||
+	    !class_ok(&record_rule, (PyTypeObject *)LogRecord))
+		return 0;
+	*srcfile = Py_NewRef(f);
+	return 1;
+}
+
+/* extra's pairs, in order; past SHMLOG_MAX_FIELDS counted, not held (as the Emitter). */
+static int add_extra(struct shmlog_fb *fb, PyObject *extra)
+{
+	Py_ssize_t pos = 0;
+	PyObject *k, *val;
+
+	while (PyDict_Next(extra, &pos, &k, &val)) {
+		if (fb->n == SHMLOG_MAX_FIELDS) {
+			fb->skipped++;
+			continue;
+		}
+		if (shmlog_fb_keep(fb, Py_NewRef(k)) < 0 || shmlog_fb_keep(fb, Py_NewRef(val)) < 0 ||
+		    shmlog_fb_add(fb, k, val) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* 1 written (or left out by a level, as logging would), 0 leave it to logging, -1 an error
+ * raised (logging's _log then does the call again, unless it is no Exception). */
 static int fast_log(PyObject *self, PyObject **v)
 {
-	PyObject *srcfile, *factory, *s;
-	shmlog_py_emitter *e;
+	PyObject *srcfile = NULL, *extra = NULL, *name = NULL, *s;
+	shmlog_py_emitter *e = NULL;
 	struct shmlog_fb fb;
 	const char *msg, *tag;
 	Py_ssize_t len;
 	int rc;
 
-	if (!call_ok(v) || !class_ok(&logger_rule, Py_TYPE(self)))
-		return 0;
+	shmlog_fb_init(&fb);
+	if ((rc = call_ok(v, &extra)) <= 0)
+		goto out;
+	rc = 0;
 	long levelno = PyLong_AsLong(v[A_LEVEL]);
 	if (levelno == -1 && PyErr_Occurred()) {
 		PyErr_Clear();
-		return 0;
+		goto out;
 	}
-	srcfile = dict_get(logging_dict, s_srcfile);
-	factory = dict_get(logging_dict, s_factory);
-	if (!srcfile || !PyUnicode_Check(srcfile) || factory != LogRecord ||
-	    !class_ok(&record_rule, (PyTypeObject *)LogRecord))
-		return 0;
+	if (!class_ok(&logger_rule, Py_TYPE(self)) || !logging_ok(&srcfile))
+		goto out;
 	switch (find_way(self, levelno, &e)) {
 	case WAY_SLOW:
-		return 0;
+		goto out;
 	case WAY_NONE:
-		return 1;
+		rc = 1;
+		goto out;
 	case WAY_FAST:
 		break;
 	}
 	int level = shmlog_py_level_from_int(levelno);
-	if (e->ring->fast && level < shmlog_get_level(e->ring->fast))
-		return 1; /* the ring's live level: as the Emitter, before any formatting */
+	if (e->ring->fast && level < shmlog_get_level(e->ring->fast)) {
+		rc = 1; /* the ring's live level: as the Emitter, before any formatting */
+		goto out;
+	}
+	/* Taken before any of the caller's code runs: logging reads it in makeRecord. */
+	name = dict_get(instance_dict(self), s_name);
+	if (!name)
+		goto out;
+	Py_INCREF(name);
 	Py_INCREF(e);
-	shmlog_fb_init(&fb);
 	rc = -1;
+	if (shmlog_fb_keep(&fb, Py_NewRef(name)) < 0 || shmlog_fb_tag(&fb, name, &tag) < 0)
+		goto out;
 	if (!(s = message(v[A_MSG], v[A_ARGS])) || shmlog_fb_keep(&fb, s) < 0 ||
 	    shmlog_fb_text(&fb, s, &msg, &len) < 0)
 		goto out;
-	if (!(s = dict_get(instance_dict(self), s_name)) || shmlog_fb_keep(&fb, Py_NewRef(s)) < 0 ||
-	    shmlog_fb_tag(&fb, s, &tag) < 0)
-		goto out;
 	if (e->fields) {
-		if (v[A_EXTRA] && v[A_EXTRA] != Py_None) {
-			Py_ssize_t pos = 0;
-			PyObject *k, *val;
-			while (PyDict_Next(v[A_EXTRA], &pos, &k, &val))
-				if (shmlog_fb_keep(&fb, Py_NewRef(k)) < 0 ||
-				    shmlog_fb_keep(&fb, Py_NewRef(val)) < 0 ||
-				    shmlog_fb_add(&fb, k, val) < 0)
-					goto out;
-		}
+		if (extra && add_extra(&fb, extra) < 0)
+			goto out;
 		int c = add_caller(&fb, srcfile);
 		if (c) {
 			rc = c > 0 ? 0 : -1;
@@ -437,7 +502,13 @@ static int fast_log(PyObject *self, PyObject **v)
 	rc = shmlog_py_ring_write(e->ring, level, tag, msg, (size_t)len, &fb) < 0 ? -1 : 1;
 out:
 	shmlog_fb_release(&fb);
-	Py_DECREF(e);
+	if (name)
+		Py_DECREF(e);
+	Py_XDECREF(name);
+	Py_XDECREF(extra);
+	Py_XDECREF(srcfile);
+	if (rc < 0 && !PyErr_Occurred())
+		rc = 0; /* nothing raised, nothing written: logging's own _log decides */
 	return rc;
 }
 
@@ -484,31 +555,64 @@ static PyMethodDef logger_log_def = {
 
 /* ------------------------------------------------------------------ on and off */
 
+/* logging's own Logger._log: a function whose code lives in logging's file. Another library's
+ * _log put there before the first Handler is not taken for it (functools.wraps copies names,
+ * not code). 1, 0, or -1 with an exception. */
+static int is_loggings_own(PyObject *f, PyObject *logging)
+{
+	PyObject *add_level = PyObject_GetAttrString(logging, "addLevelName"), *own, *code;
+	int r;
+
+	if (!add_level)
+		return -1;
+	if (!PyFunction_Check(f) || !PyFunction_Check(add_level)) {
+		Py_DECREF(add_level);
+		return 0;
+	}
+	own = ((PyCodeObject *)PyFunction_GET_CODE(add_level))->co_filename;
+	code = PyFunction_GET_CODE(f);
+	r = PyUnicode_Compare(((PyCodeObject *)code)->co_filename, own) == 0;
+	Py_DECREF(add_level);
+	if (PyErr_Occurred())
+		return -1;
+	return r;
+}
+
+/* Takes what the fast path compares against, once: 1 done, 0 not possible (Logger._log is not
+ * logging's own: another library's is left alone), -1 with an exception. Nothing is kept from
+ * a try that did not succeed. */
 static int capture(void)
 {
-	PyObject *logging, *Logger, *collections_abc;
+	PyObject *logging = NULL, *Logger = NULL, *cabc = NULL, *orig = NULL, *ours = NULL;
+	PyObject *rec = NULL, *map = NULL, *d;
 	int rc = -1;
 
 	if (orig_log)
-		return 0;
-	if (!(logging = PyImport_ImportModule("logging")))
-		return -1;
-	if (!(collections_abc = PyImport_ImportModule("collections.abc"))) {
-		Py_DECREF(logging);
-		return -1;
-	}
-	Logger = PyObject_GetAttrString(logging, "Logger");
-	LogRecord = PyObject_GetAttrString(logging, "LogRecord");
-	Mapping = PyObject_GetAttrString(collections_abc, "Mapping");
-	logging_dict = Py_XNewRef(PyModule_GetDict(logging));
-	if (!Logger || !LogRecord || !Mapping || !logging_dict || !PyType_Check(Logger) ||
-	    !PyType_Check(LogRecord))
+		return 1;
+	if (!(logging = PyImport_ImportModule("logging")) ||
+	    !(cabc = PyImport_ImportModule("collections.abc")) ||
+	    !(Logger = PyObject_GetAttrString(logging, "Logger")) ||
+	    !(rec = PyObject_GetAttrString(logging, "LogRecord")) ||
+	    !(map = PyObject_GetAttrString(cabc, "Mapping")) || !(d = PyModule_GetDict(logging)))
 		goto out;
+	if (!PyType_Check(Logger) || !PyType_Check(rec)) {
+		rc = 0;
+		goto out;
+	}
+	orig = Py_XNewRef(PyDict_GetItemString(((PyTypeObject *)Logger)->tp_dict, "_log"));
+	if (!orig) { /* no _log of Logger's own: nothing to stand in for */
+		rc = 0;
+		goto out;
+	}
+	if ((rc = is_loggings_own(orig, logging)) <= 0)
+		goto out;
+	rc = -1;
 	for (int i = 0; i < A_COUNT; i++)
-		if (!(arg_str[i] = PyUnicode_InternFromString(arg_names[i])))
+		if (!arg_str[i] && !(arg_str[i] = PyUnicode_InternFromString(arg_names[i])))
 			goto out;
-#define S(v, s) (!((v) = PyUnicode_InternFromString(s)))
+#define S(v, s) (!(v) && !((v) = PyUnicode_InternFromString(s)))
 	if (S(s_srcfile, "_srcfile") || S(s_factory, "_logRecordFactory") ||
+	    S(s_currentframe, "currentframe") || S(s_is_internal, "_is_internal_frame") ||
 	    S(s_importlib, "importlib") || S(s_bootstrap, "_bootstrap") ||
 	    S(s_handlers, "handlers") || S(s_propagate, "propagate") || S(s_parent, "parent") ||
 	    S(s_disabled, "disabled") || S(s_filters, "filters") || S(s_name, "name") ||
@@ -516,17 +620,28 @@ static int capture(void)
 	    S(s_level, "level"))
 		goto out;
 #undef S
-	if (rule_init(&logger_rule, Logger) < 0 || rule_init(&record_rule, LogRecord) < 0)
+	if (rule_init(&logger_rule, Logger) < 0 || rule_init(&record_rule, rec) < 0 ||
+	    !(ours = PyDescr_NewMethod((PyTypeObject *)Logger, &logger_log_def)))
 		goto out;
-	orig_log = PyObject_GetAttrString(Logger, "_log");
-	our_log = orig_log ? PyDescr_NewMethod((PyTypeObject *)Logger, &logger_log_def) : NULL;
-	if (!our_log)
+	/* Published together, only now. */
+	currentframe = Py_XNewRef(PyDict_GetItemWithError(d, s_currentframe));
+	is_internal = Py_XNewRef(PyDict_GetItemWithError(d, s_is_internal));
+	if (PyErr_Occurred())
 		goto out;
-	rc = 0;
+	logging_dict = Py_NewRef(d);
+	LogRecord = Py_NewRef(rec);
+	Mapping = Py_NewRef(map);
+	our_log = Py_NewRef(ours);
+	orig_log = Py_NewRef(orig);
+	rc = 1;
 out:
+	Py_XDECREF(orig);
+	Py_XDECREF(ours);
+	Py_XDECREF(map);
+	Py_XDECREF(rec);
 	Py_XDECREF(Logger);
-	Py_DECREF(collections_abc);
-	Py_DECREF(logging);
+	Py_XDECREF(cabc);
+	Py_XDECREF(logging);
 	return rc;
 }
 

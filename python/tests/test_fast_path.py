@@ -1,6 +1,8 @@
 """logging's fast path (python/src/logger.c): Logger._log in C when a shmlog.Handler is the one
-handler on the way. Each test runs the same calls with the fast path on and off and compares
-what reached the ring: the fast path may only ever be faster, never different."""
+handler on the way. Most tests run the same calls with the fast path off and on (run_both) and
+compare what reached the ring, and count which calls the fast path took and which it left to
+logging: the fast path may only ever be faster, never different. The others check what must
+hold either way (errors, a foreign _log, turning it off)."""
 
 import logging
 import sys
@@ -235,9 +237,10 @@ def test_an_extra_key_logging_refuses_raises_as_logging_does(collector, logger):
             logger.info("x", extra={"msg": 1})
 
 
-def test_keyboard_interrupt_passes_through_the_fast_path(collector, logger):
+@pytest.mark.parametrize("on", [False, True])
+def test_keyboard_interrupt_reaches_the_application_either_way(collector, logger, on):
     logger.addHandler(shmlog.Handler(collector.ring))
-    shmlog.fast_path(True)
+    shmlog.fast_path(on)
 
     class Interrupting:
         def __str__(self):
@@ -245,6 +248,127 @@ def test_keyboard_interrupt_passes_through_the_fast_path(collector, logger):
 
     with pytest.raises(KeyboardInterrupt):
         logger.info("%s", Interrupting())
+
+
+def test_what_is_set_on_the_logger_itself_is_left_to_logging(collector, logger):
+    logger.addHandler(shmlog.Handler(collector.ring))
+    make = logger.makeRecord
+
+    def make_record(*a, **kw):
+        r = make(*a, **kw)
+        r.tenant = "t1"
+        return r
+
+    def with_make_record():
+        logger.makeRecord = make_record
+        logger.info("own makeRecord")
+        del logger.makeRecord
+
+    def muted():
+        logger.handle = lambda record: None
+        logger.info("muted")
+        del logger.handle
+
+    slow, fast = run_both(collector, [with_make_record, muted], taken=0)
+    assert fast == slow and [(r["message"], r["tenant"]) for r in fast] == [
+        ("own makeRecord", "t1")]
+
+
+def test_loggings_globals_changed_are_left_to_logging(collector, logger):
+    logger.addHandler(shmlog.Handler(collector.ring))
+
+    def wrapper():  # the old recipe for logging through a helper: skip one more frame
+        saved, logging.currentframe = logging.currentframe, lambda: sys._getframe(4)
+        try:
+            logger.info("through a wrapper")
+        finally:
+            logging.currentframe = saved
+
+    def srcfile_empty():
+        saved, logging._srcfile = logging._srcfile, ""
+        try:
+            logger.info("empty srcfile")
+        finally:
+            logging._srcfile = saved
+
+    slow, fast = run_both(collector, [wrapper, srcfile_empty], taken=0)
+    assert fast == slow and slow[1]["log.origin.function"] == "(unknown function)"
+
+
+def test_a_class_with_its_own_getattribute_is_left_to_logging(collector):
+    class Prefixed(logging.Logger):
+        def __getattribute__(self, name):
+            v = super().__getattribute__(name)
+            return "svc." + v if name == "name" else v
+
+    lg = Prefixed("ga")
+    lg.propagate = False
+    lg.addHandler(shmlog.Handler(collector.ring))
+    try:
+        slow, fast = run_both(collector, [lambda: lg.warning("x")], taken=0)
+    finally:
+        lg.handlers[0].close()
+    assert fast == slow and fast[0]["log.logger"] == "svc.ga"
+
+
+def test_more_extras_than_a_record_holds_are_counted_on_the_fast_path(collector, logger):
+    logger.addHandler(shmlog.Handler(collector.ring))
+    extra = {"k%03d" % i: i for i in range(200)}
+    slow, fast = run_both(collector, [lambda: logger.info("many", extra=extra)], taken=1)
+    assert fast == slow
+    assert fast[0]["shmlog.fields_left_out"] > 0 and fast[0]["k000"] == 0
+
+
+def test_what_the_callers_str_changes_meanwhile_is_not_what_the_record_holds(collector, logger):
+    logger.addHandler(shmlog.Handler(collector.ring))
+    extra = {"a": 1}
+
+    class Meddling:
+        def __str__(self):
+            extra["msg"] = "would be refused"  # after logging copied extra
+            extra["b"] = 2
+            logger.name = "renamed"
+            return "meddled"
+
+    def call():
+        extra.clear()
+        extra["a"] = 1
+        name = logger.name
+        try:
+            logger.info("%s", Meddling(), extra=extra)
+        finally:
+            logger.name = name
+
+    slow, fast = run_both(collector, [call], taken=1)
+    assert fast == slow
+    assert fast[0]["message"] == "meddled" and fast[0]["a"] == 1 and "b" not in fast[0]
+    assert fast[0]["log.logger"] == logger.name
+
+
+def test_a_log_of_another_library_in_place_before_the_first_handler_is_kept(ring_name):
+    # In a fresh interpreter: the fast path takes what it replaces once, at the first Handler.
+    code = """
+import logging, shmlog
+seen = []
+own = logging.Logger._log
+def audit_log(self, *a, **kw):
+    seen.append(a[1])
+    return own(self, *a, **kw)
+logging.Logger._log = audit_log
+lg = logging.getLogger("audited"); lg.propagate = False
+h = shmlog.Handler(%r); lg.addHandler(h)
+lg.warning("hello")
+assert logging.Logger._log is audit_log, logging.Logger._log
+assert shmlog.fast_path(True) is False
+assert seen == ["hello"], seen
+h.close()
+print("kept")
+""" % ring_name
+    import os
+    import subprocess
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=dict(os.environ), timeout=60)
+    assert out.returncode == 0 and out.stdout.strip() == "kept", out.stderr
 
 
 def test_fast_path_off_puts_back_logging_own_log_and_a_foreign_one_stays():
