@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "record.h"
 #include "ring.h"
 #include "testhook.h"
 
@@ -245,18 +246,8 @@ void shmlog_consumer_interrupt(struct shmlog_consumer *c)
 static int synthetic_as(struct shmlog_consumer *c, struct shmlog_record *rec, int event,
 			uint32_t pid, uint64_t count, int n)
 {
-	memset(rec, 0, sizeof(*rec));
-	rec->seq = c->have_stash ? c->stash.seq : c->seq;
-	rec->pos = c->have_stash ? c->stash.pos : c->cursor;
-	rec->time_ns = clock_ns(CLOCK_REALTIME);
-	rec->pid = pid;
-	rec->level = SHMLOG_WARNING;
-	rec->flags = SHMLOG_REC_SYNTHETIC;
-	rec->tag = "shmlog";
-	rec->tag_len = 6;
-	rec->count = count;
-	rec->msg = c->synth;
-	rec->msg_len = rec->msg_full_len = (size_t)n;
+	record_synthetic(rec, c->have_stash ? c->stash.seq : c->seq,
+			 c->have_stash ? c->stash.pos : c->cursor, pid, count, c->synth, n);
 	return event;
 }
 
@@ -378,34 +369,6 @@ static void note_abandoned(struct shmlog_consumer *c, uint64_t n, struct ring_sl
  * commit (which wakes us) makes one. */
 enum step { STEP_RECORD, STEP_MOVED, STEP_EMPTY, STEP_INFLIGHT, STEP_STUCK };
 
-/* Fills REC from the record copied to BUF (LEN bytes). Returns 0, or -1 if it is damaged. */
-static int parse_record(struct clock_conv *cv, const unsigned char *buf, uint32_t len,
-			struct shmlog_record *rec)
-{
-	const struct rec_hdr *rh = (const void *)buf;
-	uint64_t body = (uint64_t)rh->tag_len + rh->msg_len + rh->fields_len;
-
-	if (REC_HDR_SIZE + body > len)
-		return -1;
-	memset(rec, 0, sizeof(*rec));
-	rec->time_ns = clock_conv_ns(cv, (uint64_t)rh->time_ns);
-	rec->pid = rh->pid;
-	rec->tid = rh->tid;
-	rec->level = meta_level(rh->meta);
-	if (rec->level < SHMLOG_DEBUG || rec->level > SHMLOG_CRITICAL)
-		return -1;
-	rec->flags = rh->flags & SHMLOG_REC_TRUNCATED;
-	rec->tag = (const char *)buf + REC_HDR_SIZE;
-	rec->tag_len = rh->tag_len;
-	rec->msg = rec->tag + rh->tag_len;
-	rec->msg_len = rh->msg_len;
-	rec->msg_full_len = rh->msg_full_len > rh->msg_len ? rh->msg_full_len : rh->msg_len;
-	rec->fields = (const unsigned char *)rec->msg + rh->msg_len;
-	rec->fields_len = rh->fields_len;
-	rec->nfields = rh->nfields;
-	return 0;
-}
-
 /* Marks [cursor, Q) SKIPPED, where Q is the first live record after the cursor; a writer still
  * to claim in there then fails its claim CAS and cannot write into space we hand back. DAMAGED:
  * the cursor is at a committed record whose bytes no longer parse, rather than at a reservation
@@ -479,7 +442,7 @@ static enum step take_committed(struct shmlog_consumer *c, struct shmlog_record 
 		return skip_to_next_live(c, c->cursor + RING_ALIGN, head, wait_ms, 1);
 	memcpy(c->buf, rh, len);
 	const struct rec_hdr *copy = (const void *)c->buf;
-	if (parse_record(&c->clock, c->buf, len, rec) < 0) {
+	if (record_decode(&c->clock, c->buf, len, rec) < 0) {
 		/* Length sound, body not: step over it; the seq jump counts it. */
 		seq_gap(c, 1, c->cursor);
 		c->cursor += len;

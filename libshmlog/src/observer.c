@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "record.h"
 #include "ring.h"
 
 #define INFLIGHT_WAIT_MS 10 /* a record reserved but not committed yet: look again soon */
@@ -176,19 +177,11 @@ void shmlog_observer_close(struct shmlog_observer *o)
 	free(o);
 }
 
+/* Fills REC as a loss report, like the consumer's: at the seq and position of the record the
+ * loss precedes. */
 static int synthetic(struct shmlog_observer *o, struct shmlog_record *rec, int event,
 		     uint64_t count)
 {
-	memset(rec, 0, sizeof(*rec));
-	/* Like the consumer's: the seq and position of the record the loss precedes. */
-	rec->seq = o->have_stash ? o->stash.seq : o->seq;
-	rec->pos = o->have_stash ? o->stash.pos : o->cursor;
-	rec->time_ns = clock_ns(CLOCK_REALTIME);
-	rec->level = SHMLOG_WARNING;
-	rec->flags = SHMLOG_REC_SYNTHETIC;
-	rec->tag = "shmlog";
-	rec->tag_len = 6;
-	rec->count = count;
 	int n = event == SHMLOG_NEXT_DAMAGED
 			? snprintf(o->synth, sizeof(o->synth),
 				   "skipped %llu damaged record%s at position %llu",
@@ -198,8 +191,8 @@ static int synthetic(struct shmlog_observer *o, struct shmlog_record *rec, int e
 				   event == SHMLOG_NEXT_LOST ? "reader was lapped: lost"
 							     : "writers died: abandoned",
 				   (unsigned long long)count);
-	rec->msg = o->synth;
-	rec->msg_len = rec->msg_full_len = (size_t)n;
+	record_synthetic(rec, o->have_stash ? o->stash.seq : o->seq,
+			 o->have_stash ? o->stash.pos : o->cursor, 0, count, o->synth, n);
 	return event;
 }
 
@@ -291,10 +284,8 @@ static enum ostep take(struct shmlog_observer *o, struct shmlog_record *rec, uin
 		return O_MOVED;
 	}
 	const struct rec_hdr *copy = (const void *)o->buf;
-	uint64_t body = (uint64_t)copy->tag_len + copy->msg_len + copy->fields_len;
-	int level = meta_level(copy->meta);
-	if (copy->state != ring_word(r, pos, ST_COMMITTED) || REC_HDR_SIZE + body > len ||
-	    level < SHMLOG_DEBUG || level > SHMLOG_CRITICAL) {
+	if (copy->state != ring_word(r, pos, ST_COMMITTED) ||
+	    record_decode(&o->clock, o->buf, len, rec) < 0) {
 		/* With seq unknown there is no reference to count from: we just started. */
 		if (o->seq_known) {
 			note_damage_at(o, pos);
@@ -306,22 +297,8 @@ static enum ostep take(struct shmlog_observer *o, struct shmlog_record *rec, uin
 	}
 	if (!o->seq_known)
 		adopt_seq(o, copy->seq);
-	memset(rec, 0, sizeof(*rec));
 	rec->seq = o->seq++;
 	rec->pos = pos;
-	rec->time_ns = clock_conv_ns(&o->clock, (uint64_t)copy->time_ns);
-	rec->pid = copy->pid;
-	rec->tid = copy->tid;
-	rec->level = level;
-	rec->flags = copy->flags & SHMLOG_REC_TRUNCATED;
-	rec->tag = (const char *)o->buf + REC_HDR_SIZE;
-	rec->tag_len = copy->tag_len;
-	rec->msg = rec->tag + copy->tag_len;
-	rec->msg_len = copy->msg_len;
-	rec->msg_full_len = copy->msg_full_len > copy->msg_len ? copy->msg_full_len : copy->msg_len;
-	rec->fields = (const unsigned char *)rec->msg + copy->msg_len;
-	rec->fields_len = copy->fields_len;
-	rec->nfields = copy->nfields;
 	o->cursor += len;
 	return O_RECORD;
 }

@@ -1,5 +1,5 @@
-/* record.c - encodes a record's typed fields (writers) and walks them back (readers); record.h
- * holds the byte layout.
+/* record.c - decodes a record copied out of the ring and makes loss reports (readers); encodes
+ * a record's typed fields (writers) and walks them back (readers); record.h holds the byte layout.
  *
  * The reader half runs on bytes copied out of shared memory that any buggy or hostile process may
  * have written, so it trusts nothing: every length is checked against what is left of the fields
@@ -9,12 +9,58 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "clock.h"
 #include "internal.h"
 #include "record.h"
+#include "ring.h"
 #include "shmlog.h"
 
 #define FIELD_HEAD 2 /* type byte + key length byte */
 #define STRING_LEN_SIZE 4
+
+int record_decode(struct clock_conv *cv, const unsigned char *buf, uint64_t len,
+		  struct shmlog_record *rec)
+{
+	const struct rec_hdr *rh = (const void *)buf;
+	uint64_t body = (uint64_t)rh->tag_len + rh->msg_len + rh->fields_len;
+
+	int level = meta_level(rh->meta);
+
+	if (REC_HDR_SIZE + body > len || level < SHMLOG_DEBUG || level > SHMLOG_CRITICAL)
+		return -1;
+	memset(rec, 0, sizeof(*rec));
+	rec->time_ns = clock_conv_ns(cv, (uint64_t)rh->time_ns);
+	rec->pid = rh->pid;
+	rec->tid = rh->tid;
+	rec->level = level;
+	rec->flags = rh->flags & SHMLOG_REC_TRUNCATED;
+	rec->tag = (const char *)buf + REC_HDR_SIZE;
+	rec->tag_len = rh->tag_len;
+	rec->msg = rec->tag + rh->tag_len;
+	rec->msg_len = rh->msg_len;
+	rec->msg_full_len = rh->msg_full_len > rh->msg_len ? rh->msg_full_len : rh->msg_len;
+	rec->fields = (const unsigned char *)rec->msg + rh->msg_len;
+	rec->fields_len = rh->fields_len;
+	rec->nfields = rh->nfields;
+	return 0;
+}
+
+void record_synthetic(struct shmlog_record *rec, uint64_t seq, uint64_t pos, uint32_t pid,
+		      uint64_t count, const char *msg, int n)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->seq = seq;
+	rec->pos = pos;
+	rec->time_ns = clock_ns(CLOCK_REALTIME);
+	rec->pid = pid;
+	rec->level = SHMLOG_WARNING;
+	rec->flags = SHMLOG_REC_SYNTHETIC;
+	rec->tag = "shmlog";
+	rec->tag_len = 6;
+	rec->count = count;
+	rec->msg = msg;
+	rec->msg_len = rec->msg_full_len = n > 0 ? (size_t)n : 0;
+}
 
 static size_t key_length(const struct shmlog_field *f)
 {
