@@ -42,6 +42,7 @@
  */
 #include "shmlog_py.h"
 
+#include <stdint.h>
 #include <string.h>
 
 enum { A_LEVEL, A_MSG, A_ARGS, A_EXC_INFO, A_EXTRA, A_STACK_INFO, A_STACKLEVEL, A_COUNT };
@@ -364,6 +365,26 @@ static int add_origin(struct shmlog_fb *fb, PyCodeObject *co, int lineno)
 	       shmlog_fb_add_c(fb, "log.origin.function", co->co_name) < 0 ? -1 : 0;
 }
 
+/* F's line, as f.f_lineno. Python finds it by walking the code's line table from its start,
+ * some 5,000 instructions for a call deep in a long module-level loop, more than the rest of
+ * the fast path: so the line of a (code, instruction) pair is remembered. A code object is
+ * immutable and each entry holds a reference to its code, so an entry never goes stale. */
+static int line_number(PyFrameObject *f, PyCodeObject *co)
+{
+	static struct { PyCodeObject *code; int lasti, line; } seen[64];
+	int lasti = PyFrame_GetLasti(f);
+	size_t h = (((uintptr_t)co >> 4) ^ (unsigned)lasti * 2654435761u) % 64;
+
+	if (lasti < 0)
+		return PyFrame_GetLineNumber(f);
+	if (seen[h].code != co || seen[h].lasti != lasti) {
+		Py_XSETREF(seen[h].code, (PyCodeObject *)Py_NewRef(co));
+		seen[h].lasti = lasti;
+		seen[h].line = PyFrame_GetLineNumber(f);
+	}
+	return seen[h].line;
+}
+
 /* findCaller() with stacklevel 1: the first frame out from ours that is not logging's (or
  * importlib's bootstrap). Adds its file's base name, line and function. 0 added, 1 leave it to
  * logging (no caller below logging's frames), -1 error. */
@@ -387,7 +408,7 @@ static int add_caller(struct shmlog_fb *fb, PyObject *srcfile)
 		Py_SETREF(f, PyFrame_GetBack(f));
 	}
 	if (f && co && r != -1)
-		r = add_origin(fb, co, PyFrame_GetLineNumber(f));
+		r = add_origin(fb, co, line_number(f, co));
 	Py_XDECREF(co);
 	Py_XDECREF(f);
 	return r;
