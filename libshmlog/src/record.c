@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "clock.h"
+#include "tsc.h"
 #include "internal.h"
 #include "record.h"
 #include "ring.h"

@@ -9,7 +9,7 @@
  *
  *   offset      size        what                                  written by, ordering
  *   0           64          identity line (struct ring_hdr)       creator, before magic (release);
- *                           includes the clock of record times    (clock.h)
+ *                           includes the clock of record times    (tsc.h)
  *   64          16          head {pos, seq}                       writers, CAS2 [B-reserve]
  *   128         8           tail                                  consumer, release [B-tail]
  *   192         40          checkpoint {gen, {pos,seq}[2]}        consumer, release on gen [B-cp]
@@ -170,7 +170,7 @@
 #include <stdint.h>
 
 #include "atomics.h"
-#include "clock.h"
+#include "tsc.h"
 #include "shmlog.h"
 
 #define RING_MAGIC 0x3152474f4c4d4853ull /* "SHMLOGR1" */
@@ -202,7 +202,7 @@ struct ring_hdr {
 	uint32_t nslots;
 	uint32_t max_record;
 	uint32_t creator_pid;
-	uint32_t clock_source; /* CLOCK_SRC_*: what writers put in a record's time (clock.h) */
+	uint32_t clock_source; /* CLOCK_SRC_*: what writers put in a record's time (tsc.h) */
 	uint64_t tsc_hz;       /* TSC ticks per second, for CLOCK_SRC_TSC */
 
 	/* Writers: CAS2 [B-reserve], [B-sleep]. Readers: plain loads. */

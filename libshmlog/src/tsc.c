@@ -1,9 +1,9 @@
-/* clock.c - choosing a ring's clock and converting TSC ticks to wall-clock time (see clock.h). */
+/* tsc.c - choosing a ring's clock and converting TSC ticks to wall-clock time (see tsc.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
+#include "tsc.h"
 #include "internal.h"
 
 #define ANCHOR_EVERY_MS 100

@@ -1,4 +1,4 @@
-/* clock.h - record timestamps: the TSC where it is trustworthy, CLOCK_REALTIME otherwise.
+/* tsc.h - record timestamps: the TSC where it is trustworthy, CLOCK_REALTIME otherwise.
  *
  * Private header. clock_gettime(CLOCK_REALTIME) was measured at 22 ns here, about half of a
  * whole shmlog_write; rdtsc costs under 10 ns. So when the CPU has an invariant TSC and the
@@ -7,8 +7,8 @@
  * ticks, and readers convert them to wall-clock time against a recent anchor: the error is the
  * rate error times the record's age, about a microsecond for a record a second old.
  */
-#ifndef SHMLOG_CLOCK_H
-#define SHMLOG_CLOCK_H
+#ifndef SHMLOG_TSC_H
+#define SHMLOG_TSC_H
 
 #include <stdint.h>
 
