@@ -305,6 +305,7 @@ static int report_drops(struct shmlog_consumer *c, struct shmlog_record *rec)
 	for (uint32_t n = 0; n < RING_SLOTS; n++) {
 		uint32_t i = (c->drop_scan + n) % RING_SLOTS;
 		struct ring_slot *s = &c->r.slots[i];
+		/* [B-slot] acquire: then the drops of the owner this word names. */
 		unsigned w = at_load32_acquire(&s->state), st = slot_st(w);
 		if (st != SLOT_LIVE && st != SLOT_CLOSED)
 			continue;
@@ -329,6 +330,7 @@ static struct ring_slot *owner_slot(const struct ring *r, uint64_t meta)
 	if (slot >= RING_SLOTS)
 		return NULL;
 	struct ring_slot *s = &r->slots[slot];
+	/* [B-slot] plain: the generation alone is compared; the caller's counters are atomic. */
 	return (slot_gen(at_load32(&s->state)) & 0xff) == meta_gen(meta) ? s : NULL;
 }
 
@@ -656,7 +658,8 @@ static void settle_reports(struct shmlog_consumer *c, uint64_t upto)
 	while (c->rep_head < c->rep_tail && c->reps[c->rep_head].index < upto) {
 		const struct report *p = &c->reps[c->rep_head++];
 		struct ring_slot *s = &c->r.slots[p->slot];
-		/* Only if the slot still has the owner whose drops we reported. */
+		/* Only if the slot still has the owner whose drops we reported. [B-slot] plain:
+		 * the generation alone is compared, and only the consumer writes drops_reported. */
 		if (slot_gen(at_load32(&s->state)) == slot_gen(p->word))
 			at_store(&s->drops_reported, at_load(&s->drops_reported) + p->count);
 	}
@@ -675,10 +678,12 @@ static void settle_and_reclaim(struct shmlog_consumer *c, uint64_t upto)
 	c->last_reclaim = now;
 	for (uint32_t i = 0; i < RING_SLOTS; i++) {
 		struct ring_slot *s = &r->slots[i];
+		/* [B-slot] acquire: pid, start and drops as the owner left them. */
 		unsigned w = at_load32_acquire(&s->state), st = slot_st(w);
 		if ((st == SLOT_CLOSED ||
 		     (st == SLOT_LIVE && !proc_alive((pid_t)s->pid, s->start))) &&
 		    at_load(&s->drops) == at_load(&s->drops_reported))
+			/* [B-slot] full: freed only if the word did not change since. */
 			at_cas32_full(&s->state, w, slot_word(slot_gen(w), SLOT_FREE));
 	}
 }

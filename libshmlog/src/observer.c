@@ -451,6 +451,7 @@ int shmlog_observer_stats(struct shmlog_observer *o, struct shmlog_stats *st,
 	st->mode = r->mode;
 	for (uint32_t i = 0; i < RING_SLOTS; i++) {
 		const struct ring_slot *s = &r->slots[i];
+		/* [B-slot] acquire: then the pid, comm and counters its owner wrote. */
 		unsigned state = slot_st(at_load32_acquire(&s->state));
 		if (state != SLOT_LIVE && state != SLOT_CLOSED)
 			continue;

@@ -462,6 +462,7 @@ int ring_owner_alive(const struct ring *r, uint32_t slot, uint32_t gen)
 	if (slot >= RING_SLOTS)
 		return 0;
 	const struct ring_slot *s = &r->slots[slot];
+	/* [B-slot] acquire: then the pid and start time of the owner this word names. */
 	unsigned w = at_load32_acquire(&s->state);
 	/* Any other generation, or a slot no longer LIVE, means the writer is gone: a slot is
 	 * only handed on (with a new generation) once its owner closed or died. */

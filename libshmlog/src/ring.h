@@ -146,6 +146,15 @@
  *               fence, load space_waiters: a waiter sees the new tail or is woken.
  *   [B-magic]   creator's release of magic      <-> attacher's acquire of magic, through a
  *               temporary read-only mapping: the header is initialised before anyone uses it.
+ *   [B-slot]    a producer slot's state word (struct ring_slot): the registering writer writes
+ *               pid, start, comm and zeroes the counters while the word says BUSY, then
+ *               releases LIVE  <-> whoever judges the slot (a writer looking for a free one,
+ *               the consumer reporting drops or reclaiming, an observer's stats, the owner-alive
+ *               check) acquire-loads the word before reading those fields: a LIVE or CLOSED word
+ *               shows its owner's fields. Every change of state is a CAS from the word read
+ *               (full), and the word carries the generation, so a slot that changed hands since
+ *               it was read is never acted on (no ABA). Loads that only compare the generation
+ *               are plain.
  *
  * 6. FAILURES
  *
@@ -273,7 +282,8 @@ static inline unsigned slot_word(unsigned gen, unsigned st)
 }
 
 struct ring_slot {
-	sw32 state;        /* slot_word(gen, FREE/BUSY/LIVE/CLOSED): CAS by whoever changes it */
+	sw32 state;        /* slot_word(gen, FREE/BUSY/LIVE/CLOSED): CAS by whoever changes it,
+			      the owner's release of LIVE [B-slot] */
 	uint32_t pid;      /* owner; written while BUSY */
 	uint64_t start;    /* owner's start time (clock ticks since boot); written while BUSY */
 	sw64 drops;        /* records the owner dropped: owner FAA */

@@ -72,10 +72,13 @@ static int slot_register(struct shmlog *lg)
 	for (int pass = 0; pass < 2; pass++) {
 		for (uint32_t i = 0; i < RING_SLOTS; i++) {
 			struct ring_slot *s = &r->slots[i];
+			/* [B-slot] acquire: a reclaimable slot's pid, start and counters as its
+			 * owner left them. */
 			unsigned w = at_load32_acquire(&s->state);
 			if (pass == 0 ? slot_st(w) != SLOT_FREE : !slot_reclaimable(s, slot_st(w)))
 				continue;
 			unsigned gen = (slot_gen(w) + 1) & 0xffffff;
+			/* [B-slot] full: ours only if nobody changed the word since (new gen). */
 			if (!at_cas32_full(&s->state, w, slot_word(gen, SLOT_BUSY)))
 				continue;
 			s->pid = (uint32_t)getpid();
@@ -88,7 +91,8 @@ static int slot_register(struct shmlog *lg)
 			lg->gen = gen;
 			lg->slot = i;
 			lg->pid = s->pid;
-			/* Records carry (slot, gen): the consumer judges their owner by both. */
+			/* Records carry (slot, gen): the consumer judges their owner by both.
+			 * [B-slot] release: the fields written while BUSY before LIVE. */
 			at_store32_release(&s->state, slot_word(gen, SLOT_LIVE));
 			return 0;
 		}
@@ -102,7 +106,8 @@ static int slot_register(struct shmlog *lg)
 static void slot_release(struct shmlog *lg)
 {
 	struct ring_slot *s = &lg->r.slots[lg->slot];
-	/* CLOSED, not FREE: drops not yet reported must survive until the consumer sees them. */
+	/* CLOSED, not FREE: drops not yet reported must survive until the consumer sees them.
+	 * [B-slot] full: our drops count before the word says CLOSED. */
 	at_cas32_full(&s->state, slot_word(lg->gen, SLOT_LIVE), slot_word(lg->gen, SLOT_CLOSED));
 }
 
@@ -326,6 +331,8 @@ static int claim(const struct ring *r, uint64_t pos, unsigned state, uint64_t me
 	uint64_t want = ring_word(r, pos, state), skipped = ring_word(r, pos, ST_SKIPPED);
 
 	for (int i = 0; i < 64; i++) {
+		/* [B-reserve] acquire loads of the word, then of head: ordered before our stores
+		 * on ARMv8, where our CAS2 on head was acquire-release only (ring.h section 5). */
 		uint64_t o0 = at_load_acquire(&rec->state), o1 = at_load(&rec->meta);
 		/* Whoever put o0 there reserved past pos + SIZE first (their CAS2 on head precedes
 		 * their claim), so if o0 is a newer lap's word, head shows it. */
