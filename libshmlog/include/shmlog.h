@@ -184,7 +184,8 @@ int shmlog_get_level(const struct shmlog *log);
 int shmlog_set_level(struct shmlog *log, int level);
 
 /* Level names: "debug", "info", "warning", "error", "critical" (parse also accepts upper case,
- * "warn", "crit", "err" and the digits 1-5). parse returns the level or -EINVAL. */
+ * "warn", "crit", "err" and the digits 1-5). name returns "unknown" for an invalid level, never
+ * NULL; parse returns the level or -EINVAL; syslog and otel return -EINVAL for an invalid level. */
 const char *shmlog_level_name(int level);
 int shmlog_level_parse(const char *s);
 int shmlog_level_syslog(int level); /* LOG_DEBUG .. LOG_CRIT */
@@ -269,6 +270,9 @@ struct shmlog_consumer;
  * EBADMSG the ring's head or tail is damaged (SHMLOG_HEALTH_POSITIONS_DAMAGED; the ring is left
  * as it was), plus the errors of shmlog_open. */
 struct shmlog_consumer *shmlog_consumer_open(const char *name, const struct shmlog_options *opts);
+/* Gives up the consumer role (in a child after fork(), only the child's copy of the handle) and
+ * frees the handle; records returned but not committed go to the next consumer again. Returns
+ * nothing: it cannot fail. Accepts NULL. */
 void shmlog_consumer_close(struct shmlog_consumer *c);
 
 /* Returns the next event (enum shmlog_next) or -errno. Waits up to timeout_ms (0: don't wait,
@@ -310,7 +314,12 @@ struct shmlog_observer;
 #define SHMLOG_OBSERVE_OLDEST 0 /* start at the oldest record still in the ring */
 #define SHMLOG_OBSERVE_NEWEST 1 /* start after the newest record (follow only what comes next) */
 
+/* Maps ring NAME read-only, starting at START (SHMLOG_OBSERVE_*; anything but NEWEST is
+ * OLDEST); never creates it. Returns a handle, or NULL with errno set: ENOENT no such ring,
+ * EACCES no read permission, EINVAL a bad name, ENOMEM, and EPROTO, EPROTONOSUPPORT or
+ * ETIMEDOUT as for shmlog_open. */
 struct shmlog_observer *shmlog_observer_open(const char *name, int start);
+/* Unmaps the ring and frees the handle. Returns nothing: it cannot fail. Accepts NULL. */
 void shmlog_observer_close(struct shmlog_observer *o);
 
 /* Like shmlog_consumer_next; SHMLOG_NEXT_LOST reports the exact number of records overwritten
@@ -363,7 +372,8 @@ struct shmlog_stats {
 	uint64_t used;
 };
 
-/* Fills *st and up to max entries of producers (may be NULL) from the ring read-only. */
+/* Fills *st and up to max entries of producers (may be NULL) from the ring read-only. Returns
+ * 0, or -EINVAL when o or st is NULL. */
 int shmlog_observer_stats(struct shmlog_observer *o, struct shmlog_stats *st,
 			  struct shmlog_producer_info *producers, size_t max);
 
