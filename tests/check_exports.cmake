@@ -1,5 +1,6 @@
 # check_exports.cmake - fails unless the shared library LIB exports exactly the functions declared
-# in HEADER: nothing outside shmlog_*, and nothing shmlog.h declares missing.
+# in HEADER: nothing outside shmlog_*, nothing shmlog.h does not declare (libshmlog.map lists
+# exports by name), and nothing shmlog.h declares missing.
 #   cmake -DLIB=libshmlog.so -DNM=nm -DHEADER=shmlog.h -P check_exports.cmake
 
 foreach(v LIB NM HEADER)
@@ -46,14 +47,19 @@ set(stray ${exported})
 list(FILTER stray EXCLUDE REGEX "^shmlog_")
 set(missing ${declared})
 list(REMOVE_ITEM missing ${exported})
+set(undeclared ${exported})
+list(FILTER undeclared INCLUDE REGEX "^shmlog_")
+list(REMOVE_ITEM undeclared ${declared})
 
 list(LENGTH declared ndeclared)
 list(LENGTH exported nexported)
 message(STATUS "${ndeclared} functions declared in shmlog.h, ${nexported} symbols exported")
-if(stray OR missing)
+if(stray OR missing OR undeclared)
 	list(JOIN stray " " stray)
 	list(JOIN missing " " missing)
+	list(JOIN undeclared " " undeclared)
 	message(FATAL_ERROR "libshmlog.so exports do not match shmlog.h:\n"
 		"  exported but not shmlog_*: ${stray}\n"
+		"  exported but not declared in shmlog.h (remove it from libshmlog.map): ${undeclared}\n"
 		"  declared in shmlog.h but not exported (not written yet, or static?): ${missing}")
 endif()
