@@ -49,13 +49,13 @@
 #undef options_parse
 #undef options_free
 
-#include "../../tools/common/program.h"
+#include "../../cli/program.h"
 
 #define MAX_ARGS 64
 #define NS 1000000000LL
 #define MAX_RELATIVE_SEC (100LL * 366 * 86400) /* shmlogcat: "-N<unit>" reaches back a century */
 
-/* Both parsers report usage errors through tools/common/program.c, which asks who the program
+/* Both parsers report usage errors through cli/program.c, which asks who the program
  * is; the name is only printed, and printing goes to /dev/null. */
 static const struct tool_exit no_exceptions[] = {{0, 0}};
 const struct program this_program = {"fuzz_options", {no_exceptions, EX_USAGE}, 0};

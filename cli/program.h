@@ -7,8 +7,8 @@
  * shmlogcat, whose second line is the one coreutils users know ("Try 'shmlogcat --help' for more
  * information."): its tests pin that form, as shmlogd's pin the one line.
  */
-#ifndef SHMLOG_TOOLS_PROGRAM_H
-#define SHMLOG_TOOLS_PROGRAM_H
+#ifndef SHMLOG_CLI_PROGRAM_H
+#define SHMLOG_CLI_PROGRAM_H
 
 #include "exitcode.h"
 

@@ -1,7 +1,7 @@
 /* exitcode.h - what the programs (shmlogcat, shmlogd, shmlogger) share for a failed library call:
  * print "program: <shmlog_errmsg()>" and turn the errno into a sysexits.h exit status. */
-#ifndef SHMLOG_TOOLS_EXITCODE_H
-#define SHMLOG_TOOLS_EXITCODE_H
+#ifndef SHMLOG_CLI_EXITCODE_H
+#define SHMLOG_CLI_EXITCODE_H
 
 /* One errno and the exit status a program gives it. */
 struct tool_exit {

@@ -1,7 +1,7 @@
 /* ids.h - command-line words the programs share for who may own or use a ring: a user (name or
  * number) and a permission mode (octal), parsed the same way by shmlogd and shmlogger. */
-#ifndef SHMLOG_TOOLS_IDS_H
-#define SHMLOG_TOOLS_IDS_H
+#ifndef SHMLOG_CLI_IDS_H
+#define SHMLOG_CLI_IDS_H
 
 #include <sys/types.h>
 
