@@ -224,31 +224,22 @@ static void put_text_escape(struct out *o, const unsigned char *p, size_t len, e
 	}
 }
 
+/* JSON's two-character escapes (RFC 8259, section 7), by ASCII byte; the other controls take
+ * \u00XX. */
+static const char *const json_named[0x60] = {
+	['"'] = "\\\"", ['\\'] = "\\\\", ['\b'] = "\\b", ['\f'] = "\\f",
+	['\n'] = "\\n", ['\r'] = "\\r", ['\t'] = "\\t",
+};
+
 static void put_json_escape(struct out *o, uint32_t cp)
 {
-	switch (cp) {
-	case '"':
-		PUT_LIT(o, "\\\"");
+	const char *named = cp < sizeof(json_named) / sizeof(*json_named) ? json_named[cp] : NULL;
+
+	if (named) {
+		put_mem(o, named, 2);
 		return;
-	case '\\':
-		PUT_LIT(o, "\\\\");
-		return;
-	case '\b':
-		PUT_LIT(o, "\\b");
-		return;
-	case '\f':
-		PUT_LIT(o, "\\f");
-		return;
-	case '\n':
-		PUT_LIT(o, "\\n");
-		return;
-	case '\r':
-		PUT_LIT(o, "\\r");
-		return;
-	case '\t':
-		PUT_LIT(o, "\\t");
-		return;
-	case UTF8_BAD:
+	}
+	if (cp == UTF8_BAD) {
 		PUT_LIT(o, "\xef\xbf\xbd");
 		return;
 	}
