@@ -577,6 +577,38 @@ static void wait_for_data(struct shmlog_consumer *c, int64_t timeout_ms, enum st
 	at_store32_release(&h->consumer_sleeping, 0);
 }
 
+/* What next() owes before it reads on: a damage or abandonment report, then the record read
+ * before it and stashed so that the report comes first, in stream order. Returns the event, or
+ * -1 when nothing is owed. */
+static int owed_event(struct shmlog_consumer *c, struct shmlog_record *rec)
+{
+	if (c->damaged) {
+		uint64_t n = c->damaged;
+		c->damaged = 0;
+		int len = snprintf(c->synth, sizeof(c->synth),
+				   "skipped %llu damaged record%s at position %llu (its bytes "
+				   "in the ring were overwritten after it was committed)",
+				   (unsigned long long)n, n == 1 ? "" : "s",
+				   (unsigned long long)c->damaged_pos);
+		return synthetic_as(c, rec, SHMLOG_NEXT_DAMAGED, 0, n, len);
+	}
+	if (c->abandoned) {
+		uint64_t n = c->abandoned;
+		c->abandoned = 0;
+		synthetic(c, rec, SHMLOG_NEXT_ABANDONED, c->abandoned_pid, n, "abandoned",
+			  "writer died before committing");
+		c->abandoned_pid = 0;
+		return SHMLOG_NEXT_ABANDONED;
+	}
+	if (c->have_stash) {
+		c->have_stash = 0;
+		*rec = c->stash;
+		c->delivered = 1;
+		return SHMLOG_NEXT_RECORD;
+	}
+	return -1;
+}
+
 int shmlog_consumer_next(struct shmlog_consumer *c, struct shmlog_record *rec, int timeout_ms)
 {
 	/* The clock is read only once we have to wait: the collector calls us with timeout 0
@@ -589,30 +621,9 @@ int shmlog_consumer_next(struct shmlog_consumer *c, struct shmlog_record *rec, i
 		return set_err(EBUSY, "a consumer handle cannot be used in a child after fork(): "
 				      "open a new one there");
 	for (;;) {
-		if (c->damaged) {
-			uint64_t n = c->damaged;
-			c->damaged = 0;
-			int len = snprintf(c->synth, sizeof(c->synth),
-					   "skipped %llu damaged record%s at position %llu (its bytes "
-					   "in the ring were overwritten after it was committed)",
-					   (unsigned long long)n, n == 1 ? "" : "s",
-					   (unsigned long long)c->damaged_pos);
-			return synthetic_as(c, rec, SHMLOG_NEXT_DAMAGED, 0, n, len);
-		}
-		if (c->abandoned) {
-			uint64_t n = c->abandoned;
-			c->abandoned = 0;
-			synthetic(c, rec, SHMLOG_NEXT_ABANDONED, c->abandoned_pid, n, "abandoned",
-				  "writer died before committing");
-			c->abandoned_pid = 0;
-			return SHMLOG_NEXT_ABANDONED;
-		}
-		if (c->have_stash) {
-			c->have_stash = 0;
-			*rec = c->stash;
-			c->delivered = 1;
-			return SHMLOG_NEXT_RECORD;
-		}
+		int owed = owed_event(c, rec);
+		if (owed >= 0)
+			return owed;
 		if (c->until_drop_check-- == 0) {
 			c->until_drop_check = DROP_CHECK_EVERY;
 			if (report_drops(c, rec))

@@ -112,6 +112,35 @@ static long field(const char **p)
 	return v;
 }
 
+/* The length modifier at P (hh, h, ll, l, z, j, t) into SP; returns what follows it. */
+static inline __attribute__((always_inline)) const char *parse_length(const char *p,
+								      struct spec *sp)
+{
+	switch (*p) {
+	case 'h':
+		sp->length = p[1] == 'h' ? LEN_CHAR : LEN_SHORT;
+		p += p[1] == 'h' ? 2 : 1;
+		break;
+	case 'l':
+		sp->length = p[1] == 'l' ? LEN_LLONG : LEN_LONG;
+		p += p[1] == 'l' ? 2 : 1;
+		break;
+	case 'z':
+		sp->length = LEN_SIZE;
+		p++;
+		break;
+	case 'j':
+		sp->length = LEN_MAX;
+		p++;
+		break;
+	case 't':
+		sp->length = LEN_PTRDIFF;
+		p++;
+		break;
+	}
+	return p;
+}
+
 /* Parses the conversion after a '%' up to its letter (left at *P). Returns 0, or -1 for what we
  * leave to vsnprintf. Consumes the '*' arguments. */
 static int parse(const char **pp, struct spec *sp, va_list *ap)
@@ -159,29 +188,7 @@ static int parse(const char **pp, struct spec *sp, va_list *ap)
 			sp->prec = (int)q;
 		}
 	}
-	switch (*p) {
-	case 'h':
-		sp->length = p[1] == 'h' ? LEN_CHAR : LEN_SHORT;
-		p += p[1] == 'h' ? 2 : 1;
-		break;
-	case 'l':
-		sp->length = p[1] == 'l' ? LEN_LLONG : LEN_LONG;
-		p += p[1] == 'l' ? 2 : 1;
-		break;
-	case 'z':
-		sp->length = LEN_SIZE;
-		p++;
-		break;
-	case 'j':
-		sp->length = LEN_MAX;
-		p++;
-		break;
-	case 't':
-		sp->length = LEN_PTRDIFF;
-		p++;
-		break;
-	}
-	*pp = p;
+	*pp = parse_length(p, sp);
 	return 0;
 }
 
@@ -229,6 +236,40 @@ static uint64_t unsigned_arg(enum length l, va_list *ap)
 	}
 }
 
+/* Writes the conversion C of SP, taking its argument from *AP. Returns 0, or -1 for what we
+ * leave to vsnprintf. */
+static inline __attribute__((always_inline)) int convert(struct sink *s, const struct spec *sp,
+							  char c, va_list *ap)
+{
+	if (c == 'd' || c == 'i') {
+		int64_t v = signed_arg(sp->length, ap);
+		char sign = v < 0 ? '-' : sp->plus ? '+' : sp->space ? ' ' : '\0';
+		put_int(s, sp, sign, v < 0 ? -(uint64_t)v : (uint64_t)v, 10, 0);
+	} else if (c == 'u' || c == 'x' || c == 'X') {
+		if (sp->plus || sp->space)
+			return -1;
+		put_int(s, sp, '\0', unsigned_arg(sp->length, ap), c == 'u' ? 10 : 16, c == 'X');
+	} else if (c == 's' || c == 'c') {
+		if (sp->zero || sp->plus || sp->space || sp->length != LEN_INT)
+			return -1;
+		if (c == 'c') {
+			if (sp->prec >= 0)
+				return -1;
+			char ch = (char)(unsigned char)va_arg(*ap, int);
+			put_padded(s, sp, &ch, 1);
+		} else {
+			const char *str = va_arg(*ap, const char *);
+			if (!str) /* glibc prints "(null)", or nothing when the precision is short */
+				return -1;
+			put_padded(s, sp, str, sp->prec >= 0 ? strnlen(str, (size_t)sp->prec)
+							     : strlen(str));
+		}
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
 int msg_vformat(char *buf, size_t cap, const char *fmt, va_list args)
 {
 	struct sink s = {.buf = buf, .cap = cap ? cap - 1 : 0};
@@ -253,34 +294,8 @@ int msg_vformat(char *buf, size_t cap, const char *fmt, va_list args)
 		}
 		if (parse(&p, &sp, &ap) < 0)
 			goto refuse;
-		char c = *p++;
-		if (c == 'd' || c == 'i') {
-			int64_t v = signed_arg(sp.length, &ap);
-			char sign = v < 0 ? '-' : sp.plus ? '+' : sp.space ? ' ' : '\0';
-			put_int(&s, &sp, sign, v < 0 ? -(uint64_t)v : (uint64_t)v, 10, 0);
-		} else if (c == 'u' || c == 'x' || c == 'X') {
-			if (sp.plus || sp.space)
-				goto refuse;
-			put_int(&s, &sp, '\0', unsigned_arg(sp.length, &ap), c == 'u' ? 10 : 16,
-				c == 'X');
-		} else if (c == 's' || c == 'c') {
-			if (sp.zero || sp.plus || sp.space || sp.length != LEN_INT)
-				goto refuse;
-			if (c == 'c') {
-				if (sp.prec >= 0)
-					goto refuse;
-				char ch = (char)(unsigned char)va_arg(ap, int);
-				put_padded(&s, &sp, &ch, 1);
-			} else {
-				const char *str = va_arg(ap, const char *);
-				if (!str) /* glibc prints "(null)", or nothing when the precision is short */
-					goto refuse;
-				put_padded(&s, &sp, str,
-					   sp.prec >= 0 ? strnlen(str, (size_t)sp.prec) : strlen(str));
-			}
-		} else {
+		if (convert(&s, &sp, *p++, &ap) < 0)
 			goto refuse;
-		}
 	}
 	if (s.len > INT32_MAX)
 		goto refuse;

@@ -362,6 +362,37 @@ static int validate_identity(const struct ring_hdr *h, uint64_t file_size, const
 	return 0;
 }
 
+/* Maps the ring whose validated identity ID and object ST the descriptor FD gives, and fills R
+ * from them; FD is closed. Returns 0 or -errno. */
+static int map_ring(struct ring *r, int fd, const char *name, const struct ring_hdr *id,
+		    const struct stat *st, int writable)
+{
+	r->map_len = RING_HEADER_SIZE + id->data_size;
+	void *p = map_get(fd, st, r->map_len, writable);
+	int err = errno;
+	close(fd);
+	if (p == MAP_FAILED)
+		return set_err(err, "cannot map ring '%s' (%zu bytes): %s", name, r->map_len,
+			       strerror(err));
+	r->hdr = p;
+	r->slots = (struct ring_slot *)((char *)p + RING_SLOTS_OFFSET);
+	r->data = (unsigned char *)p + RING_HEADER_SIZE;
+	/* The identity line is immutable after magic; use the copy we validated, not the live
+	 * words, so a later scribble cannot change sizes under us. */
+	r->size = id->data_size;
+	r->mask = id->data_size - 1;
+	r->key = mix64(id->ring_id);
+	r->max_record = id->max_record;
+	r->clock_source = id->clock_source;
+	r->tsc_hz = id->tsc_hz;
+	r->writable = writable;
+	r->owner_uid = st->st_uid;
+	r->owner_gid = st->st_gid;
+	r->mode = (uint32_t)(st->st_mode & 07777);
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	return 0;
+}
+
 int ring_attach(struct ring *r, const char *name, const struct shmlog_options *opts,
 		unsigned how)
 {
@@ -403,30 +434,7 @@ int ring_attach(struct ring *r, const char *name, const struct shmlog_options *o
 		close(fd);
 		return err;
 	}
-	r->map_len = RING_HEADER_SIZE + id.data_size;
-	void *p = map_get(fd, &st, r->map_len, writable);
-	err = errno;
-	close(fd);
-	if (p == MAP_FAILED)
-		return set_err(err, "cannot map ring '%s' (%zu bytes): %s", name, r->map_len,
-			       strerror(err));
-	r->hdr = p;
-	r->slots = (struct ring_slot *)((char *)p + RING_SLOTS_OFFSET);
-	r->data = (unsigned char *)p + RING_HEADER_SIZE;
-	/* The identity line is immutable after magic; use the copy we validated, not the live
-	 * words, so a later scribble cannot change sizes under us. */
-	r->size = id.data_size;
-	r->mask = id.data_size - 1;
-	r->key = mix64(id.ring_id);
-	r->max_record = id.max_record;
-	r->clock_source = id.clock_source;
-	r->tsc_hz = id.tsc_hz;
-	r->writable = writable;
-	r->owner_uid = st.st_uid;
-	r->owner_gid = st.st_gid;
-	r->mode = (uint32_t)(st.st_mode & 07777);
-	snprintf(r->name, sizeof(r->name), "%s", name);
-	return 0;
+	return map_ring(r, fd, name, &id, &st, writable);
 }
 
 void ring_detach(struct ring *r)

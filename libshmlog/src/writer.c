@@ -187,6 +187,26 @@ static void count_drop(struct shmlog *lg)
  * the least it can: it nudges only a consumer that says it sleeps (a nudge wakes followers
  * too), and skips the liveness check (a kill() and a /proc read); a consumer that died is found
  * one slice later, well inside the orphan rule's 3 s. */
+/* Whether to give up waiting because no consumer is alive (for ORPHAN_WAIT_MS, or at all when
+ * TIMED_OUT): then the handle remembers the dead claim, so that it drops at once until the claim
+ * changes. *ABSENT_SINCE: when the consumer was first seen gone, -1 while it is present. */
+static int orphaned_now(struct shmlog *lg, int64_t now, int timed_out, int64_t *absent_since)
+{
+	struct ring_hdr *h = lg->r.hdr;
+	int present = ring_consumer_alive(&lg->r);
+
+	if (present)
+		*absent_since = -1;
+	else if (*absent_since < 0)
+		*absent_since = now;
+	if (present || (now - *absent_since < ORPHAN_WAIT_MS && !timed_out))
+		return 0;
+	at_store(&lg->orphan_pid, at_load(&h->consumer_pid));
+	at_store(&lg->orphan_start, at_load(&h->consumer_start));
+	at_store32_release(&lg->orphaned, 1);
+	return 1;
+}
+
 static int wait_for_space(struct shmlog *lg, uint64_t seen_tail)
 {
 	struct ring_hdr *h = lg->r.hdr;
@@ -212,19 +232,8 @@ static int wait_for_space(struct shmlog *lg, uint64_t seen_tail)
 	for (int round = 0;; round++) {
 		int64_t now = mono_ms(), waited = now - start;
 		int timed_out = limit >= 0 && waited >= limit;
-		if (round > 0 || timed_out) {
-			int present = ring_consumer_alive(&lg->r);
-			if (present)
-				absent_since = -1;
-			else if (absent_since < 0)
-				absent_since = now;
-			if (!present && (now - absent_since >= ORPHAN_WAIT_MS || timed_out)) {
-				at_store(&lg->orphan_pid, at_load(&h->consumer_pid));
-				at_store(&lg->orphan_start, at_load(&h->consumer_start));
-				at_store32_release(&lg->orphaned, 1);
-				return -ENOBUFS;
-			}
-		}
+		if ((round > 0 || timed_out) && orphaned_now(lg, now, timed_out, &absent_since))
+			return -ENOBUFS;
 		if (timed_out)
 			return -ENOBUFS;
 		/* Nudge the consumer: if the writer that should have woken it died between
@@ -363,13 +372,14 @@ struct body {
 	size_t fields_len; /* writer's fields, encoded */
 };
 
-static int commit_record(struct shmlog *lg, int level, const struct body *b)
+/* The message bytes of B that a record of FIXED other bytes may carry in ring R (at most
+ * SHMLOG_MAX_MESSAGE, and what the ring's largest record leaves), or -EMSGSIZE when the fields
+ * alone leave no room. */
+static inline __attribute__((always_inline)) int64_t fit_message(const struct ring *r,
+								  size_t fixed,
+								  const struct body *b)
 {
-	struct ring *r = &lg->r;
-	struct resv rv;
-	size_t fixed = REC_HDR_SIZE + b->tag_len + b->fields_len + t_ctx_len;
 	size_t msg_len = b->msg_len;
-	uint16_t flags = 0;
 
 	if (msg_len > SHMLOG_MAX_MESSAGE)
 		msg_len = SHMLOG_MAX_MESSAGE;
@@ -381,8 +391,47 @@ static int commit_record(struct shmlog *lg, int level, const struct body *b)
 				       fixed, r->name, r->max_record);
 		msg_len = r->max_record - fixed;
 	}
-	if (msg_len < b->msg_full_len)
-		flags |= SHMLOG_REC_TRUNCATED;
+	return (int64_t)msg_len;
+}
+
+/* Writes the header fields and payload of the claimed record REC (all but its state word). */
+static inline __attribute__((always_inline)) void fill_record(struct rec_hdr *rec,
+							       const struct shmlog *lg,
+							       const struct body *b, uint64_t seq,
+							       uint64_t now, size_t msg_len)
+{
+	rec->seq = seq;
+	rec->time_ns = (int64_t)now;
+	rec->pid = lg->pid;
+	rec->tid = current_tid();
+	rec->msg_len = (uint32_t)msg_len;
+	rec->msg_full_len = (uint32_t)(b->msg_full_len > UINT32_MAX ? UINT32_MAX : b->msg_full_len);
+	rec->fields_len = (uint32_t)(b->fields_len + t_ctx_len);
+	rec->tag_len = (uint8_t)b->tag_len;
+	rec->nfields = (uint8_t)(b->nfields + t_ctx_n);
+	rec->flags = msg_len < b->msg_full_len ? SHMLOG_REC_TRUNCATED : 0;
+	unsigned char *p = (unsigned char *)rec + REC_HDR_SIZE;
+	memcpy(p, b->tag, b->tag_len);
+	p += b->tag_len;
+	memcpy(p, b->msg, msg_len);
+	if (unlikely(b->nfields | t_ctx_len)) {
+		p += msg_len;
+		for (size_t i = 0; i < b->nfields; i++)
+			p += field_encode(p, &b->fields[i]);
+		memcpy(p, t_ctx, t_ctx_len);
+	}
+}
+
+static int commit_record(struct shmlog *lg, int level, const struct body *b)
+{
+	struct ring *r = &lg->r;
+	struct resv rv;
+	size_t fixed = REC_HDR_SIZE + b->tag_len + b->fields_len + t_ctx_len;
+	int64_t fit = fit_message(r, fixed, b);
+
+	if (fit < 0)
+		return (int)fit;
+	size_t msg_len = (size_t)fit;
 	uint32_t need = (uint32_t)ring_align(fixed + msg_len);
 	uint64_t now = r->clock_source == CLOCK_SRC_TSC ? clock_tsc()
 							: (uint64_t)clock_ns(CLOCK_REALTIME);
@@ -402,26 +451,7 @@ static int commit_record(struct shmlog *lg, int level, const struct body *b)
 	TESTHOOK(WRITER_AFTER_CLAIM);
 
 	struct rec_hdr *rec = ring_rec(r, pos);
-	rec->seq = rv.seq;
-	rec->time_ns = (int64_t)now;
-	rec->pid = lg->pid;
-	rec->tid = current_tid();
-	rec->msg_len = (uint32_t)msg_len;
-	rec->msg_full_len = (uint32_t)(b->msg_full_len > UINT32_MAX ? UINT32_MAX : b->msg_full_len);
-	rec->fields_len = (uint32_t)(b->fields_len + t_ctx_len);
-	rec->tag_len = (uint8_t)b->tag_len;
-	rec->nfields = (uint8_t)(b->nfields + t_ctx_n);
-	rec->flags = flags;
-	unsigned char *p = (unsigned char *)rec + REC_HDR_SIZE;
-	memcpy(p, b->tag, b->tag_len);
-	p += b->tag_len;
-	memcpy(p, b->msg, msg_len);
-	if (unlikely(b->nfields | t_ctx_len)) {
-		p += msg_len;
-		for (size_t i = 0; i < b->nfields; i++)
-			p += field_encode(p, &b->fields[i]);
-		memcpy(p, t_ctx, t_ctx_len);
-	}
+	fill_record(rec, lg, b, rv.seq, now, msg_len);
 	/* [B-commit] the payload above is visible before the state says COMMITTED. */
 	at_store_release(&rec->state, ring_word(r, pos, ST_COMMITTED));
 	wake_consumer(r->hdr);
