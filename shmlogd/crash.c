@@ -1,4 +1,5 @@
-/* crash.c - the crash points of crash.h (empty unless built with SHMLOG_TEST_HOOKS). */
+/* crash.c - the crash points of crash.h (empty unless built with SHMLOG_TEST_HOOKS). Whether a
+ * point is due is libshmlog's to say: one variable, SHMLOG_CRASH_AT, one parser (testhook.c). */
 #include "crash.h"
 
 #ifdef SHMLOG_TEST_HOOKS
@@ -10,22 +11,13 @@
 #include <time.h>
 #include <unistd.h>
 
-/* True the Nth time NAME is asked about, when $SHMLOGD_CRASH_AT is "NAME:N". Each point runs in
- * one thread only, and only the armed one counts, so a plain counter does. */
-static int due(const char *name)
-{
-	static int hits;
-	const char *arm = getenv("SHMLOGD_CRASH_AT");
-	size_t n = strlen(name);
-
-	if (!arm || strncmp(arm, name, n) || arm[n] != ':')
-		return 0;
-	return ++hits == atoi(arm + n + 1);
-}
+/* libshmlog/src/testhook.h's, in libshmlog.a of a test build (shmlogd sees only shmlog.h):
+ * true the Nth time NAME is asked about when SHMLOG_CRASH_AT is "NAME[:N]". */
+int testhook_due(const char *name);
 
 void crash_point(const char *name)
 {
-	if (due(name))
+	if (testhook_due(name))
 		raise(SIGKILL);
 }
 
@@ -33,7 +25,7 @@ void crash_mid_write(int fd, const struct iovec *iov, int n, size_t len)
 {
 	size_t left = len / 2;
 
-	if (!due("mid_write"))
+	if (!testhook_due("mid_write"))
 		return;
 	for (int i = 0; i < n && left; i++) {
 		size_t k = iov[i].iov_len < left ? iov[i].iov_len : left;

@@ -1,7 +1,8 @@
 /* crash.h - named crash points for shmlogd's crash tests, compiled in only with
  * SHMLOG_TEST_HOOKS (test builds; never in a build you ship).
  *
- * A test sets SHMLOGD_CRASH_AT=NAME:N in shmlogd's environment; the Nth time the point NAME is
+ * A test sets SHMLOG_CRASH_AT=NAME:N in shmlogd's environment (libshmlog's mechanism and
+ * variable, testhook.h, which also arms the library's own points); the Nth time the point NAME is
  * reached, shmlogd kills itself with SIGKILL right there, so every step of the write protocol
  * (recover.c) and of compression (compress.c) can be interrupted on purpose, not by luck.
  * SHMLOGD_DELAY=NAME:MS makes the first pass through crash_delay(NAME) take MS milliseconds;

@@ -16,6 +16,8 @@ static const char *const names[TH_COUNT] = {
 volatile int testhook_armed;
 static enum testhook_point armed_point;
 static int armed_left;
+static char armed_name[64]; /* SHMLOG_CRASH_AT's NAME, for testhook_due() */
+static int armed_nth, name_hits;
 
 void testhook_arm(enum testhook_point p, int nth)
 {
@@ -30,11 +32,19 @@ __attribute__((constructor)) static void read_env(void)
 	const char *v = getenv("SHMLOG_CRASH_AT");
 	if (!v)
 		return;
-	for (int i = 1; i < TH_COUNT; i++) {
-		size_t n = strlen(names[i]);
-		if (strncmp(v, names[i], n) == 0 && (v[n] == '\0' || v[n] == ':'))
-			testhook_arm((enum testhook_point)i, v[n] == ':' ? atoi(v + n + 1) : 1);
-	}
+	size_t n = strcspn(v, ":");
+	if (n == 0 || n >= sizeof(armed_name))
+		return;
+	memcpy(armed_name, v, n);
+	armed_nth = v[n] == ':' ? atoi(v + n + 1) : 1;
+	for (int i = 1; i < TH_COUNT; i++)
+		if (strcmp(armed_name, names[i]) == 0)
+			testhook_arm((enum testhook_point)i, armed_nth);
+}
+
+int testhook_due(const char *name)
+{
+	return armed_name[0] && strcmp(name, armed_name) == 0 && ++name_hits == armed_nth;
 }
 
 void testhook_hit(enum testhook_point p)

@@ -1,9 +1,11 @@
 /* testhook.h - named crash points for the crash-injection tests (built with SHMLOG_TEST_HOOKS).
  *
- * Private header. A test arms a point with SHMLOG_CRASH_AT=NAME[:N] in the environment (read
- * once, before main) or testhook_arm() (before the process starts threads); the Nth time the point is reached the
- * process kills itself with SIGKILL, exactly there. Without SHMLOG_TEST_HOOKS the hooks compile
- * to nothing.
+ * Private header. The one crash-injection mechanism of the project: a test arms a point with
+ * SHMLOG_CRASH_AT=NAME[:N] in the environment (read once, before main, by the one parser in
+ * testhook.c) or testhook_arm() (before the process starts threads); the Nth time the point is
+ * reached the process kills itself with SIGKILL, exactly there. The library's points are the
+ * upper-case ones below; shmlogd's (shmlogd/crash.h, lower-case names) ask testhook_due().
+ * Without SHMLOG_TEST_HOOKS the hooks compile to nothing.
  */
 #ifndef SHMLOG_TESTHOOK_H
 #define SHMLOG_TESTHOOK_H
@@ -21,6 +23,10 @@ enum testhook_point {
 extern volatile int testhook_armed;
 void testhook_hit(enum testhook_point p);
 void testhook_arm(enum testhook_point p, int nth);
+/* True the Nth time it is asked about NAME when SHMLOG_CRASH_AT is "NAME[:N]". For points
+ * outside the library (shmlogd's): each point runs in one thread only, and only the armed one
+ * counts. */
+int testhook_due(const char *name);
 #define TESTHOOK(name)                                   \
 	do {                                             \
 		if (__builtin_expect(testhook_armed, 0)) \

@@ -59,12 +59,11 @@ static void run(const struct step *s, int json)
 			      "--compress", s->compress ? s->compress : "none", "--keep", "0",
 			      s->rotate ? "--rotate-size" : NULL, "16K", NULL};
 
-	/* Upper-case points are libshmlog's (testhook.h), the others shmlogd's (crash.h). */
-	const char *var = s->point[0] >= 'A' && s->point[0] <= 'Z' ? "SHMLOG_CRASH_AT"
-								   : "SHMLOGD_CRASH_AT";
-	setenv(var, arm, 1);
+	/* Upper-case points are libshmlog's (testhook.h), the others shmlogd's (crash.h): one
+	 * variable arms either. */
+	setenv("SHMLOG_CRASH_AT", arm, 1);
 	h_start_ready(&d, args, err);
-	unsetenv(var);
+	unsetenv("SHMLOG_CRASH_AT");
 	/* Paced so that shmlogd makes many batches, the Nth crash point's among them; a shmlogd
 	 * under valgrind (SHMLOG_TEST_SLOW) drains more per batch, so the writers slow down too. */
 	h_writers_start(pids, WRITERS,

@@ -36,11 +36,11 @@ int main(void)
 	 * exits; B then takes over, and dies halfway through writing its first batch. */
 	snprintf(delay, sizeof(delay), "before_lock:%d", DELAY_MS * test_slow_factor());
 	setenv("SHMLOGD_DELAY", delay, 1);
-	setenv("SHMLOGD_CRASH_AT", "mid_write:1", 1);
+	setenv("SHMLOG_CRASH_AT", "mid_write:1", 1);
 	int64_t b_started = h_now_ms();
 	h_start(&b, args, "b.stderr");
 	unsetenv("SHMLOGD_DELAY");
-	unsetenv("SHMLOGD_CRASH_AT");
+	unsetenv("SHMLOG_CRASH_AT");
 	CHECK(h_wait_lines("b.stderr", "before_lock takes", 1, 10000 * test_slow_factor()) >= 0,
 	      "shmlogd B never reached its delay before the lock (see b.stderr)");
 	w.id = 1;

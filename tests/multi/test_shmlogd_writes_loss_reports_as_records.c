@@ -142,9 +142,9 @@ static void test_drops_while_down_after_a_crash(void)
 			      "--size", "64K", NULL};
 	/* Dies after its first batch is in the file and marked done, before the commit: the
 	 * next collector hands those records out again and skips them. */
-	setenv("SHMLOGD_CRASH_AT", "after_done:1", 1);
+	setenv("SHMLOG_CRASH_AT", "after_done:1", 1);
 	h_start_ready(&d, args, "loss.stderr");
-	unsetenv("SHMLOGD_CRASH_AT");
+	unsetenv("SHMLOG_CRASH_AT");
 	struct shmlog *log = shmlog_open(ring, &o);
 	CHECK(log, "shmlog_open: %s", shmlog_errmsg());
 	for (long i = 0; i < 10; i++, kept++)
