@@ -12,6 +12,7 @@
 #include "options.h"
 #include "program.h"
 #include "shmlog.h"
+#include "size.h"
 
 /* "4M", "64K": a size as --size takes it. */
 static const char *size_name(uint64_t v, char *buf, size_t cap)
@@ -233,7 +234,7 @@ static int set_format(struct options *o, const char *s)
 
 static int set_size(struct options *o, const char *s)
 {
-	if (shmlog_parse_size(s, &o->ring_size) < 0 || o->ring_size == 0)
+	if (cli_parse_size(s, &o->ring_size) < 0 || o->ring_size == 0)
 		return -1;
 	o->size_given = 1;
 	return 0;
@@ -293,7 +294,7 @@ static int set_fsync(struct options *o, const char *s)
 
 static int set_rotate_size(struct options *o, const char *s)
 {
-	return shmlog_parse_size(s, &o->rotate_size) < 0 ? -1 : 0;
+	return cli_parse_size(s, &o->rotate_size) < 0 ? -1 : 0;
 }
 
 static int set_rotate_interval(struct options *o, const char *s)

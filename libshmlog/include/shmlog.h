@@ -424,9 +424,6 @@ enum shmlog_format {
 ssize_t shmlog_format(const struct shmlog_record *rec, int format, unsigned flags, char *buf,
 		      size_t cap);
 
-/* Parsers shared by the programs: "64K", "4M", "1G" (and plain bytes); returns 0 or -EINVAL. */
-int shmlog_parse_size(const char *s, uint64_t *out);
-
 #ifdef __cplusplus
 }
 #endif

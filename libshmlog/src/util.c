@@ -104,67 +104,6 @@ int shmlog_level_otel(int level)
 	return level_valid(level) ? levels[level].otel : bad_level(level);
 }
 
-/* Binary multiples, as everywhere ring sizes are given: "4M" is 4 MiB. An optional "iB" follows
- * the letter ("4MiB"); case is ignored. Returns the shift, or -1 if S is not a suffix. */
-static int size_suffix_shift(const char *s)
-{
-	int shift;
-
-	switch (ascii_lower(s[0])) {
-	case '\0':
-		return 0;
-	case 'k':
-		shift = 10;
-		break;
-	case 'm':
-		shift = 20;
-		break;
-	case 'g':
-		shift = 30;
-		break;
-	default:
-		return -1;
-	}
-	if (s[1] == '\0')
-		return shift;
-	if (ascii_lower(s[1]) == 'i' && ascii_lower(s[2]) == 'b' && s[3] == '\0')
-		return shift;
-	return -1;
-}
-
-/* Accepts decimal digits then an optional K, M or G suffix (KiB, MiB, GiB; any case). Returns 0
- * with *out set, or -EINVAL for NULL, signs, spaces, other suffixes or a value above 2^64-1; *out
- * is left unchanged on failure. */
-int shmlog_parse_size(const char *s, uint64_t *out)
-{
-	const char *p = s;
-	uint64_t v = 0;
-	int shift;
-
-	if (!s || !out)
-		return set_err(EINVAL, "shmlog_parse_size: s and out must not be NULL");
-	if (*p < '0' || *p > '9')
-		goto bad;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		unsigned digit = (unsigned)(*p - '0');
-
-		if (v > (UINT64_MAX - digit) / 10)
-			goto bad;
-		v = v * 10 + digit;
-	}
-	shift = size_suffix_shift(p);
-	if (shift < 0 || v > UINT64_MAX >> shift)
-		goto bad;
-	*out = v << shift;
-	return 0;
-bad:;
-	char shown[40];
-	return set_err(EINVAL,
-		       "\"%s\" is not a size: give a number of bytes, optionally followed by K, M or G "
-		       "(e.g. 64K, 4M, 1G)",
-		       err_printable(s, shown, sizeof(shown)));
-}
-
 /* Never fails. */
 const char *shmlog_version(void)
 {

@@ -24,6 +24,7 @@
  * memory) before any argument is converted, so a filtered call costs almost nothing.
  */
 #include "shmlog_py.h"
+#include "size.h"
 
 #include <errno.h>
 #include <math.h>
@@ -66,7 +67,7 @@ static int parse_size(PyObject *o, struct shmlog_options *opts)
 		const char *s = PyUnicode_AsUTF8(o);
 		if (!s)
 			return -1;
-		if (shmlog_parse_size(s, &v) < 0) {
+		if (cli_parse_size(s, &v) < 0) {
 			PyErr_Format(PyExc_ValueError, "size %R: use bytes or a K, M, G suffix ('4M')", o);
 			return -1;
 		}

@@ -1,4 +1,4 @@
-/* fuzz_parsers - shmlog_parse_size() and shmlog_level_parse() on any string: they return a value
+/* fuzz_parsers - cli_parse_size() and shmlog_level_parse() on any string: they return a value
  * or -EINVAL, never crash or read past the NUL, agree with reference parsers written here from
  * their documentation, leave *out alone on failure, and what they accept round-trips.
  *
@@ -12,6 +12,7 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "size.h"
 #include "fuzz_util.h"
 #include "shmlog.h"
 
@@ -74,7 +75,7 @@ static void check_size_parses(const char *s, uint64_t want)
 {
 	uint64_t got = UNTOUCHED;
 
-	FZ_CHECK(shmlog_parse_size(s, &got) == 0 && got == want,
+	FZ_CHECK(cli_parse_size(s, &got) == 0 && got == want,
 		 "\"%s\" should parse to %" PRIu64 ", got %" PRIu64, s, want, got);
 }
 
@@ -83,10 +84,10 @@ static void check_size(const char *s)
 	static const char suffix[] = "KMG";
 	uint64_t got = UNTOUCHED, want = 0;
 	bool ok = ref_parse_size(s, &want);
-	int r = shmlog_parse_size(s, &got);
+	int r = cli_parse_size(s, &got);
 	char buf[40];
 
-	FZ_CHECK(r == 0 || r == -EINVAL, "shmlog_parse_size returned %d", r);
+	FZ_CHECK(r == 0 || r == -EINVAL, "cli_parse_size returned %d", r);
 	if (!ok) {
 		FZ_CHECK(r == -EINVAL, "\"%s\" accepted as %" PRIu64, s, got);
 		FZ_CHECK(got == UNTOUCHED, "*out changed on failure");

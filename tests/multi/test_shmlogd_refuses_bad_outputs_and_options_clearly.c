@@ -101,6 +101,10 @@ int main(void)
 	const char *size0[] = {"--ring", ring, "--output", "x.log", "--size", "0", NULL};
 	CHECK(run(size0, 0) == EX_USAGE, "--size 0: not EX_USAGE");
 	expect_line("--size 0", "--size", "'0'", NULL);
+	/* Not a size at all: the message names what was typed (cli_parse_size says only no). */
+	const char *size_bad[] = {"--ring", ring, "--output", "x.log", "--size", "12parsecs", NULL};
+	CHECK(run(size_bad, 0) == EX_USAGE, "--size 12parsecs: not EX_USAGE");
+	expect_line("--size 12parsecs", "--size", "'12parsecs'", "64K", NULL);
 	const char *setuid_bit[] = {"--ring", ring, "--output", "x.log", "--output-mode", "04755", NULL};
 	CHECK(run(setuid_bit, 0) == EX_USAGE, "--output-mode 04755: not EX_USAGE");
 	expect_line("--output-mode 04755", "--output-mode", "0777", NULL);

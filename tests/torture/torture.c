@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "size.h"
 #include "torture.h"
 
 #define DEFAULT_SECONDS 60
@@ -163,7 +164,7 @@ static int parse_options(int argc, char **argv, struct config *c)
 		}
 	}
 	if (optind < argc || c->writers < 2 || c->writers > 32 ||
-	    shmlog_parse_size(ring, &c->ring_size) < 0 || shmlog_parse_size(tmpfs, &c->tmpfs_bytes) < 0 ||
+	    cli_parse_size(ring, &c->ring_size) < 0 || cli_parse_size(tmpfs, &c->tmpfs_bytes) < 0 ||
 	    (c->format && strcmp(c->format, "text") && strcmp(c->format, "json")) ||
 	    (c->compress && strcmp(c->compress, "none") && strcmp(c->compress, "gzip") &&
 	     strcmp(c->compress, "zstd"))) {
