@@ -5,8 +5,11 @@
                 stopped (SIGTERM) after the test. collector.records() parses what it wrote.
     shmlogd     a factory: shmlogd(name, fmt="json", size="64K", on_full=None) -> Collector,
                 started; every one is stopped after the test.
+    logger      a logging.Logger of the test's own (DEBUG, not propagating); its handlers are
+                closed after the test, and logging's fast path is on again (shmlog.fast_path)
 """
 
+import logging
 import os
 import sys
 
@@ -58,3 +61,15 @@ def shmlogd(tmp_path):
 @pytest.fixture
 def collector(shmlogd, ring_name):
     return shmlogd(ring_name)
+
+
+@pytest.fixture
+def logger(request):
+    lg = logging.getLogger("t.%s" % request.node.name)
+    lg.propagate = False
+    lg.setLevel(logging.DEBUG)
+    yield lg
+    for h in list(lg.handlers):
+        lg.removeHandler(h)
+        h.close()
+    shmlog.fast_path(True)

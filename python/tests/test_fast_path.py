@@ -16,18 +16,6 @@ from shmlog._shmlog import fast_path_counts
 VOLATILE = ("@timestamp", "event.sequence")
 
 
-@pytest.fixture
-def logger(request):
-    lg = logging.getLogger("fp.%s" % request.node.name)
-    lg.propagate = False
-    lg.setLevel(logging.DEBUG)
-    yield lg
-    for h in list(lg.handlers):
-        lg.removeHandler(h)
-        h.close()
-    shmlog.fast_path(True)
-
-
 def run_both(collector, calls, taken):
     """Runs CALLS (callables) with the fast path off, then on; returns both lists of records,
     without the fields that differ from run to run. With the fast path on, TAKEN of the calls

@@ -9,17 +9,6 @@ import pytest
 import shmlog
 
 
-@pytest.fixture
-def logger(request):
-    lg = logging.getLogger("t.%s" % request.node.name)
-    lg.propagate = False
-    lg.setLevel(logging.DEBUG)
-    yield lg
-    for h in list(lg.handlers):
-        lg.removeHandler(h)
-        h.close()
-
-
 def test_a_record_becomes_level_tag_message_extras_and_origin(collector, logger):
     ring = shmlog.Ring(collector.ring)
     logger.addHandler(shmlog.Handler(ring))
