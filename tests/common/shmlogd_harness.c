@@ -21,6 +21,13 @@ void h_cleanup(void)
 	h_nrings = 0;
 }
 
+int64_t h_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 int64_t h_now_ms(void)
 {
 	struct timespec ts;
@@ -278,6 +285,9 @@ pid_t h_writer(const struct writer_spec *w)
 		}
 		if (w->pace_every && i % w->pace_every == w->pace_every - 1)
 			usleep((useconds_t)w->pace_us);
+		for (int64_t end = w->spin_us ? h_now_ns() + w->spin_us * 1000LL : 0;
+		     h_now_ns() < end;)
+			;
 	}
 	int r = shmlog_flush(log, 120000);
 	shmlog_close(log);

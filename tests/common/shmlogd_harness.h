@@ -64,6 +64,7 @@ extern pid_t h_daemons[H_MAX_DAEMONS]; /* shmlogd processes running, 0: free */
  * get SIGKILL if the test process dies some other way: PR_SET_PDEATHSIG.) */
 void h_cleanup(void);
 
+int64_t h_now_ns(void);
 int64_t h_now_ms(void);
 
 void h_sleep_ms(int64_t ms);
@@ -122,6 +123,8 @@ struct writer_spec {
 	long n;
 	int pace_every; /* after this many records sleep pace_us (0: full speed) */
 	int pace_us;
+	int spin_us;    /* after every record, busy-wait this long: a ring left empty for a
+			 * moment, as by a slow writer, with no sleep (whose least is ~50 us) */
 	int level;      /* 0: info, with a critical record every 1000 */
 };
 

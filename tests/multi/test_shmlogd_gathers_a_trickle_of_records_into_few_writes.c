@@ -1,5 +1,5 @@
 /* test_shmlogd_gathers_a_trickle_of_records_into_few_writes.c - a writer that leaves the ring
- * empty between records (here it spins GAP_US after each one; in life, Python's logging module
+ * empty between records (here it busy-waits GAP_US after each one; in life, Python's logging module
  * needs about that much a record) does not make shmlogd write a batch every few records: a
  * small batch waits a moment for more before it is written. Shown by shmlogd's count of write
  * system calls (/proc/PID/io syscw: a writev of the lines plus the state file's pwrites, about
@@ -10,46 +10,6 @@
 
 #define RECORDS 20000
 #define GAP_US 10
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static void spin_us(int us)
-{
-	int64_t end = now_ns() + us * 1000LL;
-
-	while (now_ns() < end)
-		;
-}
-
-/* A writer that logs "w0 n<i>" like the harness's, with a busy gap after each record. */
-static pid_t trickle(const char *ring)
-{
-	fflush(NULL);
-	pid_t pid = fork();
-	CHECK(pid >= 0, "fork: %s", strerror(errno));
-	if (pid)
-		return pid;
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	struct shmlog *log = shmlog_open(ring, NULL);
-	if (!log) {
-		fprintf(stderr, "writer: %s\n", shmlog_errmsg());
-		_exit(2);
-	}
-	for (long i = 0; i < RECORDS; i++) {
-		if (shmlog_log(log, SHMLOG_INFO, "t", "w0 n%ld", i) < 0)
-			_exit(4);
-		spin_us(GAP_US);
-	}
-	int r = shmlog_flush(log, 120000);
-	shmlog_close(log);
-	_exit(r == 0 ? 0 : 3);
-}
 
 static long long write_calls(pid_t pid)
 {
@@ -85,8 +45,9 @@ int main(void)
 	h_start_ready(&d, args, "gather.stderr");
 	long long before = write_calls(d.pid);
 
+	struct writer_spec w = {.ring = ring, .n = RECORDS, .spin_us = GAP_US, .level = SHMLOG_INFO};
 	int64_t t0 = h_now_ms();
-	pid_t pid = trickle(ring);
+	pid_t pid = h_writer(&w);
 	h_writers_done(&pid, 1, 1); /* its flush returns once shmlogd has written everything */
 	long long calls = write_calls(d.pid) - before;
 	printf("%d records, one every %d+ us over %lld ms: shmlogd made %lld write calls\n",
