@@ -443,24 +443,6 @@ static int logging_ok(PyObject **srcfile)
 	return 1;
 }
 
-/* extra's pairs, in order; past SHMLOG_MAX_FIELDS counted, not held (as the Emitter). */
-static int add_extra(struct shmlog_fb *fb, PyObject *extra)
-{
-	Py_ssize_t pos = 0;
-	PyObject *k, *val;
-
-	while (PyDict_Next(extra, &pos, &k, &val)) {
-		if (fb->n == SHMLOG_MAX_FIELDS) {
-			fb->skipped++;
-			continue;
-		}
-		if (shmlog_fb_keep(fb, Py_NewRef(k)) < 0 || shmlog_fb_keep(fb, Py_NewRef(val)) < 0 ||
-		    shmlog_fb_add(fb, k, val) < 0)
-			return -1;
-	}
-	return 0;
-}
-
 /* 1 written (or left out by a level, as logging would), 0 leave it to logging, -1 an error
  * raised (logging's _log then does the call again, unless it is no Exception). */
 static int fast_log(PyObject *self, PyObject **v)
@@ -510,7 +492,7 @@ static int fast_log(PyObject *self, PyObject **v)
 	    shmlog_fb_text(&fb, s, &msg, &len) < 0)
 		goto out;
 	if (e->fields) {
-		if (extra && add_extra(&fb, extra) < 0)
+		if (extra && shmlog_fb_add_mapping(&fb, extra) < 0) /* in order, as the Emitter */
 			goto out;
 		int c = add_caller(&fb, srcfile);
 		if (c) {
