@@ -16,7 +16,7 @@ static void run(int json, unsigned seed)
 	pid_t pids[WRITERS];
 	struct daemon d;
 	struct checker k;
-	int kills = 0, done = 0;
+	int kills = 0, done = 0, ready = 1; /* ready: d said READY=1 */
 
 	snprintf(out, sizeof(out), "kill.%s", json ? "jsonl" : "log");
 	snprintf(state, sizeof(state), ".%s.shmlogd-state", out);
@@ -31,6 +31,14 @@ static void run(int json, unsigned seed)
 			(struct writer_spec){.ring = ring, .n = PER_WRITER, .pace_every = 10,
 					     .pace_us = 1000});
 	while (kills < KILLS || !done) {
+		/* A writer waiting on a full ring drops once it has seen no collector for 3 s (the
+		 * orphan rule, FORMAT.md §13). On a loaded machine a shmlogd that is killed again and
+		 * again before it claims the ring would leave the writers that long alone, so each
+		 * one is let start before the next kill, except the deliberate kills in start-up. */
+		CHECK(ready || h_wait_notify(&d, "READY=1", 10000 * test_slow_factor()) == 0,
+		      "shmlogd did not say READY=1 within %d s of a restart (see kill.stderr)",
+		      10 * test_slow_factor());
+		ready = 0;
 		h_sleep_ms(5 + rand_r(&seed) % 150);
 		h_kill(&d);
 		kills++;
@@ -44,7 +52,8 @@ static void run(int json, unsigned seed)
 			h_start(&d, args, "kill.stderr");
 		}
 	}
-	CHECK(h_wait_notify(&d, "READY=1", 10000) == 0, "the last shmlogd did not start");
+	CHECK(h_wait_notify(&d, "READY=1", 10000 * test_slow_factor()) == 0,
+	      "the last shmlogd did not start");
 	h_writers_done(pids, WRITERS, 1);
 	int64_t t1 = h_now_ms();
 	CHECK(h_stop(&d) == 0, "shmlogd did not exit 0 after SIGTERM");
