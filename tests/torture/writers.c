@@ -165,6 +165,11 @@ int writer_start(void)
 	}
 	if (pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		/* The kernel sends SIGHUP, then SIGCONT, to a process group that becomes orphaned
+		 * while one of its members is stopped (POSIX job control), and faults stop writers:
+		 * a suite run in the background by a shell that then exits ended writer 5 so. A
+		 * writer has no use for SIGHUP; the early SIGCONT only shortens a pause. */
+		signal(SIGHUP, SIG_IGN);
 		writer_main(id);
 	}
 	acc->pid = pid;
