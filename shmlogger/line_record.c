@@ -1,7 +1,7 @@
 /* line_record.c - turns a line into a record's level, tag, message and fields.
  *
  * A line is text unless --parse-json is on and it is a JSON object that can become a record
- * (json_object.h). No line is ever dropped: whatever is not such an object is logged as text.
+ * (json_fields.h). No line is ever dropped: whatever is not such an object is logged as text.
  *
  * Text: with --parse-level, a level prefix (level_prefix.c) gives the level and is stripped;
  * otherwise the level is -l's (info by default). The fields are the command line's.
@@ -15,7 +15,7 @@
  *   tag      without -t: the first string of 1..SHMLOG_MAX_TAG bytes (no NUL) of "logger",
  *            "name", "log.logger"; else the -t tag, or the user name.
  * Each member used for one of these is not also a field. Every other member is a field after
- * the command line's KEY=VALUE fields, typed as json_object.h says (nested values as their JSON
+ * the command line's KEY=VALUE fields, typed as json_fields.h says (nested values as their JSON
  * text). An object with more fields than a record holds is logged as text, whole.
  */
 #include <errno.h>
@@ -23,14 +23,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_object.h"
+#include "json_fields.h"
 #include "level_prefix.h"
 #include "line_record.h"
 
 struct line_shaper {
 	const struct options *o;
-	struct json_object json;
-	bool used[JSON_OBJECT_MAX_MEMBERS]; /* json.m[i] is the message, level or tag */
+	struct json_fields json;
+	bool used[JSON_FIELDS_MAX_MEMBERS]; /* json.m[i] is the message, level or tag */
 	char tag[SHMLOG_MAX_TAG + 1];
 	struct shmlog_field fields[SHMLOG_MAX_FIELDS];
 };
@@ -52,7 +52,7 @@ void line_shaper_free(struct line_shaper *s)
 {
 	if (!s)
 		return;
-	json_object_free(&s->json);
+	json_fields_free(&s->json);
 	free(s);
 }
 
@@ -75,7 +75,7 @@ void line_record_text(struct line_shaper *s, const char *line, size_t len, struc
 }
 
 /* Whether member I of the object is KEY. */
-static bool key_is(const struct json_object *j, size_t i, const char *key)
+static bool key_is(const struct json_fields *j, size_t i, const char *key)
 {
 	return j->m[i].key_len == strlen(key) && memcmp(j->m[i].key, key, j->m[i].key_len) == 0;
 }
@@ -189,7 +189,7 @@ static bool json(struct line_shaper *s, struct out_record *r)
 int line_record(struct line_shaper *s, const char *line, size_t len, struct out_record *r)
 {
 	if (s->o->parse_json) {
-		int rc = json_object_parse(&s->json, line, len);
+		int rc = json_fields_parse(&s->json, line, len);
 
 		if (rc < 0)
 			return rc;

@@ -1,4 +1,4 @@
-/* json_object.c - a small JSON object reader for shmlogger --parse-json.
+/* json_fields.c - a small JSON object reader for shmlogger --parse-json.
  *
  * Why a parser of its own: shmlogger needs one flat pass over one object per line, its top-level
  * members as typed fields, and nothing else. The project's only other JSON parser,
@@ -6,10 +6,10 @@
  * independent of the programs on purpose; a library (jansson) would be a new dependency of the
  * package for one option, builds a tree of every line, and rejects a whole line for an integer
  * beyond 64 bits. This one is RFC 8259's grammar in a few hundred lines, fuzzed by
- * tests/fuzz/fuzz_json_object.c.
+ * tests/fuzz/fuzz_json_fields.c.
  *
  * The input comes from a pipe and is untrusted. Bounds: the line itself (at most LINE_KEEP_MAX,
- * lines.h), JSON_OBJECT_MAX_MEMBERS members, JSON_OBJECT_MAX_DEPTH levels of nesting (the only
+ * lines.h), JSON_FIELDS_MAX_MEMBERS members, JSON_FIELDS_MAX_DEPTH levels of nesting (the only
  * recursion), keys of 1..SHMLOG_MAX_KEY bytes. Decoded text never outgrows the text it came
  * from (an escape is longer than what it stands for; a number's copy and its NUL take the place
  * of its text and the ',' or '}' after it), so one buffer of the line's length holds all of it;
@@ -26,7 +26,7 @@
 #include <string.h>
 
 #include "fields.h"
-#include "json_object.h"
+#include "json_fields.h"
 
 struct cursor {
 	const char *p, *end; /* the unread part of the line */
@@ -296,7 +296,7 @@ static bool member_value(struct cursor *c, struct shmlog_field *f, bool *is_stri
 	case '{':
 	case '[':
 	case 'n':
-		if (!skip_value(c, JSON_OBJECT_MAX_DEPTH))
+		if (!skip_value(c, JSON_FIELDS_MAX_DEPTH))
 			return false;
 		f->type = SHMLOG_FIELD_STRING;
 		f->v.s.ptr = start;
@@ -308,11 +308,11 @@ static bool member_value(struct cursor *c, struct shmlog_field *f, bool *is_stri
 }
 
 /* One "key": value member into OBJ's next slot. */
-static bool member(struct cursor *c, struct json_object *obj)
+static bool member(struct cursor *c, struct json_fields *obj)
 {
 	struct shmlog_field *f = &obj->m[obj->n];
 
-	if (obj->n == JSON_OBJECT_MAX_MEMBERS || c->p == c->end || *c->p != '"')
+	if (obj->n == JSON_FIELDS_MAX_MEMBERS || c->p == c->end || *c->p != '"')
 		return false;
 	memset(f, 0, sizeof(*f));
 	if (!string(c, true, &f->key, &f->key_len) || f->key_len == 0 ||
@@ -328,7 +328,7 @@ static bool member(struct cursor *c, struct json_object *obj)
 	return true;
 }
 
-static bool object(struct cursor *c, struct json_object *obj)
+static bool object(struct cursor *c, struct json_fields *obj)
 {
 	ws(c);
 	if (!eat(c, '{'))
@@ -348,7 +348,7 @@ static bool object(struct cursor *c, struct json_object *obj)
 	return c->p == c->end;
 }
 
-int json_object_parse(struct json_object *obj, const char *line, size_t len)
+int json_fields_parse(struct json_fields *obj, const char *line, size_t len)
 {
 	struct cursor c = {line, line + len, NULL, NULL};
 
@@ -369,7 +369,7 @@ int json_object_parse(struct json_object *obj, const char *line, size_t len)
 	return 0;
 }
 
-void json_object_free(struct json_object *obj)
+void json_fields_free(struct json_fields *obj)
 {
 	if (!obj)
 		return;
