@@ -242,6 +242,38 @@ static void test_lines_that_are_not_usable_objects_are_logged_as_text(void **sta
 	shmlog_unlink(ring);
 }
 
+/* A string field of 100000 bytes: more than a record of any ring holds (64 KiB). The line goes
+ * in as text, truncated and marked like any long line, and the next line is JSON again. */
+static void test_an_object_too_large_for_a_record_is_logged_as_truncated_text(void **state)
+{
+	const char *ring = ring_name("huge");
+	size_t blob = 100000, n = 0;
+	char *in = malloc(blob + 256);
+	struct shmlog_consumer *c;
+	struct shmlog_record rec;
+
+	(void)state;
+	assert_non_null(in);
+	n += (size_t)sprintf(in, "{\"message\":\"big\",\"blob\":\"");
+	memset(in + n, 'x', blob);
+	n += blob;
+	sprintf(in + n, "\"}\n{\"message\":\"small\",\"level\":\"error\"}\n");
+	c = LOG_JSON(ring, in, NULL);
+	next_record(c, &rec, 2000);
+	assert_true(rec.flags & SHMLOG_REC_TRUNCATED);
+	assert_int_equal(rec.msg_len, SHMLOG_MAX_MESSAGE);
+	assert_memory_equal(rec.msg, in, SHMLOG_MAX_MESSAGE);
+	assert_int_equal(rec.nfields, 0);
+	assert_int_equal(rec.level, SHMLOG_INFO);
+	next_record(c, &rec, 2000);
+	assert_msg(&rec, "small");
+	assert_int_equal(rec.level, SHMLOG_ERROR);
+	assert_no_more(c, 100);
+	free(in);
+	shmlog_consumer_close(c);
+	shmlog_unlink(ring);
+}
+
 /* The record through shmlogcat -o json: the members are typed in the output as in the input. */
 static void test_fields_reach_shmlogcat_json_typed(void **state)
 {
@@ -279,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_structlog_json_renderer_lines),
 		cmocka_unit_test(test_keys_in_order_of_preference_and_tag_from_t_first),
 		cmocka_unit_test(test_lines_that_are_not_usable_objects_are_logged_as_text),
+		cmocka_unit_test(test_an_object_too_large_for_a_record_is_logged_as_truncated_text),
 		cmocka_unit_test(test_fields_reach_shmlogcat_json_typed),
 	};
 
