@@ -80,7 +80,7 @@ static bool json_number(const char *v, bool *integral)
 	return *p == '\0';
 }
 
-static void type_value(const char *v, struct shmlog_field *f)
+void field_type_value(const char *v, struct shmlog_field *f)
 {
 	bool integral;
 
@@ -133,6 +133,6 @@ int field_parse(const char *arg, struct shmlog_field *f)
 	}
 	if (arg[n] != '=')
 		return 0;
-	type_value(arg + n + 1, f);
+	field_type_value(arg + n + 1, f);
 	return 1;
 }

@@ -14,4 +14,8 @@
  * Returns 1 with *f pointing into ARG, or 0 when ARG is not a field (it starts the message). */
 int field_parse(const char *arg, struct shmlog_field *f);
 
+/* Sets the type and value of *F from the NUL-terminated V by the rules above (a string points
+ * at V). --parse-json types JSON numbers with it, so both ways in agree on what an integer is. */
+void field_type_value(const char *v, struct shmlog_field *f);
+
 #endif

@@ -1,5 +1,6 @@
 /* main.c - shmlogger: logger(1) for shmlog rings. Logs its arguments, or each line of its
- * standard input, as records with typed fields, then waits for the collector to write them out.
+ * standard input, as records with typed fields (levels and JSON objects in the lines understood,
+ * line_record.c), then waits for the collector to write them out.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "line_record.h"
 #include "lines.h"
 #include "options.h"
 #include "program.h"
@@ -21,12 +23,27 @@ struct tally {
 static const struct tool_exit no_exceptions[] = {{0, 0}};
 const struct program this_program = {PROGRAM_NAME, {no_exceptions, EX_UNAVAILABLE}, 0};
 
-/* Writes one record; a full ring is counted, any other failure ends the run. */
-static int write_record(struct shmlog *log, const struct options *o, const char *msg, size_t len,
-			struct tally *t)
+static int out_of_memory(void)
 {
-	int rc = shmlog_write_fields(log, o->level, o->tag, msg, len, o->fields, o->nfields);
+	fprintf(stderr, PROGRAM_NAME ": out of memory\n");
+	return EX_OSERR;
+}
 
+/* Writes the record of LINE; a full ring is counted, any other failure ends the run. A JSON
+ * line whose fields the ring's records cannot hold goes in as text, so that it is not lost. */
+static int log_line(struct shmlog *log, struct line_shaper *s, const char *line, size_t len,
+		    struct tally *t)
+{
+	struct out_record r;
+	int is_json = line_record(s, line, len, &r), rc;
+
+	if (is_json < 0)
+		return out_of_memory();
+	rc = shmlog_write_fields(log, r.level, r.tag, r.msg, r.len, r.fields, r.nfields);
+	if (rc == -EMSGSIZE && is_json) {
+		line_record_text(s, line, len, &r);
+		rc = shmlog_write_fields(log, r.level, r.tag, r.msg, r.len, r.fields, r.nfields);
+	}
 	if (rc == -ENOBUFS) {
 		t->dropped++;
 		return 0;
@@ -37,7 +54,9 @@ static int write_record(struct shmlog *log, const struct options *o, const char 
 	return 0;
 }
 
-static int log_arguments(struct shmlog *log, const struct options *o, struct tally *t)
+/* The MESSAGE arguments, joined by spaces, as one line. */
+static int log_arguments(struct shmlog *log, const struct options *o, struct line_shaper *s,
+			 struct tally *t)
 {
 	size_t len = 0, at = 0;
 	char *msg;
@@ -45,10 +64,8 @@ static int log_arguments(struct shmlog *log, const struct options *o, struct tal
 
 	for (int i = 0; i < o->nwords; i++)
 		len += strlen(o->words[i]) + 1;
-	if (!(msg = malloc(len))) {
-		fprintf(stderr, PROGRAM_NAME ": out of memory\n");
-		return EX_OSERR;
-	}
+	if (!(msg = malloc(len)))
+		return out_of_memory();
 	for (int i = 0; i < o->nwords; i++) {
 		size_t n = strlen(o->words[i]);
 
@@ -56,25 +73,24 @@ static int log_arguments(struct shmlog *log, const struct options *o, struct tal
 		at += n;
 		msg[at++] = ' ';
 	}
-	rc = write_record(log, o, msg, at ? at - 1 : 0, t);
+	rc = log_line(log, s, msg, at ? at - 1 : 0, t);
 	free(msg);
 	return rc;
 }
 
-static int log_lines(struct shmlog *log, const struct options *o, struct tally *t)
+static int log_lines(struct shmlog *log, const struct options *o, struct line_shaper *s,
+		     struct tally *t)
 {
 	struct line_reader *lr = line_reader_new(STDIN_FILENO);
 	const char *line;
 	size_t len;
 	int rc = 0, n;
 
-	if (!lr) {
-		fprintf(stderr, PROGRAM_NAME ": out of memory\n");
-		return EX_OSERR;
-	}
+	if (!lr)
+		return out_of_memory();
 	while (rc == 0 && (n = line_next(lr, &line, &len)) > 0)
 		if (len || !o->skip_empty)
-			rc = write_record(log, o, line, len, t);
+			rc = log_line(log, s, line, len, t);
 	if (rc == 0 && n < 0) {
 		fprintf(stderr, PROGRAM_NAME ": cannot read standard input: %s\n", strerror(-n));
 		rc = n == -ENOMEM ? EX_OSERR : EX_IOERR;
@@ -109,6 +125,7 @@ int main(int argc, char **argv)
 	struct options o;
 	struct tally t = {0};
 	struct shmlog *log;
+	struct line_shaper *shaper;
 	int status = options_parse(&o, argc, argv);
 
 	if (status != OPTIONS_RUN)
@@ -121,11 +138,16 @@ int main(int argc, char **argv)
 		lo.allow_foreign_owner = SHMLOG_OWNER_UID;
 		lo.foreign_owner_uid = (uint32_t)o.allow_owner;
 	}
-	if (!(log = shmlog_open(o.ring, &lo)))
+	if (!(shaper = line_shaper_new(&o)))
+		return out_of_memory();
+	if (!(log = shmlog_open(o.ring, &lo))) {
+		line_shaper_free(shaper);
 		return ring_error(errno);
-	status = o.words ? log_arguments(log, &o, &t) : log_lines(log, &o, &t);
+	}
+	status = o.words ? log_arguments(log, &o, shaper, &t) : log_lines(log, &o, shaper, &t);
 	if (status == 0)
 		status = finish(log, &o, &t);
 	shmlog_close(log);
+	line_shaper_free(shaper);
 	return status;
 }

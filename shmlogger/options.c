@@ -40,6 +40,15 @@ static void usage(FILE *out)
 		"  -u, --allow-owner USER   log to a ring that USER (name or number) owns: a\n"
 		"                           ring of another user is refused unless named here\n"
 		"  -s, --skip-empty         don't log empty lines of standard input\n"
+		"      --parse-level        take the level from a prefix of the message and\n"
+		"                           strip it: <3>, [ERROR], error:, ERROR (default for\n"
+		"                           standard input; -l is then the level of lines\n"
+		"                           without one)\n"
+		"      --no-parse-level     log lines verbatim at -l's level\n"
+		"      --parse-json         a line that is a JSON object gives the message\n"
+		"                           (message, msg, event, log), level (level, levelname,\n"
+		"                           severity), tag (logger, name; unless -t) and fields;\n"
+		"                           any other line is logged as text\n"
 		"  -q, --quiet              no warning when the collector is not done in time\n"
 		"  -h, --help               show this help and exit\n"
 		"  -V, --version            show the version and exit\n"
@@ -124,6 +133,7 @@ static int set_level(struct options *o, const char *arg)
 static int set_tag(struct options *o, const char *arg)
 {
 	o->tag = arg;
+	o->tag_given = 1;
 	return OPTIONS_RUN;
 }
 
@@ -168,6 +178,30 @@ static int set_quiet(struct options *o, const char *arg)
 	return OPTIONS_RUN;
 }
 
+static int set_parse_level(struct options *o, const char *arg)
+{
+	(void)arg;
+	o->parse_level = 1;
+	return OPTIONS_RUN;
+}
+
+static int set_no_parse_level(struct options *o, const char *arg)
+{
+	(void)arg;
+	o->parse_level = 0;
+	return OPTIONS_RUN;
+}
+
+static int set_parse_json(struct options *o, const char *arg)
+{
+	(void)arg;
+	o->parse_json = 1;
+	return OPTIONS_RUN;
+}
+
+/* Options with no short form. */
+enum { OPT_PARSE_LEVEL = 256, OPT_NO_PARSE_LEVEL, OPT_PARSE_JSON };
+
 /* Every option, once: getopt's table is made from this one (long_options()), and apply() finds
  * the option's setter here. */
 static const struct setting {
@@ -185,6 +219,9 @@ static const struct setting {
 	{"allow-owner", 'u', required_argument, set_allow_owner},
 	{"skip-empty", 's', no_argument, set_skip_empty},
 	{"quiet", 'q', no_argument, set_quiet},
+	{"parse-level", OPT_PARSE_LEVEL, no_argument, set_parse_level},
+	{"no-parse-level", OPT_NO_PARSE_LEVEL, no_argument, set_no_parse_level},
+	{"parse-json", OPT_PARSE_JSON, no_argument, set_parse_json},
 	{"help", 'h', no_argument, NULL},
 	{"version", 'V', no_argument, NULL},
 };
@@ -232,6 +269,7 @@ int options_parse(struct options *o, int argc, char **argv)
 	o->level = DEFAULT_LEVEL;
 	o->flush_timeout_ms = DEFAULT_FLUSH_TIMEOUT_MS;
 	o->mode = DEFAULT_MODE;
+	o->parse_level = -1; /* until we know where the message comes from */
 	long_options(longopts);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:r:l:t:T:nm:u:sqhV", longopts, NULL)) != -1) {
@@ -248,5 +286,10 @@ int options_parse(struct options *o, int argc, char **argv)
 	/* getopt consumed a "--" that ended the options: it ends the fields too. */
 	int dashdash = optind > 1 && strcmp(argv[optind - 1], "--") == 0 &&
 		       argv[optind - 1] != last_arg;
-	return parse_fields_and_message(o, argc, argv, dashdash);
+	if ((rc = parse_fields_and_message(o, argc, argv, dashdash)) != OPTIONS_RUN)
+		return rc;
+	/* Piped lines announce their level; a MESSAGE typed with -l already has one. */
+	if (o->parse_level < 0)
+		o->parse_level = o->words == NULL;
+	return OPTIONS_RUN;
 }

@@ -17,6 +17,7 @@ struct options {
 	const char *ring;
 	int level;
 	const char *tag;
+	int tag_given;        /* -t: a JSON line's logger does not replace it */
 	int flush_timeout_ms; /* 0: don't wait for the collector; negative: wait as long as it takes */
 	int no_create;
 	mode_t mode;          /* of a ring we create; what group and others may write of one we find */
@@ -24,6 +25,8 @@ struct options {
 	int allow_owner_given;
 	int skip_empty;
 	int quiet;
+	int parse_level;      /* --parse-level: on by default for standard input, off for MESSAGE */
+	int parse_json;       /* --parse-json */
 	struct shmlog_field fields[SHMLOG_MAX_FIELDS];
 	size_t nfields;
 	char **words; /* the message, one word per argument; NULL: read lines from stdin */

@@ -359,9 +359,36 @@ def ring_reader_seeds():
                                            body=bytes(liar) + bad_level + rec(ST_COMMITTED, 2)))
 
 
+# ---- fuzz_json_fields -----------------------------------------------------------------------
+
+def json_fields_seeds():
+    t = "json_fields"
+    lines = {
+        "docker": '{"log":"ERROR connection refused\\n","stream":"stderr",'
+                  '"time":"2026-12-07T10:00:00.123456789Z"}',
+        "python-json-logger": '{"asctime": "2026-12-07 10:00:00,123", "name": "app.db", '
+                              '"levelname": "WARNING", "message": "slow query", "took": 1.25, '
+                              '"rows": 1200, "cached": false, "exc_info": null}',
+        "structlog": '{"event": "caf\\u00e9 \\ud83d\\ude00", "level": "error", '
+                     '"logger": "auth", "timestamp": "2026-12-07T10:00:00.5Z"}',
+        "nested": '{"a":{"b":[1,2.5e-3,-0,true,null,{"c":"\\"\\\\\\/\\b\\f\\n\\r\\t"}]}}',
+        "numbers": '{"i":-9223372036854775808,"big":18446744073709551616,"inf":1e999,"z":0}',
+        "empty": '{}',
+        "surrogate": '{"lone":"\\ud800x","low":"\\udc00","dup":1,"dup":2}',
+        "raw-utf8": '{"m":"\xff\xfe caf\xc3\xa9"}',
+        "not-json": "ERROR: not json { at all",
+        "syslog": "<191>debug line",
+        "bracket": "[Warning]: x",
+        "cut": '{"message":"cut off',
+    }
+    for name, line in lines.items():
+        write(t, name, line.encode("latin-1") if name == "raw-utf8" else line.encode())
+
+
 if __name__ == "__main__":
     record_fields_seeds()
     escape_text_seeds()
     parsers_seeds()
     options_seeds()
     ring_reader_seeds()
+    json_fields_seeds()

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -59,6 +60,19 @@ static inline struct shmlog_consumer *open_consumer(const char *ring, uint64_t s
 	if (!c)
 		fail_msg("shmlog_consumer_open(%s): %s", ring, shmlog_errmsg());
 	return c;
+}
+
+/* A temporary file holding LEN bytes of DATA, opened for reading at its start. */
+static inline int input_file(const char *data, size_t len)
+{
+	char path[] = "shmlogger-input-XXXXXX";
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	unlink(path);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	return fd;
 }
 
 struct logger_run {

@@ -14,19 +14,6 @@
 #define HUGE_LINE (3 * 1024 * 1024)
 #define LINE_KEEP_MAX (1024 * 1024) /* shmlogger/lines.h */
 
-/* A temporary file holding LEN bytes of DATA, opened for reading at its start. */
-static int input_file(const char *data, size_t len)
-{
-	char path[] = "shmlogger-input-XXXXXX";
-	int fd = mkstemp(path);
-
-	assert_true(fd >= 0);
-	unlink(path);
-	assert_int_equal(write(fd, data, len), (ssize_t)len);
-	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
-	return fd;
-}
-
 static void assert_bytes(const struct shmlog_record *rec, const char *want, size_t len)
 {
 	assert_int_equal(rec->msg_len, len);
