@@ -10,15 +10,15 @@
  *   <WORD>
  *   WORD:      a level word and a colon, any case, whatever follows ("ERROR:root:boom" is
  *              Python's logging.basicConfig() default).
- *   WORD       a level word in capitals followed by a blank or the end of the line.
+ *   WORD       a level word, any case, followed by a blank or the end of the line.
  *
  * The prefix and the blanks (spaces, tabs) after it are stripped from the message.
  *
- * False positives cost more than misses: a line taken for DEBUG may vanish under the ring's
- * minimum level, and a stripped word is gone from the message. So a word counts only when
- * something delimits it as a level: brackets, a colon, or capitals. "Error connecting to db",
- * "Debug build started" and "Trace route done" are sentences, not levels; "Errors found: 3" and
- * "INFOrmation" are not level words at all (the word must end where a delimiter starts).
+ * Any case, as the programs that print these write them all ways ("Error: ...", "error ..."):
+ * so a sentence that starts with a level word, "Debug build started", is taken for one, and
+ * --no-parse-level is the way out for a program that writes such lines. What is never a level:
+ * a word that goes on ("Errors found: 3", "INFOrmation", "ERROR-42"): the word must end at a
+ * bracket, a colon, a blank or the end of the line.
  * A prefix must be the very first byte of the line: a timestamp or colour code before it hides it.
  *
  * Level words and shmlog levels:
@@ -119,16 +119,7 @@ static size_t word_length(const char *s, size_t n)
 	return i;
 }
 
-static bool all_upper(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!is_upper(s[i]))
-			return false;
-	return true;
-}
-
-/* "[WORD]" or "<WORD>" (then an optional ':'), "WORD:" or "WORD" in capitals before a blank or
- * the end, at the start of S (N bytes): its level, *END past the prefix. */
+/* "[WORD]" or "<WORD>" (then an optional ':'), "WORD:" or "WORD" before a blank or the end, at the start of S (N bytes): its level, *END past the prefix. */
 static int word_prefix(const char *s, size_t n, size_t *end)
 {
 	char close = s[0] == '[' ? ']' : s[0] == '<' ? '>' : '\0';
@@ -147,7 +138,7 @@ static int word_prefix(const char *s, size_t n, size_t *end)
 			after++;
 	} else if (after < n && s[after] == ':') {
 		after++;
-	} else if (!(after == n || is_blank(s[after])) || !all_upper(s, w)) {
+	} else if (!(after == n || is_blank(s[after]))) {
 		return -1;
 	}
 	*end = after;

@@ -80,6 +80,11 @@ static const struct expect every_form[] = {
 	{"ERROR:root:python's default", SHMLOG_ERROR, "root:python's default"},
 	{"<3>sd-daemon style", SHMLOG_ERROR, "sd-daemon style"},
 	{"<11> user.err", SHMLOG_ERROR, "user.err"},
+	/* Any case, bare words too: a sentence that starts with a level word is taken for one. */
+	{"Error connecting to db", SHMLOG_ERROR, "connecting to db"},
+	{"error something broke", SHMLOG_ERROR, "something broke"},
+	{"Debug build started", SHMLOG_DEBUG, "build started"},
+	{"fatal: not a git repository", SHMLOG_CRITICAL, "not a git repository"},
 	{"plain line", SHMLOG_WARNING, NULL}, /* no prefix: -l's level */
 };
 
@@ -93,10 +98,6 @@ static const struct expect not_levels[] = {
 	{"Errors found: 3", SHMLOG_INFO, NULL},
 	{"INFOrmation is power", SHMLOG_INFO, NULL},
 	{"ERRORS: 3", SHMLOG_INFO, NULL},
-	{"Error connecting to db", SHMLOG_INFO, NULL},
-	{"Debug build started", SHMLOG_INFO, NULL},
-	{"debug build started", SHMLOG_INFO, NULL},
-	{"Trace route done", SHMLOG_INFO, NULL},
 	{"WARNING! no delimiter", SHMLOG_INFO, NULL},
 	{"ERROR-42 code", SHMLOG_INFO, NULL},
 	{" ERROR leading blank", SHMLOG_INFO, NULL},
