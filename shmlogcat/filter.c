@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,6 +15,7 @@
 void filter_init(struct filter *f)
 {
 	memset(f, 0, sizeof(*f));
+	f->max_level = INT_MAX;
 	f->since_ns = INT64_MIN;
 	f->until_ns = INT64_MAX;
 }
@@ -293,6 +295,81 @@ static int parse_relative(const char *s, int64_t now_ns, int64_t *out_ns)
 	return -1;
 }
 
+/* The local time H:MI:SEC (plus FRAC ns) on the day DAYS days after the day of NOW_NS, in the
+ * local time zone (TZ). Midnight is 00:00 of that day even across a daylight-saving change; a
+ * time the change skips is read as mktime(3) does, an hour later. */
+static int local_time_of_day(int64_t now_ns, int days, int h, int mi, int sec, int64_t frac,
+			     int64_t *out_ns)
+{
+	time_t now = (time_t)(now_ns / NS_PER_SEC - (now_ns % NS_PER_SEC < 0)), t;
+	struct tm tm;
+
+	if (!localtime_r(&now, &tm))
+		return -1;
+	tm.tm_mday += days;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	tm.tm_isdst = -1;
+	errno = 0;
+	if ((t = mktime(&tm)) == (time_t)-1 && errno)
+		return -1;
+	return to_ns((int64_t)t, frac, out_ns);
+}
+
+/* "today", "yesterday", "tomorrow": that day's local midnight. */
+static int parse_day(const char *s, int64_t now_ns, int64_t *out_ns)
+{
+	static const struct {
+		const char *word;
+		int days;
+	} days[] = {{"today", 0}, {"yesterday", -1}, {"tomorrow", 1}};
+
+	for (size_t i = 0; i < sizeof(days) / sizeof(days[0]); i++)
+		if (!strcmp(s, days[i].word))
+			return local_time_of_day(now_ns, days[i].days, 0, 0, 0, 0, out_ns);
+	return -1;
+}
+
+/* "HH:MM" or "HH:MM:SS[.fraction]": that time today, local time. */
+static int parse_clock(const char *s, int64_t now_ns, int64_t *out_ns)
+{
+	const char *p = s;
+	int h, mi, sec = 0;
+	int64_t frac = 0;
+
+	if (digits(&p, 2, &h) < 0 || *p++ != ':' || digits(&p, 2, &mi) < 0)
+		return -1;
+	if (*p == ':') {
+		p++;
+		if (digits(&p, 2, &sec) < 0)
+			return -1;
+		frac = fraction_ns(&p);
+	}
+	if (*p || h > 23 || mi > 59 || sec > 60)
+		return -1;
+	return local_time_of_day(now_ns, 0, h, mi, sec, frac, out_ns);
+}
+
+/* "@SECONDS[.fraction]" since the epoch, as date(1) takes it. */
+static int parse_epoch(const char *s, int64_t *out_ns)
+{
+	const char *p = s + 1;
+	char *end;
+	long long secs;
+	int64_t frac;
+
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	errno = 0;
+	secs = strtoll(p, &end, 10);
+	p = end;
+	frac = fraction_ns(&p);
+	if (errno || *p)
+		return -1;
+	return to_ns(secs, frac, out_ns);
+}
+
 int filter_parse_time(const char *s, int64_t now_ns, int64_t *out_ns)
 {
 	if (!strcmp(s, "now")) {
@@ -301,6 +378,12 @@ int filter_parse_time(const char *s, int64_t now_ns, int64_t *out_ns)
 	}
 	if (s[0] == '-')
 		return parse_relative(s, now_ns, out_ns);
+	if (s[0] == '@')
+		return parse_epoch(s, out_ns);
+	if (isalpha((unsigned char)s[0]))
+		return parse_day(s, now_ns, out_ns);
+	if (s[0] && s[1] && s[2] == ':')
+		return parse_clock(s, now_ns, out_ns);
 	return parse_absolute(s, out_ns);
 }
 
@@ -376,7 +459,9 @@ static int message_matches(const struct filter *f, const struct shmlog_record *r
 
 int filter_match(const struct filter *f, const struct shmlog_record *rec)
 {
-	if (rec->level < f->min_level || rec->time_ns < f->since_ns || rec->time_ns > f->until_ns)
+	if (rec->level < f->min_level || rec->level > f->max_level)
+		return 0;
+	if (rec->time_ns < f->since_ns || rec->time_ns > f->until_ns)
 		return 0;
 	if (!pid_matches(f, rec->pid) || !tag_matches(f, rec->tag, rec->tag_len))
 		return 0;

@@ -31,6 +31,7 @@ struct field_match {
 
 struct filter {
 	int min_level;    /* 0: any level */
+	int max_level;    /* INT_MAX: any level; -p FROM..TO may lower it */
 	pid_t *pids;      /* empty: any pid */
 	size_t npids;
 	const char **tags; /* exact tags or fnmatch(3) globs; empty: any tag */
@@ -59,9 +60,21 @@ int filter_add_field(struct filter *f, const char *key_equals_value);
 int filter_compile(struct filter *f, char *err, size_t errlen);
 
 /* Parses a point in time: RFC 3339 ("2026-11-21T10:15:03Z", "2026-11-21 10:15:03.5+01:00"; no
- * offset means local time; a date alone means its midnight), "now", or a time relative to
- * NOW_NS such as "-5m", "-90s", "-2h", "-1d". Returns 0, or -1 if S is none of these. */
+ * offset means local time; a date alone means its midnight), "now", a time relative to NOW_NS
+ * such as "-5m", "-90s", "-2h", "-1d", as journalctl(1) also takes: "today", "yesterday",
+ * "tomorrow" (that day's midnight, local time), "HH:MM" or "HH:MM:SS[.fraction]" (today, local
+ * time), or "@SECONDS[.fraction]" since the epoch. Returns 0, or -1 if S is none of these (or
+ * out of the 64-bit nanosecond range). */
 int filter_parse_time(const char *s, int64_t now_ns, int64_t *out_ns);
+
+/* Parses a journalctl(1) priority for -p (priority.c): a syslog severity 0-7, a syslog name
+ * (emerg, alert, crit, err, warning, notice, info, debug), or a shmlog level name, meaning that
+ * severity or worse; or a range FROM..TO of them. On success sets the shmlog levels shown,
+ * *MIN_LEVEL to *MAX_LEVEL (INT_MAX when the range reaches critical), and returns 0. Returns
+ * PRIORITY_INVALID when S is none of these, PRIORITY_NO_LEVEL for a range that holds no shmlog
+ * level (notice..notice: shmlog has no notice); nothing is changed then. */
+enum { PRIORITY_INVALID = -1, PRIORITY_NO_LEVEL = -2 };
+int filter_parse_priority(const char *s, int *min_level, int *max_level);
 
 /* Whether REC passes every condition in F. */
 int filter_match(const struct filter *f, const struct shmlog_record *rec);

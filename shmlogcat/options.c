@@ -1,6 +1,7 @@
 /* options.c - parses and checks shmlogcat's command line, and prints --help. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,15 +22,18 @@ enum {
 	OPT_LIST,
 	OPT_SET_LEVEL,
 	OPT_NO_NICE,
+	OPT_PID,
 };
 
 static const struct option long_options[] = {
 	{"follow", no_argument, NULL, 'f'},
+	{"reverse", no_argument, NULL, 'r'},
 	{"lines", required_argument, NULL, 'n'},
 	{"output", required_argument, NULL, 'o'},
 	{"color", optional_argument, NULL, OPT_COLOR},
 	{"level", required_argument, NULL, 'l'},
-	{"pid", required_argument, NULL, 'p'},
+	{"priority", required_argument, NULL, 'p'},
+	{"pid", required_argument, NULL, OPT_PID},
 	{"tag", required_argument, NULL, 't'},
 	{"grep", required_argument, NULL, 'g'},
 	{"ignore-case", no_argument, NULL, 'i'},
@@ -45,16 +49,17 @@ static const struct option long_options[] = {
 	{NULL, 0, NULL, 0},
 };
 
-static const char short_options[] = "fn:o:l:p:t:g:ihV";
+static const char short_options[] = "frn:o:l:p:t:g:ihV";
 
 static const struct {
 	const char *name;
-	int format;
+	int format, pretty;
 	const char *what;
 } formats[] = {
-	{"text", SHMLOG_FORMAT_TEXT, "one line per record for people"},
-	{"json", SHMLOG_FORMAT_JSON, "JSON Lines with ECS keys, as shmlogd writes"},
-	{"cat", SHMLOG_FORMAT_CAT, "the message alone"},
+	{"text", SHMLOG_FORMAT_TEXT, 0, "one line per record for people"},
+	{"json", SHMLOG_FORMAT_JSON, 0, "JSON Lines, ECS keys, as shmlogd writes"},
+	{"json-pretty", SHMLOG_FORMAT_JSON, 1, "the same JSON, indented over many lines"},
+	{"cat", SHMLOG_FORMAT_CAT, 0, "the message alone"},
 };
 
 static const struct {
@@ -84,6 +89,7 @@ static void print_help(void)
 	       PROGRAM_NAME, PROGRAM_NAME, PROGRAM_NAME, PROGRAM_NAME);
 	printf("Reading:\n"
 	       "  -f, --follow          then print new records as they are committed\n"
+	       "  -r, --reverse         newest first (with -n N: the N newest); not with -f\n"
 	       "      --no-nice         follow at normal CPU priority, without pausing when\n"
 	       "                        lapped (default: only on idle CPUs, SCHED_IDLE or nice\n"
 	       "                        %d, and pause when lapped, so the writers come first)\n"
@@ -92,24 +98,30 @@ static void print_help(void)
 	       "  -o, --output=FORMAT   output format:\n",
 	       FOLLOW_NICE);
 	for (size_t i = 0; i < COUNT(formats); i++)
-		printf("                          %-6s %s%s\n", formats[i].name, formats[i].what,
-		       default_mark(formats[i].format == DEFAULT_FORMAT));
+		printf("                          %-12s%s%s\n", formats[i].name, formats[i].what,
+		       default_mark(formats[i].format == DEFAULT_FORMAT && !formats[i].pretty));
 	printf("      --color[=WHEN]    colour by level, WHEN:");
 	for (size_t i = 0; i < COUNT(colors); i++)
 		printf(" %s%s%s", colors[i].name, default_mark(colors[i].color == DEFAULT_COLOR),
 		       i + 1 < COUNT(colors) ? "," : "");
 	printf("\n                        (auto: stdout is a terminal, NO_COLOR unset)\n\n");
-	printf("Filters (a record must pass all; repeat -p, -t or KEY for alternatives):\n"
+	printf("Filters (a record must pass all; repeat --pid, -t or KEY for alternatives):\n"
 	       "  -l, --level=LEVEL     only LEVEL and above: debug, info, warning, error,\n"
-	       "                        critical\n"
-	       "  -p, --pid=PID         only records of process PID\n"
+	       "                        critical (or 1-5)\n"
+	       "  -p, --priority=PRIO   as journalctl: PRIO or worse, or a range FROM..TO;\n"
+	       "                        PRIO is a level above, a syslog name (emerg, alert\n"
+	       "                        and crit: critical; err; warning; notice: warning\n"
+	       "                        and worse; info; debug) or a syslog number 0-7\n"
+	       "      --pid=PID         only records of process PID (-p up to 0.1)\n"
 	       "  -t, --tag=TAG         only records whose tag (logger name) is TAG or\n"
 	       "                        matches it as a shell glob ('db.*')\n"
 	       "  -g, --grep=REGEX      only messages matching REGEX (POSIX extended)\n"
 	       "  -i, --ignore-case     -g ignores case\n"
 	       "      --since=TIME      only records at or after TIME: RFC 3339 such as\n"
 	       "                        2026-11-21T10:15:03Z (no offset: local time),\n"
-	       "                        'now', or relative: -30s, -5m, -2h, -1d, -1w\n"
+	       "                        now, today, yesterday, tomorrow (midnight),\n"
+	       "                        HH:MM[:SS] (today), @EPOCH (seconds since 1970),\n"
+	       "                        or relative: -30s, -5m, -2h, -1d, -1w\n"
 	       "      --until=TIME      only records at or before TIME\n"
 	       "  KEY=VALUE             only records with a field KEY equal to VALUE\n\n");
 	printf("Other modes:\n"
@@ -134,9 +146,10 @@ static int parse_format(struct options *o, const char *arg)
 	for (size_t i = 0; i < COUNT(formats); i++)
 		if (!strcmp(arg, formats[i].name)) {
 			o->format = formats[i].format;
+			o->pretty = formats[i].pretty;
 			return 0;
 		}
-	return usage_error("unknown output format '%s': use text, json or cat", arg);
+	return usage_error("unknown output format '%s': use text, json, json-pretty or cat", arg);
 }
 
 static int parse_color(struct options *o, const char *arg)
@@ -174,6 +187,36 @@ static int parse_level(int *out, const char *arg, const char *option)
 	return 0;
 }
 
+/* -l LEVEL: that level and every worse one. */
+static int parse_min_level(struct filter *f, const char *arg)
+{
+	if (parse_level(&f->min_level, arg, "-l"))
+		return EX_USAGE;
+	f->max_level = INT_MAX;
+	return 0;
+}
+
+/* -p PRIORITY. Until 0.1, -p took a pid: a number beyond the syslog severities says where that
+ * went rather than that it is not a priority. */
+static int parse_priority(struct filter *f, const char *arg)
+{
+	int rc = filter_parse_priority(arg, &f->min_level, &f->max_level);
+
+	if (rc == PRIORITY_NO_LEVEL)
+		return usage_error("-p '%s' holds no shmlog level (shmlog has no notice): widen the "
+				   "range, e.g. notice..info",
+				   arg);
+	if (rc < 0 && arg[0] && strspn(arg, "0123456789") == strlen(arg))
+		return usage_error("-p is now --priority, as in journalctl; the pid filter moved to "
+				   "--pid: use --pid %s",
+				   arg);
+	if (rc < 0)
+		return usage_error("invalid -p value '%s': use a level (debug, info, warning, error, "
+				   "critical), a syslog name or number 0-7, or a range FROM..TO",
+				   arg);
+	return 0;
+}
+
 static int parse_time(int64_t *out, const char *arg, const char *option)
 {
 	struct timespec now;
@@ -181,7 +224,8 @@ static int parse_time(int64_t *out, const char *arg, const char *option)
 	clock_gettime(CLOCK_REALTIME, &now);
 	if (filter_parse_time(arg, (int64_t)now.tv_sec * 1000000000 + now.tv_nsec, out) < 0)
 		return usage_error("invalid %s value '%s': use RFC 3339 (2026-11-21T10:15:03Z), "
-				   "'now', or a relative time such as -5m",
+				   "now, today, yesterday, tomorrow, HH:MM[:SS], @EPOCH or a "
+				   "relative time such as -5m",
 				   option, arg);
 	return 0;
 }
@@ -218,7 +262,7 @@ static int add_pid(struct filter *f, const char *arg)
 {
 	if (filter_add_pid(f, arg) < 0)
 		return errno == ENOMEM ? memory_error()
-				       : usage_error("invalid -p value '%s': use a process id", arg);
+				       : usage_error("invalid --pid value '%s': use a process id", arg);
 	return 0;
 }
 
@@ -257,6 +301,9 @@ static int apply(struct options *o, int c, const char *arg, int *done)
 	case 'f':
 		o->follow = 1;
 		return 0;
+	case 'r':
+		o->reverse = 1;
+		return 0;
 	case OPT_NO_NICE:
 		o->nice = -1;
 		return 0;
@@ -267,8 +314,10 @@ static int apply(struct options *o, int c, const char *arg, int *done)
 	case OPT_COLOR:
 		return parse_color(o, arg);
 	case 'l':
-		return parse_level(&f->min_level, arg, "-l");
+		return parse_min_level(f, arg);
 	case 'p':
+		return parse_priority(f, arg);
+	case OPT_PID:
 		return add_pid(f, arg);
 	case 't':
 		return add_tag(f, arg);
@@ -360,6 +409,9 @@ int options_parse(struct options *o, int argc, char **argv)
 				   o->mode == MODE_STATS ? "stats"
 				   : o->mode == MODE_LIST ? "list"
 							  : "set-level");
+	if (o->reverse && o->follow)
+		return usage_error("-r (--reverse) cannot be combined with -f (--follow): new records "
+				   "come last; use -r -n N for the N newest");
 	if ((rc = parse_operands(o, argc - optind, argv + optind)) != 0)
 		return rc;
 	if (filter_compile(&o->filter, err, sizeof(err)) != 0)

@@ -26,9 +26,11 @@ struct options {
 	enum mode mode;
 	const char *ring;
 	int follow;
+	int reverse;       /* -r: newest first; never with follow */
 	int nice;          /* follow at this CPU priority (FOLLOW_NICE), or -1 to keep ours */
 	long long lines;   /* -n: show only the last N records of the history; ALL_LINES */
 	int format;        /* enum shmlog_format */
+	int pretty;        /* -o json-pretty: format is JSON, and print.c indents each line */
 	enum color color;
 	int level;         /* --set-level */
 	int interval_ms;   /* --stats rate measurement; 0: no rates */

@@ -1,6 +1,11 @@
 /* print.c - prints records: formats them straight into one large buffer and writes it to
  * stdout in big chunks; a reader that went away (EPIPE) ends the program quietly.
  *
+ * The history can be held back (-n N, -r) whatever source it comes from: each record of it is
+ * formatted into a held line of its own, and print_release writes them out in order, or
+ * reversed. -n keeps a circular array of the last N; -r alone keeps every line, so its memory is
+ * the size of the output.
+ *
  * shmlog_format escapes every control character a record holds, in every format, so nothing a
  * writer logs can drive the terminal; the only escapes on the output are the colours we add. */
 #include <errno.h>
@@ -10,6 +15,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "json_pretty.h"
 #include "print.h"
 
 /* Large enough that a follower keeping up with a busy ring makes few write calls. */
@@ -25,14 +31,17 @@ static int want_color(enum color color, int fd)
 	return isatty(fd) && !(no_color && *no_color) && !(term && !strcmp(term, "dumb"));
 }
 
-int print_init(struct printer *out, int format, enum color color, size_t keep)
+int print_init(struct printer *out, const struct options *o)
 {
 	memset(out, 0, sizeof(*out));
 	out->fd = STDOUT_FILENO;
-	out->format = format;
-	if (format == SHMLOG_FORMAT_TEXT && want_color(color, out->fd))
+	out->format = o->format;
+	out->pretty = o->pretty;
+	if (o->format == SHMLOG_FORMAT_TEXT && want_color(o->color, out->fd))
 		out->flags |= SHMLOG_FMT_COLOR;
-	out->keep = keep;
+	out->holding = o->lines != ALL_LINES || o->reverse;
+	out->reverse = o->reverse;
+	out->keep = o->lines != ALL_LINES ? (size_t)o->lines : SIZE_MAX;
 	out->cap = OUTPUT_BUFFER_SIZE;
 	if (!(out->buf = malloc(out->cap))) {
 		errno = ENOMEM;
@@ -47,6 +56,7 @@ void print_free(struct printer *out)
 		free(out->held[i].text);
 	free(out->held);
 	free(out->buf);
+	free(out->json);
 	memset(out, 0, sizeof(*out));
 }
 
@@ -95,11 +105,41 @@ static int make_room(struct printer *out, size_t need)
 	return 0;
 }
 
+/* -o json-pretty: the library's JSON line for REC, indented into BUF as format_record says. */
+static ssize_t format_pretty(struct printer *out, const struct shmlog_record *rec, char *buf,
+			     size_t cap)
+{
+	for (;;) {
+		ssize_t n = shmlog_format(rec, SHMLOG_FORMAT_JSON, out->flags | SHMLOG_FMT_NO_NEWLINE,
+					  out->json, out->json_cap);
+
+		if (n < 0)
+			return n;
+		if ((size_t)n < out->json_cap)
+			return (ssize_t)json_pretty(out->json, (size_t)n, buf, cap);
+		char *grown = realloc(out->json, (size_t)n + 1);
+		if (!grown)
+			return -ENOMEM;
+		out->json = grown;
+		out->json_cap = (size_t)n + 1;
+	}
+}
+
+/* REC in the output format, into BUF: shmlog_format's contract (the length needed, a NUL after
+ * what fits, -errno). */
+static ssize_t format_record(struct printer *out, const struct shmlog_record *rec, char *buf,
+			     size_t cap)
+{
+	if (out->pretty)
+		return format_pretty(out, rec, buf, cap);
+	return shmlog_format(rec, out->format, out->flags, buf, cap);
+}
+
 int print_record(struct printer *out, const struct shmlog_record *rec)
 {
 	for (;;) {
 		size_t room = out->cap - out->len;
-		ssize_t n = shmlog_format(rec, out->format, out->flags, out->buf + out->len, room);
+		ssize_t n = format_record(out, rec, out->buf + out->len, room);
 
 		if (n < 0)
 			return fail(out, -(int)n);
@@ -113,15 +153,24 @@ int print_record(struct printer *out, const struct shmlog_record *rec)
 	}
 }
 
-/* The slot for the next held line: a new one while fewer than keep are held, else the oldest. */
+/* The slot for the next held line: a new one while fewer than keep are held, else the oldest.
+ * The array grows by doubling: -r alone holds every line of the history. */
 static struct held_line *next_slot(struct printer *out)
 {
 	if (out->nheld < out->keep && out->next == out->nheld) {
-		struct held_line *grown = realloc(out->held, (out->nheld + 1) * sizeof(*grown));
-		if (!grown)
-			return NULL;
-		out->held = grown;
-		memset(&grown[out->nheld], 0, sizeof(*grown));
+		if (out->nheld == out->held_cap) {
+			size_t cap = out->held_cap ? 2 * out->held_cap : 64;
+			struct held_line *grown;
+
+			if (cap > out->keep)
+				cap = out->keep;
+			if (cap > SIZE_MAX / sizeof(*grown) ||
+			    !(grown = realloc(out->held, cap * sizeof(*grown))))
+				return NULL;
+			out->held = grown;
+			out->held_cap = cap;
+		}
+		memset(&out->held[out->nheld], 0, sizeof(*out->held));
 		out->nheld++;
 	}
 	struct held_line *slot = &out->held[out->next];
@@ -133,12 +182,14 @@ int print_hold(struct printer *out, const struct shmlog_record *rec)
 {
 	struct held_line *slot;
 
+	if (!out->holding)
+		return print_record(out, rec);
 	if (out->keep == 0)
 		return 0;
 	if (!(slot = next_slot(out)))
 		return fail(out, ENOMEM);
 	for (;;) {
-		ssize_t n = shmlog_format(rec, out->format, out->flags, slot->text, slot->cap);
+		ssize_t n = format_record(out, rec, slot->text, slot->cap);
 
 		if (n < 0)
 			return fail(out, -(int)n);
@@ -160,7 +211,8 @@ int print_release(struct printer *out)
 	size_t start = out->nheld == out->keep ? out->next : 0;
 
 	for (size_t i = 0; i < out->nheld; i++) {
-		const struct held_line *line = &out->held[(start + i) % out->nheld];
+		size_t age = out->reverse ? out->nheld - 1 - i : i;
+		const struct held_line *line = &out->held[(start + age) % out->nheld];
 
 		if (make_room(out, line->len) < 0)
 			return -1;
@@ -171,7 +223,7 @@ int print_release(struct printer *out)
 		free(out->held[i].text);
 	free(out->held);
 	out->held = NULL;
-	out->nheld = out->next = 0;
+	out->nheld = out->next = out->held_cap = 0;
 	return 0;
 }
 

@@ -1,5 +1,5 @@
-/* print.h - prints records on stdout as text, JSON or bare messages, through one large buffer,
- * and holds back the last N lines for -n. */
+/* print.h - prints records on stdout as text, JSON (one line or indented) or bare messages,
+ * through one large buffer, and holds back the history's lines for -n and -r. */
 #ifndef SHMLOGCAT_PRINT_H
 #define SHMLOGCAT_PRINT_H
 
@@ -19,28 +19,37 @@ struct held_line {
 struct printer {
 	int fd;
 	int format;      /* enum shmlog_format */
+	int pretty;      /* -o json-pretty: each JSON line indented (json_pretty.h) */
 	unsigned flags;  /* SHMLOG_FMT_* */
 	char *buf;
 	size_t len, cap;
+	char *json;      /* -o json-pretty: the JSON line, before it is indented */
+	size_t json_cap;
 	int status;      /* after a failed write: the exit status (0 when the reader went away) */
+	int holding;     /* -n or -r: print_hold holds the history until print_release */
+	int reverse;     /* -r: print_release gives the newest first */
 	struct held_line *held; /* the last lines, a circular array of at most keep */
-	size_t keep, nheld, next;
+	size_t keep, nheld, next, held_cap;
 };
 
-/* Prepares to write FORMAT to stdout, coloured as COLOR says; KEEP is how many lines
- * print_hold keeps. Returns 0, or -1 (errno ENOMEM). */
-int print_init(struct printer *out, int format, enum color color, size_t keep);
+/* Prepares to write records to stdout as O asks: its format (-o), colour (--color), and which
+ * of the history's lines to print (-n, -r). Returns 0, or -1 (errno ENOMEM). */
+int print_init(struct printer *out, const struct options *o);
 void print_free(struct printer *out);
 
 /* Formats REC into the buffer, writing the buffer out when it is full. Returns 0, or -1 when
  * writing failed: stop, and exit with out->status (already reported). */
 int print_record(struct printer *out, const struct shmlog_record *rec);
 
-/* Formats REC into the held lines, dropping the oldest beyond keep. Returns 0, or -1 when
- * memory ran out (reported; out->status set). */
+/* REC is part of the history (what a source held before following it, if ever): prints it as
+ * print_record does, unless -n or -r asked to hold the history back; then formats it into the
+ * held lines, dropping the oldest beyond -n. Every record source calls this for its history, and
+ * print_release at its end, so -n and -r work the same for each. Returns 0, or -1 when writing
+ * failed or memory ran out (reported; out->status set). */
 int print_hold(struct printer *out, const struct shmlog_record *rec);
 
-/* Puts the held lines, oldest first, into the buffer and forgets them. Returns as print_record. */
+/* Puts the held lines into the buffer, oldest first (newest first with -r), and forgets them.
+ * Returns as print_record. */
 int print_release(struct printer *out);
 
 /* Writes the buffer out. Returns as print_record. */

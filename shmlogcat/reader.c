@@ -3,7 +3,8 @@
  *
  * The history is what the ring held when we attached: the records before the head sequence
  * number seen then. A dump prints it and exits, even while writers keep adding records; -f goes
- * on from there. -n keeps the last N lines of the history and prints them when it ends. */
+ * on from there. The history goes through print_hold, which keeps it back for -n and -r (print.c)
+ * until it ends. */
 #include <errno.h>
 #include <poll.h>
 #include <sched.h>
@@ -94,7 +95,7 @@ static int end_history(struct reader *r)
 static int read_loop(struct reader *r)
 {
 	const struct options *o = r->opts;
-	int hold = o->lines != ALL_LINES, timeout = 0, rc;
+	int timeout = 0, rc;
 	int pause_ms = LAPPED_PAUSE_MIN_MS, since_loss = 0;
 	struct shmlog_record rec;
 
@@ -118,8 +119,7 @@ static int read_loop(struct reader *r)
 				pause_ms = LAPPED_PAUSE_MIN_MS;
 			if (!filter_match(&o->filter, &rec))
 				break;
-			if ((r->in_history && hold ? print_hold(&r->out, &rec)
-						   : print_record(&r->out, &rec)) < 0)
+			if ((r->in_history ? print_hold(&r->out, &rec) : print_record(&r->out, &rec)) < 0)
 				return -1;
 			break;
 		case SHMLOG_NEXT_LOST:
@@ -158,7 +158,7 @@ int run_read(const struct options *o)
 	r.obs = shmlog_observer_open(o->ring, only_new ? SHMLOG_OBSERVE_NEWEST : SHMLOG_OBSERVE_OLDEST);
 	if (!r.obs)
 		return ring_error(errno);
-	if (print_init(&r.out, o->format, o->color, o->lines == ALL_LINES ? 0 : (size_t)o->lines) < 0) {
+	if (print_init(&r.out, o) < 0) {
 		shmlog_observer_close(r.obs);
 		fputs(PROGRAM_NAME ": out of memory\n", stderr);
 		return EX_OSERR;

@@ -476,3 +476,26 @@ long json_str(const struct json_object *obj, const char *key, char *out, size_t 
 		out[n < cap ? n : cap - 1] = '\0';
 	return (long)n;
 }
+
+size_t json_squeeze(const char *s, size_t n, char *out)
+{
+	size_t o = 0;
+	bool in_string = false;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (in_string) {
+			out[o++] = c;
+			if (c == '\\' && i + 1 < n)
+				out[o++] = s[++i];
+			else if (c == '"')
+				in_string = false;
+		} else if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+			out[o++] = c;
+			in_string = c == '"';
+		}
+	}
+	out[o] = '\0';
+	return o;
+}

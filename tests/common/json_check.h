@@ -56,6 +56,10 @@ bool json_get_int(const struct json_object *obj, const char *key, long long *out
  * Returns the decoded length in bytes, or -1 when KEY is absent or not a string. */
 long json_str(const struct json_object *obj, const char *key, char *out, size_t cap);
 
+/* Copies the N bytes at S to OUT (room for N + 1) without the white space outside strings, and
+ * a NUL: a JSON text indented over many lines becomes the one line it was. Returns the length. */
+size_t json_squeeze(const char *s, size_t n, char *out);
+
 /* The value of the hex digit C (0-9, a-f, A-F), or -1. The fuzzers' text unescaper uses it too. */
 int json_hex_digit(unsigned char c);
 

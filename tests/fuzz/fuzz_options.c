@@ -1,15 +1,17 @@
 /* fuzz_options - shmlogd's and shmlogcat's command lines: each program's options_parse() on any
  * argv never crashes, never reads past an argument, never leaks, and either accepts, with every
  * setting in its documented range, or rejects with its usage status; and what the manual pages
- * document (durations, sizes, the fsync and on-full policies, octal modes, RFC 3339 and relative
- * times) agrees with reference parsers written here from that documentation.
+ * document (durations, sizes, the fsync and on-full policies, octal modes, RFC 3339, relative
+ * and journalctl times, journalctl priorities) agrees with reference parsers written here from
+ * that documentation.
  *
  * Input: the first byte picks the mode (its value mod 4), the rest is
  *   0  shmlogd's arguments, separated by NUL bytes (each a heap copy of exactly its bytes and
  *      its NUL, so ASan flags a read past one)
  *   1  shmlogcat's arguments, likewise
  *   2  one string (up to the first NUL), given to every shmlogd option with a grammar
- *   3  one string, given to shmlogcat's --since, --until, -n, --interval, -p, -t, -l, KEY=VALUE
+ *   3  one string, given to shmlogcat's --since, --until, -n, --interval, --pid, -p, -t, -l,
+ *      KEY=VALUE
  *
  * Skipped: an argument with a '{' or more than 6 '+' (mode 1 would give it to regcomp as -g):
  * glibc's regcomp expands "x+" and "x{m,n}" by copying x, so 'y++++...' or '((a{99}){99}){99}'
@@ -25,10 +27,12 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sysexits.h>
 #include <time.h>
 
@@ -63,7 +67,7 @@ const struct program this_program = {"fuzz_options", {no_exceptions, EX_USAGE}, 
 
 static FILE *devnull;
 static bool verbose;
-static regex_t rfc3339;
+static regex_t rfc3339, clock_time, epoch;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -81,7 +85,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	verbose = getenv("SHMLOG_FUZZ_VERBOSE") != NULL;
 	devnull = fopen("/dev/null", "w");
 	FZ_CHECK(devnull != NULL, "cannot open /dev/null");
-	FZ_CHECK(regcomp(&rfc3339, re, REG_EXTENDED) == 0, "reference regex does not compile");
+	/* HH:MM, optionally :SS and a fraction (groups 1, 2, 4, 6); @SECONDS and a fraction (1, 3). */
+	static const char clock_re[] = "^([0-9]{2}):([0-9]{2})(:([0-9]{2})([.,]([0-9]*))?)?$";
+	static const char epoch_re[] = "^@([0-9]+)([.,]([0-9]*))?$";
+	FZ_CHECK(regcomp(&rfc3339, re, REG_EXTENDED) == 0 &&
+			 regcomp(&clock_time, clock_re, REG_EXTENDED) == 0 &&
+			 regcomp(&epoch, epoch_re, REG_EXTENDED) == 0,
+		 "reference regex does not compile");
 	return 0;
 }
 
@@ -164,15 +174,21 @@ static void check_shmlogcat(const struct shmlogcat_options *o)
 	FZ_CHECK(o->lines == ALL_LINES || o->lines >= 0, "-n %lld", o->lines);
 	FZ_CHECK(o->format == SHMLOG_FORMAT_TEXT || o->format == SHMLOG_FORMAT_JSON ||
 			 o->format == SHMLOG_FORMAT_CAT, "format %d", o->format);
+	FZ_CHECK(!o->pretty || o->format == SHMLOG_FORMAT_JSON, "json-pretty in format %d",
+		 o->format);
+	FZ_CHECK(!(o->reverse && o->follow), "-r accepted with -f");
 	FZ_CHECK(o->interval_ms >= 0 && o->interval_ms <= 3600 * 1000, "interval %d ms",
 		 o->interval_ms);
 	FZ_CHECK(o->mode != MODE_SET_LEVEL ||
 			 (o->level >= SHMLOG_DEBUG && o->level <= SHMLOG_CRITICAL),
 		 "--set-level %d", o->level);
 	FZ_CHECK(f->min_level >= 0 && f->min_level <= SHMLOG_CRITICAL, "-l %d", f->min_level);
+	FZ_CHECK(f->max_level == INT_MAX ||
+			 (f->max_level >= f->min_level && f->max_level < SHMLOG_CRITICAL),
+		 "-p levels %d..%d", f->min_level, f->max_level);
 	FZ_CHECK(!f->pattern == !f->has_regex, "-g given but not compiled, or the reverse");
 	for (size_t i = 0; i < f->npids; i++)
-		FZ_CHECK(f->pids[i] > 0, "-p %d", (int)f->pids[i]);
+		FZ_CHECK(f->pids[i] > 0, "--pid %d", (int)f->pids[i]);
 	for (size_t i = 0; i < f->ntags; i++)
 		FZ_CHECK(f->tags[i][0] && strlen(f->tags[i]) <= SHMLOG_MAX_TAG, "-t '%s'",
 			 f->tags[i]);
@@ -338,17 +354,56 @@ static int group_int(const char *s, regmatch_t m)
 	return v;
 }
 
-/* shmlogcat(1) --since/--until: RFC 3339 (a date alone, or without seconds, is allowed; no
- * zone means local time, UTC here), "now", or -N with s, m, h, d or w (none: seconds), at most
- * a century back. Absolute times must fit in int64 nanoseconds. *exact is false for "now" and
- * relative times: *out is then the offset back from the moment of parsing, in ns. */
-static bool ref_time(const char *s, __int128 *out, bool *exact)
+/* A fraction's digits, S[M.rm_so..M.rm_eo), as nanoseconds (digits past the ninth ignored). */
+static int64_t group_fraction(const char *s, regmatch_t m)
+{
+	int64_t frac = 0, scale = NS / 10;
+
+	if (m.rm_so >= 0)
+		for (regoff_t i = m.rm_so; i < m.rm_eo && scale; i++, scale /= 10)
+			frac += (s[i] - '0') * scale;
+	return frac;
+}
+
+/* journalctl's forms: today, yesterday, tomorrow (midnight), HH:MM[:SS[.fraction]] (today),
+ * @SECONDS[.fraction]; local time is UTC here. */
+static bool ref_journal_time(const char *s, int64_t now, __int128 *out)
+{
+	static const char *const days[] = {"yesterday", "today", "tomorrow"};
+	__int128 midnight = (__int128)(now / (86400 * NS)) * 86400 * NS;
+	regmatch_t m[7];
+
+	for (int d = 0; d < 3; d++)
+		if (!strcmp(s, days[d])) {
+			*out = midnight + (__int128)(d - 1) * 86400 * NS;
+			return true;
+		}
+	if (regexec(&clock_time, s, 7, m, 0) == 0) {
+		int h = group_int(s, m[1]), mi = group_int(s, m[2]);
+		int sec = m[4].rm_so >= 0 ? group_int(s, m[4]) : 0;
+		if (h > 23 || mi > 59 || sec > 60)
+			return false;
+		*out = midnight + (__int128)(h * 3600 + mi * 60 + sec) * NS + group_fraction(s, m[6]);
+		return true;
+	}
+	if (regexec(&epoch, s, 4, m, 0) == 0) {
+		const char *end;
+		*out = (__int128)ref_digits(s + 1, &end) * NS + group_fraction(s, m[3]);
+		return *out <= INT64_MAX;
+	}
+	return false;
+}
+
+/* shmlogcat(1) --since/--until, parsed at NOW: RFC 3339 (a date alone, or without seconds, is
+ * allowed; no zone means local time, UTC here), "now", -N with s, m, h, d or w (none: seconds),
+ * at most a century back, or journalctl's forms (ref_journal_time). Absolute times must fit in
+ * int64 nanoseconds. */
+static bool ref_time(const char *s, int64_t now, __int128 *out)
 {
 	regmatch_t m[15];
 
-	*exact = false;
 	if (!strcmp(s, "now")) {
-		*out = 0;
+		*out = now;
 		return true;
 	}
 	if (s[0] == '-') {
@@ -367,9 +422,11 @@ static bool ref_time(const char *s, __int128 *out, bool *exact)
 		}
 		if (v * (unsigned)unit > MAX_RELATIVE_SEC)
 			return false;
-		*out = (__int128)v * unit * NS;
+		*out = now - (__int128)v * unit * NS;
 		return true;
 	}
+	if (ref_journal_time(s, now, out))
+		return true;
 	if (regexec(&rfc3339, s, 15, m, 0) != 0)
 		return false;
 	int y = group_int(s, m[1]), mo = group_int(s, m[2]), d = group_int(s, m[3]);
@@ -391,16 +448,61 @@ static bool ref_time(const char *s, __int128 *out, bool *exact)
 	FZ_CHECK(gmtime_r(&day, &back) != NULL, "gmtime_r failed for year %d", y);
 	if (back.tm_mday != d || back.tm_mon != mo - 1)
 		return false;
-	int64_t frac = 0, scale = NS / 10;
-	if (m[10].rm_so >= 0)
-		for (regoff_t i = m[10].rm_so; i < m[10].rm_eo && scale; i++, scale /= 10)
-			frac += (s[i] - '0') * scale;
-	__int128 ns = ((__int128)day + h * 3600 + mi * 60 + sec - off) * NS + frac;
+	__int128 ns = ((__int128)day + h * 3600 + mi * 60 + sec - off) * NS + group_fraction(s, m[10]);
 	if (ns < INT64_MIN || ns > INT64_MAX)
 		return false;
 	*out = ns;
-	*exact = true;
 	return true;
+}
+
+/* The syslog severity NAME (N bytes) stands for in shmlogcat(1) -p: 0-7, emerg .. debug, or a
+ * shmlog level name (upper case too): debug 7, info 6, warning/warn 4, error/err 3,
+ * critical/crit 2. -1 for anything else. */
+static int ref_severity(const char *name, size_t n)
+{
+	static const char *const names[] = {"emerg", "alert",   "crit", "err",
+					    "warning", "notice", "info", "debug"};
+	static const struct {
+		const char *name;
+		int sev;
+	} levels[] = {{"warn", 4}, {"error", 3}, {"critical", 2}};
+
+	if (n == 1 && name[0] >= '0' && name[0] <= '7')
+		return name[0] - '0';
+	for (int i = 0; i < 8; i++)
+		if (strlen(names[i]) == n && !strncasecmp(name, names[i], n))
+			return i;
+	for (int i = 0; i < 3; i++)
+		if (strlen(levels[i].name) == n && !strncasecmp(name, levels[i].name, n))
+			return levels[i].sev;
+	return -1;
+}
+
+/* shmlogcat(1) -p: PRIORITY means 0..PRIORITY, FROM..TO either way round; the levels shown are
+ * those whose severities meet it (critical stands for 0-2, error 3, warning 4, info 6, debug 7;
+ * nothing for 5), at least one; a range that reaches critical has no upper bound. */
+static bool ref_priority(const char *s, int *min, int *max)
+{
+	static const int worst[] = {[SHMLOG_DEBUG] = 7, 6, 4, 3, 0};
+	static const int mildest[] = {[SHMLOG_DEBUG] = 7, 6, 4, 3, 2};
+	const char *dots = strstr(s, "..");
+	int a = dots ? ref_severity(s, (size_t)(dots - s)) : 0;
+	int b = dots ? ref_severity(dots + 2, strlen(dots + 2)) : ref_severity(s, strlen(s));
+
+	if (a < 0 || b < 0)
+		return false;
+	if (a > b) {
+		int t = a;
+		a = b;
+		b = t;
+	}
+	*min = *max = 0;
+	for (int level = SHMLOG_CRITICAL; level >= SHMLOG_DEBUG; level--)
+		if (worst[level] <= b && mildest[level] >= a) {
+			*min = level;
+			*max = *max ? *max : level == SHMLOG_CRITICAL ? INT_MAX : level;
+		}
+	return *min != 0;
 }
 
 /* ---- mode 2: one value for every shmlogd option with a grammar ------------------------------- */
@@ -531,30 +633,31 @@ static void check_times(char *s)
 	char since[] = "--since", until[] = "--until";
 	char *args[] = {since, s, until, s};
 	struct shmlogcat_options o;
-	__int128 want = 0;
-	bool exact, ok = ref_time(s, &want, &exact);
+	__int128 lo = 0, hi = 0;
 	int64_t before = realtime_ns();
 	int rc = shmlogcat_with(&o, 4, args);
 	int64_t after = realtime_ns();
+	/* What depends on the moment of parsing ("now", -5m, today, 10:15) lies between the
+	 * reference's answers just before and just after it. */
+	bool ok = ref_time(s, before, &lo) && ref_time(s, after, &hi);
 
 	FZ_CHECK(ok == (rc == OPTIONS_RUN), "--since '%s': reference %s, shmlogcat %s", s,
 		 ok ? "accepts" : "rejects", rc == OPTIONS_RUN ? "accepts" : "rejects");
 	if (ok) {
 		const int64_t got[] = {o.filter.since_ns, o.filter.until_ns};
 		for (int i = 0; i < 2; i++)
-			FZ_CHECK(exact ? got[i] == want
-				       : got[i] >= before - want && got[i] <= after - want,
-				 "--%s '%s': %" PRId64 " ns, reference %" PRId64 "%s", i ? "until" : "since",
-				 s, got[i], (int64_t)(exact ? want : before - want),
-				 exact ? "" : " (and later)");
+			FZ_CHECK(got[i] >= lo && got[i] <= hi,
+				 "--%s '%s': %" PRId64 " ns, reference %" PRId64 " to %" PRId64,
+				 i ? "until" : "since", s, got[i], (int64_t)lo, (int64_t)hi);
 	}
 	shmlogcat_options_free(&o);
 }
 
 static void check_shmlogcat_values(char *s)
 {
-	char opt_n[] = "-n", opt_interval[] = "--interval", opt_p[] = "-p", opt_t[] = "-t",
-	     opt_l[] = "-l", stats[] = "--stats";
+	char opt_n[] = "-n", opt_interval[] = "--interval", opt_pid[] = "--pid", opt_p[] = "-p",
+	     opt_t[] = "-t", opt_l[] = "-l", stats[] = "--stats";
+	int min = 0, max = 0;
 	struct shmlogcat_options o;
 	uint64_t v;
 	int rc;
@@ -573,10 +676,18 @@ static void check_shmlogcat_values(char *s)
 		FZ_CHECK(rc == OPTIONS_RUN && o.interval_ms == (int)v * 1000, "--interval '%s'", s);
 	shmlogcat_options_free(&o);
 
-	rc = shmlogcat_with(&o, 2, (char *[]){opt_p, s});
+	rc = shmlogcat_with(&o, 2, (char *[]){opt_pid, s});
 	if (ref_number(s, INT32_MAX, &v) && v > 0)
 		FZ_CHECK(rc == OPTIONS_RUN && o.filter.npids == 1 && o.filter.pids[0] == (pid_t)v,
-			 "-p '%s'", s);
+			 "--pid '%s'", s);
+	shmlogcat_options_free(&o);
+
+	rc = shmlogcat_with(&o, 2, (char *[]){opt_p, s});
+	bool ok = ref_priority(s, &min, &max);
+	FZ_CHECK(ok == (rc == OPTIONS_RUN) &&
+			 (!ok || (o.filter.min_level == min && o.filter.max_level == max)),
+		 "-p '%s': status %d, levels %d..%d, reference %s %d..%d", s, rc,
+		 o.filter.min_level, o.filter.max_level, ok ? "accepts" : "rejects", min, max);
 	shmlogcat_options_free(&o);
 
 	rc = shmlogcat_with(&o, 2, (char *[]){opt_t, s});
@@ -586,7 +697,8 @@ static void check_shmlogcat_values(char *s)
 
 	rc = shmlogcat_with(&o, 2, (char *[]){opt_l, s});
 	FZ_CHECK((rc == OPTIONS_RUN) == (shmlog_level_parse(s) > 0) &&
-			 (rc != OPTIONS_RUN || o.filter.min_level == shmlog_level_parse(s)),
+			 (rc != OPTIONS_RUN || (o.filter.min_level == shmlog_level_parse(s) &&
+						o.filter.max_level == INT_MAX)),
 		 "-l '%s': status %d", s, rc);
 	shmlogcat_options_free(&o);
 

@@ -201,7 +201,7 @@ def options_seeds():
         "follow": ["-f", "-n", "10", "-l", "warning", "app"],
         "filters": ["app", "-t", "db.*", "-g", "timeout", "--since", "-5m", "-o", "json"],
         "fields": ["app", "status=200", "path=/x", "status=404", "ok=true", "ms=1.5"],
-        "more-filters": ["-p", "4711", "-p", "1", "-i", "-g", "[a-z]+", "--until",
+        "more-filters": ["--pid", "4711", "--pid", "1", "-i", "-g", "[a-z]+", "--until",
                          "2026-11-21T10:15:03Z", "--color=always", "--no-nice", "app"],
         "stats": ["--stats", "--interval", "0.5", "app"],
         "list": ["--list"],
@@ -217,6 +217,11 @@ def options_seeds():
         "list-with-field": ["--list", "x=1"],
         "unknown": ["--bogus", "-z", "app"],
         "after-dashes": ["--", "-f", "k=v"],
+        "journal": ["-r", "-n", "5", "-p", "err..warning", "-o", "json-pretty", "--since",
+                    "today", "--until", "@1700000000.5", "app"],
+        "reverse-follow": ["-r", "-f", "app"],
+        "old-pid": ["-p", "4711", "app"],
+        "level-then-priority": ["-l", "info", "-p", "notice..debug", "--since", "10:15", "app"],
     }
     for name, args in shmlogcat.items():
         write(t, "shmlogcat-" + name,
@@ -237,7 +242,11 @@ def options_seeds():
             "2262-04-11T23:47:16.854775808Z", "1677-09-21T00:12:43.145224192Z",
             "1677-09-21T00:12:43.145224191Z", "9999-12-31T23:59:59Z", "0000-01-01",
             "2026-11-21T10:15:03+24:00", "10", "+5", " 5", "debug", "5", "a=b", "=b",
-            "k" * 255 + "=v", "k" * 256 + "=v", "t" * 256, "0.5", "3600", "3601"]):
+            "k" * 255 + "=v", "k" * 256 + "=v", "t" * 256, "0.5", "3600", "3601",
+            "today", "yesterday", "tomorrow", "Today", "10:15", "23:59:60", "24:00", "1:00",
+            "10:15:03.25", "10:15:03,", "@0", "@1700000000.5", "@9223372036.854775807",
+            "@9223372036.854775808", "@", "@-1", "emerg", "EMERG", "notice", "notice..notice",
+            "err..warning", "7..0", "crit..", "..err", "4711"]):
         write(t, "shmlogcat-value-%d" % i, bytes([SHMLOGCAT_VALUE]) + s.encode())
 
 

@@ -1,6 +1,8 @@
 /* test_shmlogcat_dump_and_filters_select_exactly_the_right_records.c - `shmlogcat NAME` prints
  * exactly the records in the ring, in every format; every -o json line parses and carries the
- * ECS keys; -n, each filter and their combinations select exactly the records they should.
+ * ECS keys, and -o json-pretty is the same JSON indented; -n, -r (newest first), each filter
+ * (-p priorities as journalctl takes them too) and their combinations select exactly the records
+ * they should, in the order they should.
  *
  * Three processes write 200 self-describing records (field i = their index) in two batches with
  * a known instant between them; the test keeps its own model of each record and checks every
@@ -200,6 +202,64 @@ static void test_every_json_line_parses_and_carries_the_ecs_keys(void **state)
 	run_free(&r);
 }
 
+/* Checks that the JSON-pretty records in PRETTY are the JSON lines in JSON, the FIRST (0-based)
+ * to the LAST, each indented: "{" alone, members indented, "}" alone; the newest first when
+ * REVERSED. */
+static void check_pretty(const char *pretty, const char *json, int first, int last, int reversed)
+{
+	const char *lines[NRECORDS];
+	int n = 0;
+
+	for (const char *l = json; *l && n < NRECORDS; n++) {
+		lines[n] = l;
+		l = strchr(l, '\n') + 1;
+	}
+	assert_int_equal(n, NRECORDS);
+	for (int k = 0; k <= last - first; k++) {
+		int i = reversed ? last - k : first + k;
+		const char *end = strstr(pretty, "\n}\n"), *nl = strchr(lines[i], '\n');
+		size_t len = (size_t)(nl - lines[i]);
+		char squeezed[70000];
+
+		if (!end || strncmp(pretty, "{\n  \"", 5))
+			fail_msg("record %d of -o json-pretty is not an indented object: %.200s", i,
+				 pretty);
+		assert_true((size_t)(end + 3 - pretty) < sizeof(squeezed));
+		json_squeeze(pretty, (size_t)(end + 3 - pretty), squeezed);
+		if (strlen(squeezed) != len || memcmp(squeezed, lines[i], len))
+			fail_msg("record %d: -o json-pretty squeezed is\n%s\n-o json is\n%.*s", i,
+				 squeezed, (int)len, lines[i]);
+		for (const char *l = strchr(pretty, '\n') + 1; l < end; l = strchr(l, '\n') + 1)
+			if (strncmp(l, "  \"", 3))
+				fail_msg("record %d: a member not indented: %.80s", i, l);
+		pretty = end + 3;
+	}
+	assert_string_equal(pretty, "");
+}
+
+static void test_json_pretty_is_each_json_line_indented(void **state)
+{
+	struct run json, pretty;
+
+	(void)state;
+	RUN_CAT(&json, "-o", "json", ring);
+	assert_int_equal(json.status, 0);
+	RUN_CAT(&pretty, "-o", "json-pretty", ring);
+	assert_int_equal(pretty.status, 0);
+	assert_string_equal(pretty.err.data, "");
+	check_pretty(pretty.out.data, json.out.data, 0, NRECORDS - 1, 0);
+	run_free(&pretty);
+	/* Held back and reversed, records stay whole. */
+	RUN_CAT(&pretty, "-o", "json-pretty", "-r", "-n", "3", ring);
+	assert_int_equal(pretty.status, 0);
+	check_pretty(pretty.out.data, json.out.data, NRECORDS - 3, NRECORDS - 1, 1);
+	run_free(&pretty);
+	RUN_CAT(&pretty, "-o", "json-pretty", "-n", "4", ring);
+	check_pretty(pretty.out.data, json.out.data, NRECORDS - 4, NRECORDS - 1, 0);
+	run_free(&pretty);
+	run_free(&json);
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Filters: each case is shmlogcat arguments and the model's answer.
  * ------------------------------------------------------------------------------------------- */
@@ -209,6 +269,13 @@ typedef int (*pick_fn)(int i);
 static int any(int i) { return (void)i, 1; }
 static int none(int i) { return (void)i, 0; }
 static int warning_up(int i) { return model[i].level >= SHMLOG_WARNING; }
+static int error_up(int i) { return model[i].level >= SHMLOG_ERROR; }
+static int critical(int i) { return model[i].level == SHMLOG_CRITICAL; }
+static int debug_info(int i) { return model[i].level <= SHMLOG_INFO; }
+static int warning_error(int i)
+{
+	return model[i].level == SHMLOG_WARNING || model[i].level == SHMLOG_ERROR;
+}
 static int first_child(int i) { return i >= PER_WRITER && i < 2 * PER_WRITER; }
 static int children(int i) { return i >= PER_WRITER && i < BATCH_B; }
 static int tag_web(int i) { return model[i].tag == 0; }
@@ -231,8 +298,8 @@ static int combo(int i)
 static int crit_child(int i) { return model[i].level == SHMLOG_CRITICAL && first_child(i); }
 
 /* Runs shmlogcat -o json ARGS and checks the printed records are exactly those PICK accepts,
- * the last LAST of them (-1: all), in order. */
-static void check(const char *const *args, pick_fn pick, int last)
+ * the last LAST of them (-1: all), in order, or newest first when REVERSED. */
+static void check_order(const char *const *args, pick_fn pick, int last, int reversed)
 {
 	const char *argv[32] = {"-o", "json", ring};
 	static struct json_object obj;
@@ -247,6 +314,13 @@ static void check(const char *const *args, pick_fn pick, int last)
 		if (pick(i))
 			want[nwant++] = i;
 	int skip = last >= 0 && nwant > last ? nwant - last : 0;
+
+	if (reversed) /* the newest first: the same records, read from the end */
+		for (int a = skip, b = nwant - 1; a < b; a++, b--) {
+			int t = want[a];
+			want[a] = want[b];
+			want[b] = t;
+		}
 
 	run_cat_as(&r, (uid_t)-1, argv);
 	if (r.status != 0)
@@ -264,7 +338,10 @@ static void check(const char *const *args, pick_fn pick, int last)
 	run_free(&r);
 }
 
-#define CHECK(pick, last, ...) check((const char *const[]){__VA_ARGS__, NULL}, (pick), (last))
+#define CHECK(pick, last, ...) \
+	check_order((const char *const[]){__VA_ARGS__, NULL}, (pick), (last), 0)
+#define CHECK_REVERSED(pick, last, ...) \
+	check_order((const char *const[]){__VA_ARGS__, NULL}, (pick), (last), 1)
 
 static void rfc3339(char *out, size_t cap, int64_t ns, int offset_min)
 {
@@ -294,8 +371,8 @@ static void test_each_filter_selects_exactly_its_records(void **state)
 
 	CHECK(warning_up, -1, "-l", "warning");
 	CHECK(warning_up, -1, "--level=WARN");
-	CHECK(first_child, -1, "-p", pid1);
-	CHECK(children, -1, "-p", pid1, "--pid", pid2);
+	CHECK(first_child, -1, "--pid", pid1);
+	CHECK(children, -1, "--pid", pid1, "--pid", pid2);
 	CHECK(tag_web, -1, "-t", "web");
 	CHECK(tag_db, -1, "-t", "db.*");
 	CHECK(tag_web_or_query, -1, "-t", "web", "--tag=db.query");
@@ -328,13 +405,54 @@ static void test_filters_combine_and_n_keeps_the_last_matching(void **state)
 	snprintf(parent, sizeof(parent), "%d", (int)getpid());
 	snprintf(child, sizeof(child), "%d", (int)model[PER_WRITER].pid);
 	rfc3339(since, sizeof(since), between_ns, 0);
-	CHECK(combo, -1, "-l", "error", "-t", "db.*", "user=alice", "-p", parent, "--since", since,
+	CHECK(combo, -1, "-l", "error", "-t", "db.*", "user=alice", "--pid", parent, "--since", since,
 	      "-g", "^request");
 	CHECK(any, 5, "-n", "5");
 	CHECK(any, 0, "-n", "0");
 	CHECK(any, -1, "-n", "100000");
 	CHECK(warning_up, 7, "-n", "7", "-l", "warning");
-	CHECK(crit_child, 3, "-n", "3", "-l", "critical", "-p", child);
+	CHECK(crit_child, 3, "-n", "3", "-l", "critical", "--pid", child);
+}
+
+static void test_priority_selects_a_level_or_worse_or_a_range_as_journalctl_does(void **state)
+{
+	char child[16];
+
+	(void)state;
+	snprintf(child, sizeof(child), "%d", (int)model[PER_WRITER].pid);
+	CHECK(error_up, -1, "-p", "err");
+	CHECK(error_up, -1, "-p", "3");
+	CHECK(error_up, -1, "--priority=error");
+	CHECK(critical, -1, "-p", "emerg");
+	CHECK(critical, -1, "-p", "0");
+	CHECK(critical, -1, "-p", "crit");
+	CHECK(warning_up, -1, "-p", "notice");
+	CHECK(warning_up, -1, "-p", "warning");
+	CHECK(any, -1, "-p", "debug");
+	CHECK(any, -1, "-p", "7");
+	CHECK(debug_info, -1, "-p", "info..debug");
+	CHECK(debug_info, -1, "-p", "6..7");
+	CHECK(debug_info, -1, "-p", "notice..debug");
+	CHECK(warning_error, -1, "-p", "warning..err");
+	CHECK(warning_error, -1, "-p", "err..notice");
+	/* The last of -l and -p counts: -l LEVEL is LEVEL and every worse one again. */
+	CHECK(warning_up, -1, "-p", "info..debug", "-l", "warning");
+	CHECK(debug_info, -1, "-l", "warning", "-p", "info..debug");
+	CHECK(crit_child, 3, "-n", "3", "-p", "alert", "--pid", child);
+}
+
+static void test_reverse_prints_the_same_records_newest_first(void **state)
+{
+	char child[16];
+
+	(void)state;
+	snprintf(child, sizeof(child), "%d", (int)model[PER_WRITER].pid);
+	CHECK_REVERSED(any, -1, "-r");
+	CHECK_REVERSED(any, 5, "-r", "-n", "5");
+	CHECK_REVERSED(any, 0, "--reverse", "-n", "0");
+	CHECK_REVERSED(any, -1, "-n", "100000", "-r");
+	CHECK_REVERSED(warning_error, -1, "-r", "-p", "warning..err");
+	CHECK_REVERSED(crit_child, 3, "-r", "-n", "3", "-l", "critical", "--pid", child);
 }
 
 int main(void)
@@ -342,8 +460,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dump_prints_exactly_the_records_in_the_ring),
 		cmocka_unit_test(test_every_json_line_parses_and_carries_the_ecs_keys),
+		cmocka_unit_test(test_json_pretty_is_each_json_line_indented),
 		cmocka_unit_test(test_each_filter_selects_exactly_its_records),
 		cmocka_unit_test(test_filters_combine_and_n_keeps_the_last_matching),
+		cmocka_unit_test(test_priority_selects_a_level_or_worse_or_a_range_as_journalctl_does),
+		cmocka_unit_test(test_reverse_prints_the_same_records_newest_first),
 	};
 
 	shmlogcat_path();

@@ -24,7 +24,7 @@ static void test_help_goes_to_stdout_with_the_defaults(void **state)
 	assert_int_equal(r.status, 0);
 	assert_string_equal(r.err.data, "");
 	assert_non_null(strstr(r.out.data, "Usage: shmlogcat"));
-	assert_non_null(strstr(r.out.data, "text   one line per record for people (default)"));
+	assert_non_null(strstr(r.out.data, "text        one line per record for people (default)"));
 	assert_non_null(strstr(r.out.data, "auto (default)"));
 	assert_non_null(strstr(r.out.data, "(default 1;"));
 	assert_non_null(strstr(r.out.data, "--set-level"));
@@ -65,11 +65,23 @@ static void test_malformed_command_lines_are_usage_errors(void **state)
 	USAGE_ERROR("invalid -n value", "-n", "-3", MISSING);
 	USAGE_ERROR("invalid -n value", "-n", "ten", MISSING);
 	USAGE_ERROR("unknown --color value", "--color=sometimes", MISSING);
-	USAGE_ERROR("invalid -p value", "-p", "0", MISSING);
-	USAGE_ERROR("invalid -p value", "-p", "12x", MISSING);
+	USAGE_ERROR("invalid --pid value", "--pid", "0", MISSING);
+	USAGE_ERROR("invalid --pid value", "--pid", "12x", MISSING);
+	USAGE_ERROR("invalid -p value 'loud': use a level", "-p", "loud", MISSING);
+	USAGE_ERROR("invalid -p value '12x'", "-p", "12x", MISSING);
+	USAGE_ERROR("holds no shmlog level", "-p", "notice..notice", MISSING);
+	USAGE_ERROR("unknown output format 'yaml': use text, json, json-pretty or cat", "-o", "yaml",
+		    MISSING);
+	USAGE_ERROR("-r (--reverse) cannot be combined with -f", "-r", "-f", MISSING);
+	USAGE_ERROR("cannot be combined with -f", "--follow", "--reverse", "-n", "5", MISSING);
+	USAGE_ERROR("--reverse only applies when reading records", "--stats", "-r", MISSING);
 	USAGE_ERROR("invalid -t value", "-t", "", MISSING);
 	USAGE_ERROR("invalid -g regular expression", "-g", "(unclosed", MISSING);
-	USAGE_ERROR("invalid --since value 'yesterday'", "--since", "yesterday", MISSING);
+	USAGE_ERROR("invalid --since value 'someday': use RFC 3339 (2026-11-21T10:15:03Z), now, "
+		    "today, yesterday, tomorrow, HH:MM[:SS], @EPOCH or a relative time such as -5m",
+		    "--since", "someday", MISSING);
+	USAGE_ERROR("invalid --until value '25:00'", "--until", "25:00", MISSING);
+	USAGE_ERROR("invalid --until value '@-5'", "--until", "@-5", MISSING);
 	USAGE_ERROR("invalid --since value", "--since", "2026-13-01", MISSING);
 	USAGE_ERROR("invalid --until value", "--until", "2026-02-30T00:00:00Z", MISSING);
 	USAGE_ERROR("invalid --until value", "--until", "2026-11-21T25:00Z", MISSING);
@@ -86,12 +98,35 @@ static void test_malformed_command_lines_are_usage_errors(void **state)
 	USAGE_ERROR("invalid --set-level value", "--set-level", "loud", MISSING);
 }
 
+/* The old -p PID says in one line where the pid filter went. */
+static void test_the_old_p_pid_says_the_pid_filter_moved_to_pid(void **state)
+{
+	struct run r;
+
+	(void)state;
+	RUN_CAT(&r, "-p", "4711", MISSING);
+	assert_int_equal(r.status, EX_USAGE);
+	assert_string_equal(r.err.data, "shmlogcat: -p is now --priority, as in journalctl; the pid "
+					"filter moved to --pid: use --pid 4711\n"
+					"Try 'shmlogcat --help' for more information.\n");
+	run_free(&r);
+	/* What it says to type works (as far as the missing ring), and so do priorities. */
+	RUN_CAT(&r, "--pid", "4711", "--pid=4712", MISSING);
+	assert_int_equal(r.status, EX_NOINPUT);
+	run_free(&r);
+	RUN_CAT(&r, "-p", "3", "--priority=err..warning", "-r", "-o", "json-pretty", MISSING);
+	assert_int_equal(r.status, EX_NOINPUT);
+	run_free(&r);
+}
+
 static void test_every_documented_time_format_is_accepted(void **state)
 {
 	static const char *const times[] = {
 		"2026-11-21", "2026-11-21 10:15", "2026-11-21T10:15:03Z", "2026-11-21t10:15:03z",
 		"2026-11-21T10:15:03.123456789+05:30", "2026-11-21T10:15:03,5-0800",
 		"2024-02-29T00:00:00Z", "now", "-90", "-30s", "-5m", "-2h", "-1d", "-1w",
+		"today", "yesterday", "tomorrow", "10:15", "10:15:03", "10:15:03.5", "@1700000000",
+		"@1700000000.25",
 	};
 	struct run r;
 
@@ -109,6 +144,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_help_goes_to_stdout_with_the_defaults),
 		cmocka_unit_test(test_malformed_command_lines_are_usage_errors),
+		cmocka_unit_test(test_the_old_p_pid_says_the_pid_filter_moved_to_pid),
 		cmocka_unit_test(test_every_documented_time_format_is_accepted),
 	};
 
