@@ -424,6 +424,20 @@ enum shmlog_format {
 ssize_t shmlog_format(const struct shmlog_record *rec, int format, unsigned flags, char *buf,
 		      size_t cap);
 
+/* Like shmlog_format(), with the record's fields in a JSON line under the object FIELDS_UNDER
+ * instead of at the top level, where a key may meet a name ECS defines later:
+ *   NULL or ""  the top level (shmlog_format()'s way);
+ *   "labels"    ECS's labels: values become strings (ECS maps labels as keywords), and '.', '*'
+ *               and '\\' in keys become '_' (labels do not nest), as ecs-logging specifies;
+ *   a name      of your own, such as "myapp": [A-Za-z0-9_] names joined by single dots, at most
+ *               64 characters, not an object the line's own keys use (log, event, process, ecs,
+ *               shmlog, labels.*); values keep their types.
+ * Text and cat lines ignore it. Returns what shmlog_format() returns; -EINVAL also for a
+ * FIELDS_UNDER that is malformed or taken, whatever the record, so one call on any valid record
+ * checks it. */
+ssize_t shmlog_format_under(const struct shmlog_record *rec, int format, unsigned flags,
+			    const char *fields_under, char *buf, size_t cap);
+
 #ifdef __cplusplus
 }
 #endif
