@@ -29,6 +29,7 @@ struct options {
 	int nice;          /* follow at this CPU priority (FOLLOW_NICE), or -1 to keep ours */
 	long long lines;   /* -n: show only the last N records of the history; ALL_LINES */
 	int format;        /* enum shmlog_format */
+	const char *fields_under; /* --fields-under: where JSON puts fields; NULL: top level */
 	enum color color;
 	int level;         /* --set-level */
 	int interval_ms;   /* --stats rate measurement; 0: no rates */

@@ -99,7 +99,8 @@ int print_record(struct printer *out, const struct shmlog_record *rec)
 {
 	for (;;) {
 		size_t room = out->cap - out->len;
-		ssize_t n = shmlog_format(rec, out->format, out->flags, out->buf + out->len, room);
+		ssize_t n = shmlog_format_under(rec, out->format, out->flags, out->fields_under,
+						out->buf + out->len, room);
 
 		if (n < 0)
 			return fail(out, -(int)n);
@@ -138,7 +139,8 @@ int print_hold(struct printer *out, const struct shmlog_record *rec)
 	if (!(slot = next_slot(out)))
 		return fail(out, ENOMEM);
 	for (;;) {
-		ssize_t n = shmlog_format(rec, out->format, out->flags, slot->text, slot->cap);
+		ssize_t n = shmlog_format_under(rec, out->format, out->flags, out->fields_under,
+						slot->text, slot->cap);
 
 		if (n < 0)
 			return fail(out, -(int)n);

@@ -20,6 +20,7 @@ struct printer {
 	int fd;
 	int format;      /* enum shmlog_format */
 	unsigned flags;  /* SHMLOG_FMT_* */
+	const char *fields_under; /* JSON: shmlog_format_under()'s; set after print_init */
 	char *buf;
 	size_t len, cap;
 	int status;      /* after a failed write: the exit status (0 when the reader went away) */

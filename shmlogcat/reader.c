@@ -163,6 +163,7 @@ int run_read(const struct options *o)
 		fputs(PROGRAM_NAME ": out of memory\n", stderr);
 		return EX_OSERR;
 	}
+	r.out.fields_under = o->fields_under;
 	if (shmlog_observer_stats(r.obs, &st, NULL, 0) == 0)
 		r.end_seq = st.head_seq;
 	/* Never disturb the watched: a follower runs only on a CPU that would otherwise idle
