@@ -85,8 +85,9 @@ enum shmlog_owner {
 
 #define SHMLOG_OPEN_NOCREATE 0x1u /* fail with ENOENT instead of creating a missing ring */
 /* Record times from clock_gettime(CLOCK_REALTIME) even where the TSC would do (a created ring
- * otherwise uses the TSC when the kernel itself trusts it: half the cost; see docs/FORMAT.md).
- * The environment variable SHMLOG_CLOCK=realtime does the same. */
+ * otherwise lets writers read the TSC when the kernel itself trusts it: half the cost, the same
+ * ns since the epoch to within a microsecond or so; see docs/FORMAT.md §7.7). The environment
+ * variable SHMLOG_CLOCK=realtime does the same. */
 #define SHMLOG_OPEN_REALTIME_CLOCK 0x2u
 
 /* Fills *opts with the defaults. */
