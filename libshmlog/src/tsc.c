@@ -88,7 +88,7 @@ uint64_t tsc_mult(uint64_t hz)
 #if defined(__x86_64__)
 	if (hz < TSC_HZ_MIN || hz > TSC_HZ_MAX)
 		return 0;
-	return (uint64_t)(((unsigned __int128)1000000000 << TSC_SHIFT) / hz);
+	return (1000000000ULL << TSC_SHIFT) / hz; /* 10^9 << 32 < 2^62 */
 #else
 	(void)hz;
 	return 0;

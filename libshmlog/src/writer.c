@@ -1,9 +1,10 @@
 /* writer.c - the writer API: reserve, claim, fill, commit (the protocol is in ring.h).
  *
  * The common path makes no syscall, takes no lock and allocates nothing: a level check, the
- * time (rdtsc against the thread's anchor, or the vDSO's clock: tsc.h), one CAS2 to reserve, one CAS2 to claim, memcpy, one release store to commit and
- * one load to see whether the consumer sleeps. Everything else (a full ring, the first write
- * after fork(), a sleeping consumer) is off to the side.
+ * time (rdtsc against the thread's anchor, or the vDSO's clock: tsc.h), one CAS2 to reserve,
+ * one CAS2 to claim, memcpy, one release store to commit and one load to see whether the
+ * consumer sleeps. Everything else (a full ring, the first write after fork(), a sleeping
+ * consumer) is off to the side.
  */
 #include <pthread.h>
 #include <sched.h>

@@ -562,8 +562,8 @@ static void test_json_line_has_the_ecs_keys_in_the_order_ecs_logging_asks(void *
 	assert_string_equal(fmt(&rec, SHMLOG_FORMAT_JSON, 0),
 			    "{\"@timestamp\":\"2026-11-21T10:15:03.123456Z\",\"log.level\":\"info\","
 			    "\"message\":\"request done\",\"ecs.version\":\"1.6.0\","
-			    "\"log.logger\":\"worker\",\"process.pid\":4711,\"process.thread.id\":4712,\"event.sequence\":42,"
-			    "\"status\":200,\"path\":\"/a b\"}\n");
+			    "\"log.logger\":\"worker\",\"process.pid\":4711,\"process.thread.id\":4712,"
+			    "\"event.sequence\":42,\"status\":200,\"path\":\"/a b\"}\n");
 }
 
 /* Lines keep each writer's pid and tid text from one record to the next (format.c's per-thread
@@ -945,8 +945,9 @@ static void test_json_marks_a_synthetic_loss_record_with_its_count(void **state)
 	assert_string_equal(fmt(&rec, SHMLOG_FORMAT_JSON, 0),
 			    "{\"@timestamp\":\"2026-11-21T10:15:03.123456Z\",\"log.level\":\"warning\","
 			    "\"message\":\"pid 4711 dropped 52 records (ring full)\","
-			    "\"ecs.version\":\"1.6.0\",\"log.logger\":\"shmlog\",\"process.pid\":4711,\"process.thread.id\":4712,"
-			    "\"event.sequence\":42,\"shmlog.synthetic\":true,\"shmlog.count\":52}\n");
+			    "\"ecs.version\":\"1.6.0\",\"log.logger\":\"shmlog\",\"process.pid\":4711,"
+			    "\"process.thread.id\":4712,\"event.sequence\":42,\"shmlog.synthetic\":true,"
+			    "\"shmlog.count\":52}\n");
 }
 
 static void test_json_keeps_fields_before_damage_and_marks_the_rest(void **state)
