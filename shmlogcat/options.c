@@ -8,6 +8,7 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include "fields.h"
 #include "options.h"
 #include "program.h"
 
@@ -23,6 +24,7 @@ enum {
 	OPT_SET_LEVEL,
 	OPT_NO_NICE,
 	OPT_PID,
+	OPT_FIELDS_UNDER,
 };
 
 static const struct option long_options[] = {
@@ -31,6 +33,7 @@ static const struct option long_options[] = {
 	{"lines", required_argument, NULL, 'n'},
 	{"output", required_argument, NULL, 'o'},
 	{"color", optional_argument, NULL, OPT_COLOR},
+	{"fields-under", required_argument, NULL, OPT_FIELDS_UNDER},
 	{"level", required_argument, NULL, 'l'},
 	{"priority", required_argument, NULL, 'p'},
 	{"pid", required_argument, NULL, OPT_PID},
@@ -104,7 +107,10 @@ static void print_help(void)
 	for (size_t i = 0; i < COUNT(colors); i++)
 		printf(" %s%s%s", colors[i].name, default_mark(colors[i].color == DEFAULT_COLOR),
 		       i + 1 < COUNT(colors) ? "," : "");
-	printf("\n                        (auto: stdout is a terminal, NO_COLOR unset)\n\n");
+	printf("\n                        (auto: stdout is a terminal, NO_COLOR unset)\n"
+	       "      --fields-under=NAME  json: records' fields under NAME, not at the\n"
+	       "                        top level: labels (ECS labels: values as strings),\n"
+	       "                        or a name of your own such as myapp\n\n");
 	printf("Filters (a record must pass all; repeat --pid, -t or KEY for alternatives):\n"
 	       "  -l, --level=LEVEL     only LEVEL and above: debug, info, warning, error,\n"
 	       "                        critical (or 1-5)\n"
@@ -150,6 +156,14 @@ static int parse_format(struct options *o, const char *arg)
 			return 0;
 		}
 	return usage_error("unknown output format '%s': use text, json, json-pretty or cat", arg);
+}
+
+static int parse_fields_under(struct options *o, const char *arg)
+{
+	if (cli_fields_under_check(arg) < 0)
+		return usage_error("invalid --fields-under value '%s': " CLI_FIELDS_UNDER_RULE, arg);
+	o->fields_under = arg;
+	return 0;
 }
 
 static int parse_color(struct options *o, const char *arg)
@@ -313,6 +327,8 @@ static int apply(struct options *o, int c, const char *arg, int *done)
 		return parse_format(o, arg);
 	case OPT_COLOR:
 		return parse_color(o, arg);
+	case OPT_FIELDS_UNDER:
+		return parse_fields_under(o, arg);
 	case 'l':
 		return parse_min_level(f, arg);
 	case 'p':
@@ -414,6 +430,8 @@ int options_parse(struct options *o, int argc, char **argv)
 				   "come last; use -r -n N for the N newest");
 	if ((rc = parse_operands(o, argc - optind, argv + optind)) != 0)
 		return rc;
+	if (o->fields_under && *o->fields_under && o->format != SHMLOG_FORMAT_JSON)
+		return usage_error("--fields-under shapes JSON: add -o json or -o json-pretty, or leave it out");
 	if (filter_compile(&o->filter, err, sizeof(err)) != 0)
 		return usage_error("invalid -g regular expression '%s': %s", o->filter.pattern, err);
 	return OPTIONS_RUN;

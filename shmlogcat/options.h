@@ -31,6 +31,7 @@ struct options {
 	long long lines;   /* -n: show only the last N records of the history; ALL_LINES */
 	int format;        /* enum shmlog_format */
 	int pretty;        /* -o json-pretty: format is JSON, and print.c indents each line */
+	const char *fields_under; /* --fields-under: where JSON puts fields; NULL: top level */
 	enum color color;
 	int level;         /* --set-level */
 	int interval_ms;   /* --stats rate measurement; 0: no rates */

@@ -37,6 +37,7 @@ int print_init(struct printer *out, const struct options *o)
 	out->fd = STDOUT_FILENO;
 	out->format = o->format;
 	out->pretty = o->pretty;
+	out->fields_under = o->fields_under;
 	if (o->format == SHMLOG_FORMAT_TEXT && want_color(o->color, out->fd))
 		out->flags |= SHMLOG_FMT_COLOR;
 	out->holding = o->lines != ALL_LINES || o->reverse;
@@ -110,8 +111,9 @@ static ssize_t format_pretty(struct printer *out, const struct shmlog_record *re
 			     size_t cap)
 {
 	for (;;) {
-		ssize_t n = shmlog_format(rec, SHMLOG_FORMAT_JSON, out->flags | SHMLOG_FMT_NO_NEWLINE,
-					  out->json, out->json_cap);
+		ssize_t n = shmlog_format_under(rec, SHMLOG_FORMAT_JSON,
+						out->flags | SHMLOG_FMT_NO_NEWLINE, out->fields_under,
+						out->json, out->json_cap);
 
 		if (n < 0)
 			return n;
@@ -132,7 +134,7 @@ static ssize_t format_record(struct printer *out, const struct shmlog_record *re
 {
 	if (out->pretty)
 		return format_pretty(out, rec, buf, cap);
-	return shmlog_format(rec, out->format, out->flags, buf, cap);
+	return shmlog_format_under(rec, out->format, out->flags, out->fields_under, buf, cap);
 }
 
 int print_record(struct printer *out, const struct shmlog_record *rec)

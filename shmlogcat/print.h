@@ -21,6 +21,7 @@ struct printer {
 	int format;      /* enum shmlog_format */
 	int pretty;      /* -o json-pretty: each JSON line indented (json_pretty.h) */
 	unsigned flags;  /* SHMLOG_FMT_* */
+	const char *fields_under; /* JSON: shmlog_format_under()'s; from --fields-under */
 	char *buf;
 	size_t len, cap;
 	char *json;      /* -o json-pretty: the JSON line, before it is indented */

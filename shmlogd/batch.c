@@ -39,20 +39,22 @@ void batch_free(struct batch *b)
 }
 
 /* Formats into the free end of iovec I; returns the line length, which fits only if < room. */
-static ssize_t format_into(struct batch *b, int i, const struct shmlog_record *rec, int format)
+static ssize_t format_into(struct batch *b, int i, const struct shmlog_record *rec, int format,
+			   const char *under)
 {
 	struct iovec *v = &b->iov[i];
-	return shmlog_format(rec, format, 0, (char *)v->iov_base + v->iov_len,
-			     b->cap[i] - v->iov_len);
+	return shmlog_format_under(rec, format, 0, under,
+				   (char *)v->iov_base + v->iov_len, b->cap[i] - v->iov_len);
 }
 
-ssize_t batch_add(struct batch *b, const struct shmlog_record *rec, int format)
+ssize_t batch_add(struct batch *b, const struct shmlog_record *rec, int format,
+		  const char *under)
 {
 	ssize_t n = -1;
 
 	if (b->niov > 0) {
 		int i = b->niov - 1;
-		n = format_into(b, i, rec, format);
+		n = format_into(b, i, rec, format, under);
 		if (n < 0)
 			return n;
 		/* shmlog_format also stores a NUL, so the line fits only with a byte to spare. */
@@ -66,7 +68,7 @@ ssize_t batch_add(struct batch *b, const struct shmlog_record *rec, int format)
 	int i = b->niov;
 	if (n < 0) {
 		char probe[1];
-		n = shmlog_format(rec, format, 0, probe, sizeof(probe));
+		n = shmlog_format_under(rec, format, 0, under, probe, sizeof(probe));
 		if (n < 0)
 			return n;
 	}
@@ -80,7 +82,7 @@ ssize_t batch_add(struct batch *b, const struct shmlog_record *rec, int format)
 		b->cap[i] = want;
 	}
 	b->iov[i].iov_len = 0;
-	n = format_into(b, i, rec, format);
+	n = format_into(b, i, rec, format, under);
 	b->iov[i].iov_len = (size_t)n;
 	b->bytes += (size_t)n;
 	b->niov++;

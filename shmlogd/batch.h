@@ -34,10 +34,12 @@ struct batch {
 void batch_reset(struct batch *b, uint64_t seq_first);
 void batch_free(struct batch *b);
 
-/* Formats REC as one line at the end of the batch. Always succeeds unless memory runs out
- * (-ENOMEM, batch unchanged): the caller has already taken the record from the ring, so there
- * is no refusing it. Returns the line's length. */
-ssize_t batch_add(struct batch *b, const struct shmlog_record *rec, int format);
+/* Formats REC as one line at the end of the batch, in FORMAT with its fields UNDER
+ * (shmlog_format_under()). Always succeeds unless memory runs out (-ENOMEM, batch unchanged):
+ * the caller has already taken the record from the ring, so there is no refusing it. Returns
+ * the line's length. */
+ssize_t batch_add(struct batch *b, const struct shmlog_record *rec, int format,
+		  const char *under);
 
 /* True when the batch should be written now: it is big, or the next record might not find an
  * iovec (batch_add must always be able to take one more). */

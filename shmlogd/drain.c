@@ -225,7 +225,7 @@ static int take(struct collector *c, const struct shmlog_record *rec, int event)
 		warnx("skipped %" PRIu64 " records handed out again that %s already had",
 		      c->skipped, c->opt->output);
 	}
-	ssize_t n = batch_add(b, rec, c->opt->format);
+	ssize_t n = batch_add(b, rec, c->opt->format, c->opt->fields_under);
 	if (n < 0) {
 		warnx("cannot format a record: %s", strerror((int)-n));
 		return (int)n;

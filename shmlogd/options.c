@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fields.h"
 #include "ids.h"
 #include "options.h"
 #include "program.h"
@@ -81,6 +82,9 @@ static void usage(FILE *f)
 		"Output:\n"
 		"  -o, --output PATH          file to append to; never follows a symlink\n"
 		"  -f, --format FORMAT        text or json (default %s)\n"
+		"      --fields-under NAME    json: records' fields under NAME, not at the top\n"
+		"                             level: labels (ECS labels: values as strings),\n"
+		"                             or a name of your own such as myapp\n"
 		"      --output-mode MODE     permissions of files created, octal (default %04o)\n"
 		"      --flush-interval MS    longest a record waits in memory before it is\n"
 		"                             written, in milliseconds (default %d)\n"
@@ -232,6 +236,12 @@ static int set_format(struct options *o, const char *s)
 	return parse_word(format_words, s, &o->format);
 }
 
+static int set_fields_under(struct options *o, const char *s)
+{
+	o->fields_under = s;
+	return cli_fields_under_check(s);
+}
+
 static int set_size(struct options *o, const char *s)
 {
 	if (cli_parse_size(s, &o->ring_size) < 0 || o->ring_size == 0)
@@ -362,6 +372,7 @@ enum {
 	OPT_COMPRESS,
 	OPT_NICE,
 	OPT_ALLOW_OWNER,
+	OPT_FIELDS_UNDER,
 };
 
 /* Every option, once: getopt's table is made from this one (long_options()), and apply() finds
@@ -376,6 +387,7 @@ static const struct setting {
 	{"ring", 'r', set_ring, NULL},
 	{"output", 'o', set_output, "give the path of the file to write"},
 	{"format", 'f', set_format, "use text or json"},
+	{"fields-under", OPT_FIELDS_UNDER, set_fields_under, CLI_FIELDS_UNDER_RULE},
 	{"size", OPT_SIZE, set_size, "use a size such as 64K, 4M or 1G"},
 	{"mode", OPT_MODE, set_ring_mode, "use octal up to 0777, e.g. 0660"},
 	{"group", OPT_GROUP, set_group, "no such group name, and not a number"},
@@ -468,6 +480,10 @@ int options_parse(struct options *o, int argc, char **argv)
 	}
 	if (!o->ring || !o->output) {
 		usage_error("%s is required", !o->ring ? "--ring NAME" : "--output PATH");
+		return -1;
+	}
+	if (o->fields_under && *o->fields_under && o->format != SHMLOG_FORMAT_JSON) {
+		usage_error("--fields-under shapes JSON lines: add --format json, or leave it out");
 		return -1;
 	}
 	return 0;

@@ -26,6 +26,7 @@ struct options {
 	const char *ring;
 	const char *output;
 	int format;               /* SHMLOG_FORMAT_TEXT or SHMLOG_FORMAT_JSON */
+	const char *fields_under; /* JSON: the object fields go in; NULL: top level */
 	uint64_t ring_size;       /* 0: the library's default */
 	int size_given;           /* --size was on the command line (warn if the ring differs) */
 	int on_full;              /* enum shmlog_on_full */

@@ -85,8 +85,9 @@ enum shmlog_owner {
 
 #define SHMLOG_OPEN_NOCREATE 0x1u /* fail with ENOENT instead of creating a missing ring */
 /* Record times from clock_gettime(CLOCK_REALTIME) even where the TSC would do (a created ring
- * otherwise uses the TSC when the kernel itself trusts it: half the cost; see docs/FORMAT.md).
- * The environment variable SHMLOG_CLOCK=realtime does the same. */
+ * otherwise lets writers read the TSC when the kernel itself trusts it: half the cost, the same
+ * ns since the epoch to within a microsecond or so; see docs/FORMAT.md §7.7). The environment
+ * variable SHMLOG_CLOCK=realtime does the same. */
 #define SHMLOG_OPEN_REALTIME_CLOCK 0x2u
 
 /* Fills *opts with the defaults. */
@@ -423,6 +424,20 @@ enum shmlog_format {
  * JSON output is always valid UTF-8. */
 ssize_t shmlog_format(const struct shmlog_record *rec, int format, unsigned flags, char *buf,
 		      size_t cap);
+
+/* Like shmlog_format(), with the record's fields in a JSON line under the object FIELDS_UNDER
+ * instead of at the top level, where a key may meet a name ECS defines later:
+ *   NULL or ""  the top level (shmlog_format()'s way);
+ *   "labels"    ECS's labels: values become strings (ECS maps labels as keywords), and '.', '*'
+ *               and '\\' in keys become '_' (labels do not nest), as ecs-logging specifies;
+ *   a name      of your own, such as "myapp": [A-Za-z0-9_] names joined by single dots, at most
+ *               64 characters, not an object the line's own keys use (log, event, process, ecs,
+ *               shmlog, labels.*); values keep their types.
+ * Text and cat lines ignore it. Returns what shmlog_format() returns; -EINVAL also for a
+ * FIELDS_UNDER that is malformed or taken, whatever the record, so one call on any valid record
+ * checks it. */
+ssize_t shmlog_format_under(const struct shmlog_record *rec, int format, unsigned flags,
+			    const char *fields_under, char *buf, size_t cap);
 
 #ifdef __cplusplus
 }

@@ -300,8 +300,18 @@ bool utf8_well_formed(const char *s, size_t n)
 	return true;
 }
 
-/* Whether A and B come out as the same string once ill-formed bytes become U+FFFD. */
-bool same_after_replacement(const char *a, size_t an, const char *b, size_t bn)
+/* The code point a JSON string shows for CP: U+FFFD for an ill-formed sequence, and for a label
+ * key '_' in place of the characters label_key_replaced() names. */
+static uint32_t shown_cp(uint32_t cp, bool label)
+{
+	if (cp == UTF8_BAD)
+		return 0xfffd;
+	return label && cp < 0x80 && label_key_replaced((char)cp) ? '_' : cp;
+}
+
+/* Whether A and B come out as the same string once ill-formed bytes become U+FFFD (and, with
+ * LABEL, once a label key's '.', '*' and '\\' become '_'). */
+bool same_after_replacement(const char *a, size_t an, const char *b, size_t bn, bool label)
 {
 	const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
 	size_t i = 0, j = 0;
@@ -310,7 +320,7 @@ bool same_after_replacement(const char *a, size_t an, const char *b, size_t bn)
 	while (i < an && j < bn) {
 		i += utf8_decode(p + i, an - i, &cp);
 		j += utf8_decode(q + j, bn - j, &cq);
-		if ((cp == UTF8_BAD ? 0xfffd : cp) != (cq == UTF8_BAD ? 0xfffd : cq))
+		if (shown_cp(cp, label) != shown_cp(cq, label))
 			return false;
 	}
 	return i == an && j == bn;

@@ -223,6 +223,7 @@ static void format_cat(struct out *o, const struct shmlog_record *rec)
 	X("log.level")                                                                           \
 	X("log.logger")                                                                          \
 	X("message")                                                                             \
+	X("ecs.version")                                                                         \
 	X("process.pid")                                                                         \
 	X("process.thread.id")                                                                   \
 	X("event.sequence")                                                                      \
@@ -277,22 +278,77 @@ static bool clashes_with_own_key(const char *k, size_t n)
 	return false;
 }
 
+/* Where a line puts the record's fields: shmlog_format_under()'s FIELDS_UNDER, parsed per line. */
+struct under {
+	enum { UNDER_TOP, UNDER_LABELS, UNDER_NAME } mode;
+	const char *name; /* UNDER_NAME: the object, NAME_LEN bytes */
+	size_t name_len;
+};
+
+#define UNDER_MAX 64
+
+static bool name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* A name of one's own must need no escaping and nest where its writer expects, so it is plain
+ * names joined by single dots; it may not be an object the line's own keys use ("log" holds
+ * log.level), and not lie inside "labels", whose values ECS keeps flat. */
+static int parse_under(const char *name, struct under *u)
+{
+	size_t n, i;
+
+	u->mode = UNDER_TOP;
+	if (!name || !name[0])
+		return 0;
+	n = strnlen(name, UNDER_MAX + 1);
+	for (i = 0; i < n; i++)
+		if (!name_char(name[i]) && !(name[i] == '.' && i > 0 && i + 1 < n && name[i - 1] != '.'))
+			break;
+	if (i < n || n > UNDER_MAX)
+		return set_err(EINVAL, "fields under '%.*s': use 1-%d characters of [A-Za-z0-9_], "
+				       "names joined by single dots",
+			       UNDER_MAX, name, UNDER_MAX);
+	if (n == LABELS_PREFIX_LEN - 1 && memcmp(name, LABELS_PREFIX, n) == 0) {
+		u->mode = UNDER_LABELS;
+		return 0;
+	}
+	if (n >= LABELS_PREFIX_LEN && memcmp(name, LABELS_PREFIX, LABELS_PREFIX_LEN) == 0)
+		return set_err(EINVAL, "fields under '%s': ECS labels hold no objects: use 'labels' "
+				       "itself, or a name of your own",
+			       name);
+	if (clashes_with_own_key(name, n))
+		return set_err(EINVAL, "fields under '%s': the line's own keys (@timestamp, log.*, "
+				       "message, ecs.*, process.*, event.*, shmlog.*) use that name: "
+				       "pick another, such as your application's",
+			       name);
+	u->mode = UNDER_NAME;
+	u->name = name;
+	u->name_len = n;
+	return 0;
+}
+
 /* A field's key as it appears in the JSON object. */
 struct json_key {
 	const char *key;
 	size_t len;
-	bool labelled;    /* written with LABELS_PREFIX */
+	bool labelled;    /* written with LABELS_PREFIX because it clashed with an own key */
 	bool well_formed; /* valid UTF-8, so written byte for byte */
 };
 
-static bool json_keys_equal(const struct json_key *a, const struct json_key *b)
+/* Under "labels" every key is a label key, compared as shown (label_key_replaced()). */
+static bool json_keys_equal(const struct json_key *a, const struct json_key *b, bool labels)
 {
 	const char *bk = b->key;
 	size_t bn = b->len;
 
+	if (labels)
+		return (a->len == bn || !a->well_formed || !b->well_formed) &&
+		       same_after_replacement(a->key, a->len, bk, bn, true);
 	if (a->labelled != b->labelled) {
 		if (b->labelled)
-			return json_keys_equal(b, a);
+			return json_keys_equal(b, a, false);
 		if (bn < LABELS_PREFIX_LEN || memcmp(bk, LABELS_PREFIX, LABELS_PREFIX_LEN) != 0)
 			return false;
 		bk += LABELS_PREFIX_LEN;
@@ -300,7 +356,7 @@ static bool json_keys_equal(const struct json_key *a, const struct json_key *b)
 	}
 	if (a->well_formed && b->well_formed)
 		return a->len == bn && memcmp(a->key, bk, bn) == 0;
-	return same_after_replacement(a->key, a->len, bk, bn);
+	return same_after_replacement(a->key, a->len, bk, bn, false);
 }
 
 static void put_json_string(struct out *o, const char *s, size_t n)
@@ -310,39 +366,80 @@ static void put_json_string(struct out *o, const char *s, size_t n)
 	put_char(o, '"');
 }
 
-static void put_json_value(struct out *o, const struct shmlog_field *f)
+/* A label key: label_key_replaced() characters as '_'. They are ASCII, so cutting the key at
+ * them never splits a UTF-8 sequence. */
+static void put_label_key(struct out *o, const char *s, size_t n)
+{
+	size_t i, start = 0;
+
+	for (i = 0; i < n; i++)
+		if (label_key_replaced(s[i])) {
+			put_escaped(o, s + start, i - start, ESC_JSON);
+			put_char(o, '_');
+			start = i + 1;
+		}
+	put_escaped(o, s + start, n - start, ESC_JSON);
+}
+
+/* ,"KEY": with the key under U; PLAIN: the key is ASCII that needs no escape. */
+static void put_json_key(struct out *o, const struct json_key *k, const struct under *u,
+			 bool plain)
+{
+	PUT_LIT(o, ",\"");
+	if (u->mode == UNDER_NAME) {
+		put_mem(o, u->name, u->name_len);
+		put_char(o, '.');
+	} else if (u->mode == UNDER_LABELS || k->labelled) {
+		PUT_LIT(o, LABELS_PREFIX);
+	}
+	if (u->mode == UNDER_LABELS)
+		put_label_key(o, k->key, k->len);
+	else if (plain)
+		put_mem(o, k->key, k->len);
+	else
+		put_escaped(o, k->key, k->len, ESC_JSON);
+	PUT_LIT(o, "\":");
+}
+
+/* AS_STRING: ECS maps labels as keywords, so under "labels" numbers and booleans are written as
+ * strings, spelled as text lines spell them, rather than clash with that mapping. */
+static void put_json_value(struct out *o, const struct shmlog_field *f, bool as_string)
 {
 	switch (f->type) {
 	case SHMLOG_FIELD_STRING:
 		put_json_string(o, f->v.s.ptr, f->v.s.len);
 		break;
 	case SHMLOG_FIELD_INT:
-		put_i64(o, f->v.i);
+	case SHMLOG_FIELD_BOOL:
+		if (as_string)
+			put_char(o, '"');
+		put_text_value(o, f);
+		if (as_string)
+			put_char(o, '"');
 		break;
 	case SHMLOG_FIELD_FLOAT:
-		if (isfinite(f->v.f)) {
+		if (isfinite(f->v.f) && !as_string) {
 			put_double(o, f->v.f);
 		} else {
 			put_char(o, '"');
-			put_str(o, nonfinite_name(f->v.f));
+			put_text_value(o, f);
 			put_char(o, '"');
 		}
-		break;
-	case SHMLOG_FIELD_BOOL:
-		put_str(o, f->v.b ? "true" : "false");
 		break;
 	}
 }
 
-/* Writes the fields as keys of their own. A key already written by an earlier field is skipped:
- * JSON readers disagree on duplicates and Elasticsearch rejects them, and since the writer's
- * own fields come before the thread's context fields, the more specific value is the one kept. */
-static bool put_json_fields(struct out *o, const struct shmlog_record *rec)
+/* Writes the fields as keys of their own, under U. A key already written by an earlier field is
+ * skipped: JSON readers disagree on duplicates and Elasticsearch rejects them, and since the
+ * writer's own fields come before the thread's context fields, the more specific value is the
+ * one kept. */
+static bool put_json_fields(struct out *o, const struct shmlog_record *rec, const struct under *u)
 {
 	struct json_key seen[FMT_MAX_FIELDS];
 	struct field_iter it = {.rec = rec};
 	struct shmlog_field f;
 	size_t nseen = 0, i;
+	bool labels = u->mode == UNDER_LABELS;
 
 	while (next_field(&it, &f)) {
 		struct json_key *k = &seen[nseen];
@@ -352,22 +449,15 @@ static bool put_json_fields(struct out *o, const struct shmlog_record *rec)
 
 		k->key = f.key;
 		k->len = f.key_len;
-		k->labelled = clashes_with_own_key(f.key, f.key_len);
+		k->labelled = u->mode == UNDER_TOP && clashes_with_own_key(f.key, f.key_len);
 		k->well_formed = plain || utf8_well_formed(f.key, f.key_len);
-		for (i = 0; i < nseen && !json_keys_equal(&seen[i], k); i++)
+		for (i = 0; i < nseen && !json_keys_equal(&seen[i], k, labels); i++)
 			;
 		if (i < nseen)
 			continue;
 		nseen++;
-		PUT_LIT(o, ",\"");
-		if (k->labelled)
-			PUT_LIT(o, LABELS_PREFIX);
-		if (plain)
-			put_mem(o, f.key, f.key_len);
-		else
-			put_escaped(o, f.key, f.key_len, ESC_JSON);
-		PUT_LIT(o, "\":");
-		put_json_value(o, &f);
+		put_json_key(o, k, u, plain);
+		put_json_value(o, &f, labels);
 	}
 	return it.damaged;
 }
@@ -390,16 +480,22 @@ static void put_json_level(struct out *o, int level)
 		put_str(o, shmlog_level_name(level));
 }
 
-static void format_json(struct out *o, const struct shmlog_record *rec)
+/* The ecs-logging specification (github.com/elastic/ecs-logging, spec/spec.json) asks for
+ * "@timestamp", "log.level" and "message" first, in that order, and for "ecs.version" in every
+ * line; its keys are dotted at the top level, not nested objects. The version claimed is the
+ * one Elastic's own ECS loggers (Go, Python, Node.js) claim; every key below is defined in it. */
+#define ECS_VERSION "1.6.0"
+
+static void format_json(struct out *o, const struct shmlog_record *rec, const struct under *u)
 {
 	PUT_LIT(o, "{\"@timestamp\":\"");
 	put_timestamp(o, rec->time_ns);
 	PUT_LIT(o, "\",\"log.level\":\"");
 	put_json_level(o, rec->level);
-	PUT_LIT(o, "\",\"log.logger\":");
-	put_json_string(o, rec->tag, rec->tag_len);
-	PUT_LIT(o, ",\"message\":");
+	PUT_LIT(o, "\",\"message\":");
 	put_json_string(o, rec->msg, rec->msg_len);
+	PUT_LIT(o, ",\"ecs.version\":\"" ECS_VERSION "\",\"log.logger\":");
+	put_json_string(o, rec->tag, rec->tag_len);
 	static __thread struct id_text ids[ID_CACHE];
 	static const struct id_style style =
 		ID_STYLE(",\"process.pid\":", ",\"process.thread.id\":", ",\"event.sequence\":");
@@ -413,7 +509,7 @@ static void format_json(struct out *o, const struct shmlog_record *rec)
 		PUT_LIT(o, ",\"shmlog.synthetic\":true,\"shmlog.count\":");
 		put_u64(o, rec->count);
 	}
-	if (put_json_fields(o, rec))
+	if (put_json_fields(o, rec, u))
 		PUT_LIT(o, ",\"shmlog.fields_damaged\":true");
 	put_char(o, '}');
 }
@@ -423,23 +519,27 @@ static void format_json(struct out *o, const struct shmlog_record *rec)
  * ------------------------------------------------------------------------------------------- */
 
 /* Fails only on caller errors, with -EINVAL: REC NULL, a NULL tag or message with a non-zero
- * length, BUF NULL with CAP > 0, an unknown format or flag. Damaged fields are not an error: the
- * line shows the fields before the damage and says the rest was damaged. */
-ssize_t shmlog_format(const struct shmlog_record *rec, int format, unsigned flags, char *buf,
-		      size_t cap)
+ * length, BUF NULL with CAP > 0, an unknown format or flag, a malformed FIELDS_UNDER. Damaged
+ * fields are not an error: the line shows the fields before the damage and says the rest was
+ * damaged. */
+ssize_t shmlog_format_under(const struct shmlog_record *rec, int format, unsigned flags,
+			    const char *fields_under, char *buf, size_t cap)
 {
 	struct out o = {.buf = buf, .cap = cap};
+	struct under u;
 
 	if (!rec || (!rec->tag && rec->tag_len) || (!rec->msg && rec->msg_len) || (!buf && cap))
 		return set_err(EINVAL, "shmlog_format: NULL record, tag, message or buffer");
 	if (flags & ~(SHMLOG_FMT_COLOR | SHMLOG_FMT_NO_NEWLINE))
 		return set_err(EINVAL, "shmlog_format: unknown flags 0x%x", flags);
+	if (parse_under(fields_under, &u) < 0)
+		return -EINVAL;
 	switch (format) {
 	case SHMLOG_FORMAT_TEXT:
 		format_text(&o, rec, flags);
 		break;
 	case SHMLOG_FORMAT_JSON:
-		format_json(&o, rec);
+		format_json(&o, rec, &u);
 		break;
 	case SHMLOG_FORMAT_CAT:
 		format_cat(&o, rec);
@@ -454,4 +554,10 @@ ssize_t shmlog_format(const struct shmlog_record *rec, int format, unsigned flag
 	if (cap)
 		buf[o.len < cap ? o.len : cap - 1] = '\0';
 	return (ssize_t)o.len;
+}
+
+ssize_t shmlog_format(const struct shmlog_record *rec, int format, unsigned flags, char *buf,
+		      size_t cap)
+{
+	return shmlog_format_under(rec, format, flags, NULL, buf, cap);
 }

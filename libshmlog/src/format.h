@@ -104,7 +104,14 @@ void put_escaped(struct out *o, const char *s, size_t n, enum esc mode);
 /* How many bytes at the start of P (N bytes) MODE copies as they are. */
 size_t plain_len(const unsigned char *p, size_t n, enum esc mode);
 bool utf8_well_formed(const char *s, size_t n);
-/* Whether A and B come out as the same string once ill-formed bytes become U+FFFD. */
-bool same_after_replacement(const char *a, size_t an, const char *b, size_t bn);
+/* ECS's labels may not nest, and the ecs-logging specification replaces '.', '*' and '\\' in
+ * their keys with '_'. */
+static inline bool label_key_replaced(char c)
+{
+	return c == '.' || c == '*' || c == '\\';
+}
+/* Whether A and B come out as the same string once ill-formed bytes become U+FFFD, and with
+ * LABEL once label_key_replaced() characters become '_'. */
+bool same_after_replacement(const char *a, size_t an, const char *b, size_t bn, bool label);
 
 #endif

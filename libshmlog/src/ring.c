@@ -166,8 +166,10 @@ static void init_header(struct ring_hdr *h, const struct shmlog_options *o, uint
 	h->nslots = RING_SLOTS;
 	h->max_record = size / 2 < RING_MAX_RECORD ? (uint32_t)(size / 2) : RING_MAX_RECORD;
 	h->creator_pid = (uint32_t)getpid();
-	h->clock_source = (o->flags & SHMLOG_OPEN_REALTIME_CLOCK) ? CLOCK_SRC_REALTIME
-								  : clock_choose(&h->tsc_hz);
+	/* Record times are ns since the epoch, whichever clock a writer reads them from: a ring
+	 * that older writers or readers share reads the same (FORMAT.md §7.7). */
+	h->clock_source = CLOCK_SRC_REALTIME;
+	h->tsc_hz = (o->flags & SHMLOG_OPEN_REALTIME_CLOCK) ? 0 : tsc_calibrate();
 	/* EAGAIN is one writer's way of waiting, never the ring's: the others would never wait. */
 	h->policy = o->on_full && o->on_full != SHMLOG_ON_FULL_EAGAIN ? (unsigned)o->on_full
 								       : SHMLOG_ON_FULL_BLOCK;

@@ -40,6 +40,7 @@
  *   8       8     meta: total length u32 | slot u16 | slot gen u8 | level u8
  *   16      8     seq
  *   24      8     time: ns since the epoch, or TSC ticks if the header says CLOCK_SRC_TSC
+ *                 (only rings made by older versions: tsc.h)
  *   32      4+4   pid, tid
  *   40      4+4   stored message length, message length before truncation
  *   48      4     encoded fields length
@@ -212,7 +213,7 @@ struct ring_hdr {
 	uint32_t max_record;
 	uint32_t creator_pid;
 	uint32_t clock_source; /* CLOCK_SRC_*: what writers put in a record's time (tsc.h) */
-	uint64_t tsc_hz;       /* TSC ticks per second, for CLOCK_SRC_TSC */
+	uint64_t tsc_hz;       /* TSC ticks per second, or 0: writers' rate (tsc.h) */
 
 	/* Writers: CAS2 [B-reserve], [B-sleep]. Readers: plain loads. */
 	sw64 head_pos __attribute__((aligned(64)));

@@ -1,4 +1,5 @@
-/* tsc.c - choosing a ring's clock and converting TSC ticks to wall-clock time (see tsc.h). */
+/* tsc.c - measuring a ring's TSC rate, writers' anchors, and readers' conversion of the raw ticks
+ * that older rings hold (see tsc.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,8 @@ static int tsc_trustworthy(void)
 	const char *force = getenv("SHMLOG_CLOCK");
 	if (force && strcmp(force, "realtime") == 0)
 		return 0;
+	if (force && strcmp(force, "tsc") == 0)
+		return 1;
 	return file_has("/proc/cpuinfo", " constant_tsc", 0) &&
 	       file_has("/proc/cpuinfo", " nonstop_tsc", 0) &&
 	       file_has("/sys/devices/system/clocksource/clocksource0/current_clocksource", "tsc",
@@ -59,23 +62,63 @@ static void sample(uint64_t *tsc, int64_t *ns)
 	}
 }
 
-uint32_t clock_choose(uint64_t *tsc_hz)
+uint64_t tsc_calibrate(void)
 {
 	/* sample() always sets them; gcc -O3 cannot see it through sample()'s loop. */
 	uint64_t t0 = 0, t1 = 0;
 	int64_t n0 = 0, n1 = 0;
 
-	*tsc_hz = 0;
 	if (!tsc_trustworthy())
-		return CLOCK_SRC_REALTIME;
+		return 0;
 	sample(&t0, &n0);
 	usleep(CALIBRATE_US);
 	sample(&t1, &n1);
 	if (t1 <= t0 || n1 <= n0)
-		return CLOCK_SRC_REALTIME;
-	*tsc_hz = (uint64_t)((double)(t1 - t0) * 1e9 / (double)(n1 - n0) + 0.5);
-	return *tsc_hz ? CLOCK_SRC_TSC : CLOCK_SRC_REALTIME;
+		return 0;
+	return (uint64_t)((double)(t1 - t0) * 1e9 / (double)(n1 - n0) + 0.5);
 }
+
+/* ------------------------------------------------------------------ writers */
+
+#define TSC_HZ_MIN 1000000ULL
+#define TSC_HZ_MAX 100000000000ULL
+
+uint64_t tsc_mult(uint64_t hz)
+{
+#if defined(__x86_64__)
+	if (hz < TSC_HZ_MIN || hz > TSC_HZ_MAX)
+		return 0;
+	return (1000000000ULL << TSC_SHIFT) / hz; /* 10^9 << 32 < 2^62 */
+#else
+	(void)hz;
+	return 0;
+#endif
+}
+
+int64_t tsc_clock_set(struct tsc_clock *c, uint64_t tsc, int64_t ns, uint64_t mult)
+{
+	/* The last time the old anchor could give: the end of its window. limit * mult < 2^56. */
+	int64_t old_end = c->limit ? c->ns + (int64_t)((c->limit * c->mult) >> TSC_SHIFT)
+				   : INT64_MIN;
+
+	c->tsc = tsc;
+	c->ns = ns;
+	c->mult = mult;
+	c->limit = ((uint64_t)TSC_ANCHOR_NS << TSC_SHIFT) / mult;
+	c->floor = old_end > ns && old_end - ns < TSC_STEP_NS ? old_end : INT64_MIN;
+	return ns > c->floor ? ns : c->floor;
+}
+
+int64_t tsc_clock_renew(struct tsc_clock *c, uint64_t mult)
+{
+	uint64_t t0 = clock_tsc();
+	int64_t ns = clock_ns(CLOCK_REALTIME);
+	uint64_t t1 = clock_tsc();
+
+	return tsc_clock_set(c, t0 + (t1 - t0) / 2, ns, mult);
+}
+
+/* ------------------------------------------------------------------ readers of old TSC rings */
 
 static void anchor(struct clock_conv *cv)
 {

@@ -1,9 +1,10 @@
 /* writer.c - the writer API: reserve, claim, fill, commit (the protocol is in ring.h).
  *
  * The common path makes no syscall, takes no lock and allocates nothing: a level check, the
- * clock (vDSO), one CAS2 to reserve, one CAS2 to claim, memcpy, one release store to commit and
- * one load to see whether the consumer sleeps. Everything else (a full ring, the first write
- * after fork(), a sleeping consumer) is off to the side.
+ * time (rdtsc against the thread's anchor, or the vDSO's clock: tsc.h), one CAS2 to reserve,
+ * one CAS2 to claim, memcpy, one release store to commit and one load to see whether the
+ * consumer sleeps. Everything else (a full ring, the first write after fork(), a sleeping
+ * consumer) is off to the side.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -37,10 +38,12 @@ struct shmlog {
 	sw64 orphan_pid;     /* consumer claim {pid, start} when we gave up waiting for a consumer */
 	sw64 orphan_start;
 	sw32 orphaned;
+	uint64_t tsc_mult;   /* tsc_mult() of the ring's rate; 0: times from CLOCK_REALTIME */
 };
 
 
 static __thread uint32_t t_tid, t_tid_gen;
+static __thread struct tsc_clock t_clock; /* this thread's TSC anchor, for every ring */
 static __thread unsigned char t_ctx[CTX_BYTES];
 static __thread uint32_t t_ctx_len, t_ctx_n;
 
@@ -158,6 +161,7 @@ struct shmlog *shmlog_open(const char *name, const struct shmlog_options *opts)
 	lg->on_full = opts ? opts->on_full : SHMLOG_ON_FULL_DEFAULT;
 	lg->full_timeout_ms = opts ? opts->full_timeout_ms : 0;
 	lg->cached_tail = at_load_acquire(&lg->r.hdr->tail);
+	lg->tsc_mult = lg->r.clock_source == CLOCK_SRC_REALTIME ? tsc_mult(lg->r.tsc_hz) : 0;
 	return lg;
 }
 
@@ -394,6 +398,18 @@ static inline __attribute__((always_inline)) int64_t fit_message(const struct ri
 	return (int64_t)msg_len;
 }
 
+/* The record's time, read before reserving: ns since the epoch from the thread's TSC anchor or
+ * from CLOCK_REALTIME, or raw ticks on a CLOCK_SRC_TSC ring that an older version made, whose
+ * readers convert them (tsc.h). */
+static inline __attribute__((always_inline)) uint64_t record_time(const struct shmlog *lg)
+{
+	if (likely(lg->tsc_mult))
+		return (uint64_t)tsc_clock_ns(&t_clock, lg->tsc_mult);
+	if (lg->r.clock_source == CLOCK_SRC_TSC)
+		return clock_tsc();
+	return (uint64_t)clock_ns(CLOCK_REALTIME);
+}
+
 /* Writes the header fields and payload of the claimed record REC (all but its state word). */
 static inline __attribute__((always_inline)) void fill_record(struct rec_hdr *rec,
 							       const struct shmlog *lg,
@@ -433,8 +449,7 @@ static int commit_record(struct shmlog *lg, int level, const struct body *b)
 		return (int)fit;
 	size_t msg_len = (size_t)fit;
 	uint32_t need = (uint32_t)ring_align(fixed + msg_len);
-	uint64_t now = r->clock_source == CLOCK_SRC_TSC ? clock_tsc()
-							: (uint64_t)clock_ns(CLOCK_REALTIME);
+	uint64_t now = record_time(lg);
 	int err = reserve(lg, need, &rv);
 	if (unlikely(err < 0)) {
 		if (err == -ENOBUFS)

@@ -443,7 +443,7 @@ static void check_cat(const struct shmlog_record *rec, const struct line *l)
 /* ---- JSON ------------------------------------------------------------------------------------ */
 
 static const char *const own_keys[] = {
-	"@timestamp",	     "log.level",	"log.logger",	"message",
+	"@timestamp",	     "log.level",	"log.logger",	"message",	"ecs.version",
 	"process.pid",	     "process.thread.id", "event.sequence", "shmlog.truncated",
 	"shmlog.original_length", "shmlog.synthetic", "shmlog.count", "shmlog.fields_damaged",
 };
@@ -600,8 +600,9 @@ static void check_json(const struct shmlog_record *rec, const struct line *l)
 	expected_timestamp(rec->time_ns, ts);
 	expect_string(&c, "@timestamp", ts, TIMESTAMP_LEN);
 	expect_string(&c, "log.level", level, strlen(level));
-	expect_replaced(&c, "log.logger", rec->tag, rec->tag_len);
 	expect_replaced(&c, "message", rec->msg, rec->msg_len);
+	expect_string(&c, "ecs.version", "1.6.0", 5);
+	expect_replaced(&c, "log.logger", rec->tag, rec->tag_len);
 	expect_number(&c, "process.pid", rec->pid);
 	expect_number(&c, "process.thread.id", rec->tid);
 	expect_number(&c, "event.sequence", rec->seq);

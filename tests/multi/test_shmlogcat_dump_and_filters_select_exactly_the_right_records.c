@@ -169,8 +169,9 @@ static void test_dump_prints_exactly_the_records_in_the_ring(void **state)
 
 static void test_every_json_line_parses_and_carries_the_ecs_keys(void **state)
 {
-	static const char *const ecs[] = {"@timestamp", "log.level", "log.logger", "message",
-					  "process.pid", "process.thread.id", "event.sequence"};
+	static const char *const ecs[] = {"@timestamp",	 "log.level",	      "message",
+					  "ecs.version", "log.logger",	      "process.pid",
+					  "process.thread.id", "event.sequence"};
 	static struct json_object obj;
 	struct run r;
 	char *line;
@@ -196,6 +197,7 @@ static void test_every_json_line_parses_and_carries_the_ecs_keys(void **state)
 		assert_memory_equal(json_get(&obj, "log.level")->value, want, strlen(want));
 		snprintf(want, sizeof(want), "\"%s\"", tags[model[i].tag]);
 		assert_memory_equal(json_get(&obj, "log.logger")->value, want, strlen(want));
+		assert_memory_equal(json_get(&obj, "ecs.version")->value, "\"1.6.0\"", 7);
 		line = nl + 1;
 	}
 	assert_int_equal(i, NRECORDS);

@@ -64,7 +64,8 @@ static void test_help(void)
 	static const char *const words[] = {
 		"--ring", "--output", "--format", "--size", "--mode", "--group", "--on-full",
 		"--output-mode", "--flush-interval", "--fsync", "--rotate-size", "--rotate-interval",
-		"--keep", "--max-age", "--compress", "--nice", "--help", "(default 100)",
+		"--keep", "--max-age", "--compress", "--nice", "--fields-under", "--help",
+		"(default 100)",
 		"(default 0640)", "(default -5",
 		"(default 4M)", "(default block)", "(default interval:1000)", "(default 10)",
 		"(default text)", "(default none)"};
@@ -95,6 +96,14 @@ int main(void)
 	const char *fmt[] = {"--ring", ring, "--output", "x.log", "--format", "xml", NULL};
 	CHECK(run(fmt, 0) == EX_USAGE, "--format xml: not EX_USAGE");
 	expect_line("--format xml", "--format", "xml", NULL);
+	const char *under[] = {"--ring", ring, "--output", "x.log", "--format", "json",
+			       "--fields-under", "event", NULL};
+	CHECK(run(under, 0) == EX_USAGE, "--fields-under event: not EX_USAGE");
+	expect_line("--fields-under event", "--fields-under", "'event'", "labels", NULL);
+	const char *under_text[] = {"--ring", ring, "--output", "x.log", "--fields-under", "app",
+				    NULL};
+	CHECK(run(under_text, 0) == EX_USAGE, "--fields-under with text: not EX_USAGE");
+	expect_line("--fields-under with text", "--fields-under", "--format json", NULL);
 	const char *nice[] = {"--ring", ring, "--output", "x.log", "--nice", "40", NULL};
 	CHECK(run(nice, 0) == EX_USAGE, "--nice 40: not EX_USAGE");
 	expect_line("--nice 40", "--nice", "40", "-20 to 19", NULL);

@@ -155,7 +155,7 @@ static const char *json_message(const char *msg, size_t len)
 	start = strstr(line, key);
 	assert_non_null(start);
 	start += sizeof(key) - 1;
-	end = strstr(start, ",\"process.pid\"");
+	end = strstr(start, ",\"ecs.version\"");
 	assert_non_null(end);
 	*end = '\0';
 	return start;
@@ -551,7 +551,7 @@ static void test_timestamps_agree_with_gmtime_across_the_whole_range(void **stat
  * JSON
  * ------------------------------------------------------------------------------------------- */
 
-static void test_json_line_has_the_ecs_keys_in_order(void **state)
+static void test_json_line_has_the_ecs_keys_in_the_order_ecs_logging_asks(void **state)
 {
 	const struct shmlog_field f[] = {SHMLOG_INT("status", 200), SHMLOG_STR("path", "/a b")};
 	struct shmlog_record rec = example_record();
@@ -561,9 +561,9 @@ static void test_json_line_has_the_ecs_keys_in_order(void **state)
 	attach_fields(&rec, &e, f, 2);
 	assert_string_equal(fmt(&rec, SHMLOG_FORMAT_JSON, 0),
 			    "{\"@timestamp\":\"2026-11-21T10:15:03.123456Z\",\"log.level\":\"info\","
-			    "\"log.logger\":\"worker\",\"message\":\"request done\","
-			    "\"process.pid\":4711,\"process.thread.id\":4712,\"event.sequence\":42,"
-			    "\"status\":200,\"path\":\"/a b\"}\n");
+			    "\"message\":\"request done\",\"ecs.version\":\"1.6.0\","
+			    "\"log.logger\":\"worker\",\"process.pid\":4711,\"process.thread.id\":4712,"
+			    "\"event.sequence\":42,\"status\":200,\"path\":\"/a b\"}\n");
 }
 
 /* Lines keep each writer's pid and tid text from one record to the next (format.c's per-thread
@@ -590,8 +590,8 @@ static void test_ids_of_interleaved_writers_are_never_mixed_up(void **state)
 			assert_string_equal(fmt(&rec, SHMLOG_FORMAT_TEXT, 0), want);
 			snprintf(want, sizeof(want),
 				 "{\"@timestamp\":\"2026-11-21T10:15:03.123456Z\",\"log.level\":"
-				 "\"info\",\"log.logger\":\"worker\",\"message\":\"request done\","
-				 "\"process.pid\":%u,\"process.thread.id\":%u,"
+				 "\"info\",\"message\":\"request done\",\"ecs.version\":\"1.6.0\","
+				 "\"log.logger\":\"worker\",\"process.pid\":%u,\"process.thread.id\":%u,"
 				 "\"event.sequence\":42}\n",
 				 rec.pid, rec.tid);
 			assert_string_equal(fmt(&rec, SHMLOG_FORMAT_JSON, 0), want);
@@ -749,7 +749,7 @@ static void test_json_prefixes_every_key_it_writes_itself(void **state)
 {
 	/* Every key shmlog_format() writes, one field each: none may come out unprefixed. */
 	static const char *const own[] = {
-		"@timestamp",	    "log.level",	"log.logger",	 "message",
+		"@timestamp",	    "log.level",	"log.logger",	 "message",	"ecs.version",
 		"process.pid",	    "process.thread.id", "event.sequence", "shmlog.truncated",
 		"shmlog.original_length", "shmlog.synthetic", "shmlog.count",	 "shmlog.fields_damaged",
 	};
@@ -815,6 +815,109 @@ static void test_json_keeps_only_the_first_of_fields_with_the_same_key(void **st
 			    ",\"user\":\"explicit\",\"labels.message\":1,\"k" FFFD "\":3}");
 }
 
+/* The fields of a JSON line formatted with its fields under UNDER, from the first one on. */
+static const char *json_fields_under(const char *under, const struct shmlog_field *f, size_t n)
+{
+	struct shmlog_record rec = example_record();
+	struct encoded e;
+	ssize_t len;
+
+	attach_fields(&rec, &e, f, n);
+	len = shmlog_format_under(&rec, SHMLOG_FORMAT_JSON, 0, under, line, sizeof(line));
+	assert_true(len > 0 && (size_t)len < sizeof(line));
+	assert_true(json_line_valid(line, (size_t)len));
+	line[len - 1] = '\0';
+	return strstr(line, "\"event.sequence\":42") + strlen("\"event.sequence\":42");
+}
+
+static void test_json_puts_fields_under_a_name_of_ones_own_with_their_types(void **state)
+{
+	const struct shmlog_field f[] = {
+		SHMLOG_INT("status", 200), SHMLOG_FLOAT("ms", 1.25), SHMLOG_BOOL("ok", 1),
+		SHMLOG_STR("request.id", "r-17"), SHMLOG_INT("message", 1),
+	};
+
+	(void)state;
+	/* Nothing under the name can clash, so even "message" keeps its key. */
+	assert_string_equal(json_fields_under("myapp.f", f, 5),
+			    ",\"myapp.f.status\":200,\"myapp.f.ms\":1.25,\"myapp.f.ok\":true,"
+			    "\"myapp.f.request.id\":\"r-17\",\"myapp.f.message\":1}");
+	assert_string_equal(json_fields_under(NULL, f, 2), ",\"status\":200,\"ms\":1.25}");
+	assert_string_equal(json_fields_under("", f, 2), ",\"status\":200,\"ms\":1.25}");
+}
+
+static void test_json_under_labels_writes_every_value_as_a_string_with_flat_keys(void **state)
+{
+	const struct shmlog_field f[] = {
+		SHMLOG_INT("status", 200),	 SHMLOG_FLOAT("ms", 1.25),   SHMLOG_BOOL("ok", 0),
+		SHMLOG_FLOAT("inf", INFINITY),	 SHMLOG_STR("request.id", "r-17"),
+		SHMLOG_STR("a*b\\c", "\"q\""), SHMLOG_STR("request_id", "dup"),
+	};
+
+	(void)state;
+	/* ECS maps labels as keywords and keeps them flat (ecs-logging replaces '.', '*', '\\'):
+	 * "request.id" and "request_id" become one key, and the first one wins. */
+	assert_string_equal(json_fields_under("labels", f, 7),
+			    ",\"labels.status\":\"200\",\"labels.ms\":\"1.25\",\"labels.ok\":\"false\","
+			    "\"labels.inf\":\"Infinity\",\"labels.request_id\":\"r-17\","
+			    "\"labels.a_b_c\":\"\\\"q\\\"\"}");
+}
+
+static void test_json_under_labels_keeps_one_of_keys_equal_once_replaced(void **state)
+{
+	const struct shmlog_field f[] = {
+		SHMLOG_INT("k\xff.x", 1), SHMLOG_INT("k" FFFD "_x", 2), SHMLOG_INT("k\xfe*x", 3),
+		SHMLOG_INT("k\xff.y", 4),
+	};
+
+	(void)state;
+	assert_string_equal(json_fields_under("labels", f, 4),
+			    ",\"labels.k" FFFD "_x\":\"1\",\"labels.k" FFFD "_y\":\"4\"}");
+}
+
+static void test_fields_under_refuses_names_that_are_malformed_or_taken(void **state)
+{
+	static const char *const bad[] = {
+		"log", "event", "process", "process.thread", "ecs", "shmlog", "message",
+		"labels.app", "log.level.x", "a..b", ".a", "a.", "a b", "a-b", "caf\xc3\xa9",
+		/* 65 characters, one too many */
+		"a1234567890123456789012345678901234567890123456789012345678901234",
+	};
+	static const char *const good[] = {
+		"labels", "myapp", "App", "my_app.fields", "logs", "labels_x", "Log",
+		"a123456789012345678901234567890123456789012345678901234567890123", /* 64 */
+	};
+	struct shmlog_record rec = example_record();
+	char buf[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (shmlog_format_under(&rec, SHMLOG_FORMAT_JSON, 0, bad[i], buf, sizeof(buf)) !=
+		    -EINVAL)
+			fail_msg("fields under '%s' accepted", bad[i]);
+		assert_non_null(strstr(shmlog_errmsg(), "fields under"));
+		/* Whatever the format: a bad name is the caller's mistake however it is used. */
+		assert_int_equal(shmlog_format_under(&rec, SHMLOG_FORMAT_TEXT, 0, bad[i], NULL, 0),
+				 -EINVAL);
+	}
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_true(shmlog_format_under(&rec, SHMLOG_FORMAT_JSON, 0, good[i], buf,
+						sizeof(buf)) > 0);
+}
+
+static void test_text_lines_are_the_same_whatever_the_fields_are_under(void **state)
+{
+	const struct shmlog_field f[] = {SHMLOG_INT("status", 200), SHMLOG_STR("a.b", "c")};
+	struct shmlog_record rec = example_record();
+	struct encoded e;
+	char under[512];
+
+	(void)state;
+	attach_fields(&rec, &e, f, 2);
+	shmlog_format_under(&rec, SHMLOG_FORMAT_TEXT, 0, "labels", under, sizeof(under));
+	assert_string_equal(fmt(&rec, SHMLOG_FORMAT_TEXT, 0), under);
+}
+
 static void test_json_marks_a_truncated_message_with_its_original_length(void **state)
 {
 	struct shmlog_record rec = example_record();
@@ -841,9 +944,10 @@ static void test_json_marks_a_synthetic_loss_record_with_its_count(void **state)
 	set_message(&rec, msg, sizeof(msg) - 1);
 	assert_string_equal(fmt(&rec, SHMLOG_FORMAT_JSON, 0),
 			    "{\"@timestamp\":\"2026-11-21T10:15:03.123456Z\",\"log.level\":\"warning\","
-			    "\"log.logger\":\"shmlog\",\"message\":\"pid 4711 dropped 52 records (ring "
-			    "full)\",\"process.pid\":4711,\"process.thread.id\":4712,"
-			    "\"event.sequence\":42,\"shmlog.synthetic\":true,\"shmlog.count\":52}\n");
+			    "\"message\":\"pid 4711 dropped 52 records (ring full)\","
+			    "\"ecs.version\":\"1.6.0\",\"log.logger\":\"shmlog\",\"process.pid\":4711,"
+			    "\"process.thread.id\":4712,\"event.sequence\":42,\"shmlog.synthetic\":true,"
+			    "\"shmlog.count\":52}\n");
 }
 
 static void test_json_keeps_fields_before_damage_and_marks_the_rest(void **state)
@@ -1106,7 +1210,7 @@ int main(void)
 		cmocka_unit_test(test_timestamps_before_1970_count_backwards_correctly),
 		cmocka_unit_test(test_timestamps_at_the_ends_of_int64_are_still_valid),
 		cmocka_unit_test(test_timestamps_agree_with_gmtime_across_the_whole_range),
-		cmocka_unit_test(test_json_line_has_the_ecs_keys_in_order),
+		cmocka_unit_test(test_json_line_has_the_ecs_keys_in_the_order_ecs_logging_asks),
 		cmocka_unit_test(test_ids_of_interleaved_writers_are_never_mixed_up),
 		cmocka_unit_test(test_json_names_every_level_in_lower_case),
 		cmocka_unit_test(test_json_escapes_quote_backslash_and_named_controls),
@@ -1126,6 +1230,11 @@ int main(void)
 		cmocka_unit_test(test_json_prefixes_a_field_named_labels_so_it_cannot_clash_with_renamed_ones),
 		cmocka_unit_test(test_json_keeps_keys_that_merely_resemble_its_own),
 		cmocka_unit_test(test_json_keeps_only_the_first_of_fields_with_the_same_key),
+		cmocka_unit_test(test_json_puts_fields_under_a_name_of_ones_own_with_their_types),
+		cmocka_unit_test(test_json_under_labels_writes_every_value_as_a_string_with_flat_keys),
+		cmocka_unit_test(test_json_under_labels_keeps_one_of_keys_equal_once_replaced),
+		cmocka_unit_test(test_fields_under_refuses_names_that_are_malformed_or_taken),
+		cmocka_unit_test(test_text_lines_are_the_same_whatever_the_fields_are_under),
 		cmocka_unit_test(test_json_marks_a_truncated_message_with_its_original_length),
 		cmocka_unit_test(test_json_marks_a_synthetic_loss_record_with_its_count),
 		cmocka_unit_test(test_json_keeps_fields_before_damage_and_marks_the_rest),

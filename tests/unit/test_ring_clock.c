@@ -1,6 +1,8 @@
-/* test_ring_clock - a record's time is the wall-clock time it was logged at, whichever clock the
- * ring records with (TSC ticks converted by readers, or CLOCK_REALTIME), for consumers and
- * observers alike. */
+/* test_ring_clock - a record's time is the wall-clock time it was logged at, whichever clock its
+ * writer read (the TSC through the thread's anchor, or CLOCK_REALTIME), for consumers and
+ * observers alike; a new ring always says its records hold ns since the epoch, and gives writers
+ * a TSC rate where the TSC is trusted and the realtime clock was not asked for; and a ring of raw
+ * ticks, as older versions made them, still reads as wall-clock times. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +10,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,6 +24,23 @@ static int64_t wall_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+static uint64_t last_tsc_hz; /* the header's tsc_hz in check_times()'s last ring */
+
+/* What a ring made by an older version on a machine with a trusted TSC looked like: its
+ * records hold raw ticks, and the header says so. */
+static void make_it_an_old_tsc_ring(const char *name, const struct shmlog_options *o)
+{
+	struct shmlog *lg = shmlog_open(name, o);
+	struct ring r;
+
+	assert_non_null(lg);
+	shmlog_close(lg);
+	assert_int_equal(ring_attach(&r, name, NULL, RING_WRITE), 0);
+	r.hdr->clock_source = CLOCK_SRC_TSC;
+	r.hdr->tsc_hz = tsc_calibrate();
+	ring_detach(&r);
+}
+
 static void check_times(unsigned flags, uint32_t expect_source)
 {
 	const char *name = tu_ring_name("clock");
@@ -28,6 +48,8 @@ static void check_times(unsigned flags, uint32_t expect_source)
 	shmlog_options_init(&o);
 	o.size = 1 << 20;
 	o.flags = flags;
+	if (expect_source == CLOCK_SRC_TSC)
+		make_it_an_old_tsc_ring(name, &o);
 	struct shmlog_consumer *c = shmlog_consumer_open(name, &o);
 	struct shmlog *lg = shmlog_open(name, &o);
 	struct shmlog_observer *ob = shmlog_observer_open(name, SHMLOG_OBSERVE_OLDEST);
@@ -38,7 +60,9 @@ static void check_times(unsigned flags, uint32_t expect_source)
 	assert_int_equal(ring_attach(&r, name, NULL, 0), 0);
 	if (expect_source != UINT32_MAX)
 		assert_int_equal(r.clock_source, expect_source);
-	printf("# clock source %s\n", r.clock_source == CLOCK_SRC_TSC ? "tsc" : "realtime");
+	last_tsc_hz = r.tsc_hz;
+	printf("# clock source %s, tsc_hz %llu\n", r.clock_source == CLOCK_SRC_TSC ? "tsc" : "realtime",
+	       (unsigned long long)r.tsc_hz);
 	ring_detach(&r);
 
 	enum { N = 20 };
@@ -75,6 +99,30 @@ static void test_record_times_are_wall_clock_times_with_the_realtime_clock(void 
 {
 	(void)s;
 	check_times(SHMLOG_OPEN_REALTIME_CLOCK, CLOCK_SRC_REALTIME);
+	assert_int_equal(last_tsc_hz, 0);
+}
+
+static void test_record_times_are_wall_clock_times_from_the_tsc(void **s)
+{
+	(void)s;
+	setenv("SHMLOG_CLOCK", "tsc", 1);
+	check_times(0, CLOCK_SRC_REALTIME);
+	unsetenv("SHMLOG_CLOCK");
+#if defined(__x86_64__)
+	assert_true(last_tsc_hz >= 1000000);
+#endif
+}
+
+static void test_record_times_are_wall_clock_times_in_a_ring_of_raw_ticks(void **s)
+{
+	(void)s;
+	setenv("SHMLOG_CLOCK", "tsc", 1);
+	if (!tsc_mult(tsc_calibrate())) {
+		printf("# skipped: no TSC on this machine\n");
+		skip();
+	}
+	check_times(0, CLOCK_SRC_TSC);
+	unsetenv("SHMLOG_CLOCK");
 }
 
 int main(void)
@@ -82,6 +130,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_record_times_are_wall_clock_times_with_the_default_clock),
 		cmocka_unit_test(test_record_times_are_wall_clock_times_with_the_realtime_clock),
+		cmocka_unit_test(test_record_times_are_wall_clock_times_from_the_tsc),
+		cmocka_unit_test(test_record_times_are_wall_clock_times_in_a_ring_of_raw_ticks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

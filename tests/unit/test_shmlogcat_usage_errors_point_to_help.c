@@ -96,6 +96,11 @@ static void test_malformed_command_lines_are_usage_errors(void **state)
 	USAGE_ERROR("invalid field match '=x'", MISSING, "=x");
 	USAGE_ERROR("only apply when reading records", "--stats", MISSING, "k=v");
 	USAGE_ERROR("invalid --set-level value", "--set-level", "loud", MISSING);
+	USAGE_ERROR("invalid --fields-under value 'log'", "-o", "json", "--fields-under", "log",
+		    MISSING);
+	USAGE_ERROR("invalid --fields-under value 'labels.x'", "-o", "json", "--fields-under",
+		    "labels.x", MISSING);
+	USAGE_ERROR("--fields-under shapes JSON:", "--fields-under", "labels", MISSING);
 }
 
 /* The old -p PID says in one line where the pid filter went. */
