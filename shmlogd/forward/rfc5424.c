@@ -99,15 +99,13 @@ static int put_header_field(struct out *o, const char *s, size_t n, size_t max)
 	return same;
 }
 
-#define SECS_MAX 253402300799LL /* 9999-12-31T23:59:59Z */
-
 static void put_timestamp(struct out *o, int64_t time_ns)
 {
 	time_t secs = (time_t)(time_ns / 1000000000);
 	struct tm tm;
 	char tmp[40];
 
-	if (time_ns < 0 || secs > SECS_MAX || !gmtime_r(&secs, &tm)) {
+	if (time_ns < 0 || !gmtime_r(&secs, &tm)) {
 		put_char(o, '-');
 		return;
 	}

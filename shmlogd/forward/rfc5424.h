@@ -10,8 +10,9 @@
  *            otherwise, so that such a record stands out.
  * VERSION    1
  * TIMESTAMP  the record's wall clock, UTC, microseconds: 2026-11-21T10:15:03.123456Z (the
- *            nanoseconds below are cut, as in shmlogd's own files). Outside years 0000..9999
- *            (a damaged record): "-".
+ *            nanoseconds below are cut, as in shmlogd's own files). Before 1970 (a negative
+ *            time: a clock set wrong, or damage): "-". (The last time an int64 of ns can hold
+ *            is in 2262, so RFC 5424's four-digit year is never exceeded.)
  * HOSTNAME   as given by the caller (gethostname()); bytes outside printable ASCII (33..126)
  *            become '_', cut to 255; empty: "-".
  * APP-NAME   the record's tag, the same way, cut to 48 (RFC 5424's limit). Whenever that changes
