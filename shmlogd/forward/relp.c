@@ -28,12 +28,18 @@ struct relp_conn {
 	char last_error[256]; /* librelp's last callback message */
 };
 
+/* librelp calls its debug printer unconditionally, and the engine starts without one. */
+static void no_debug(char *fmt, ...)
+{
+	(void)fmt;
+}
+
 static void on_error(void *usr, char *objinfo, char *errmsg, relpRetVal code)
 {
 	struct relp_conn *c = usr;
 
 	if (c)
-		snprintf(c->last_error, sizeof(c->last_error), "%.120s (%.80s, librelp error %d)",
+		snprintf(c->last_error, sizeof(c->last_error), "%.120s (%.80s, error %d)",
 			 errmsg ? errmsg : "?", objinfo ? objinfo : "?", code);
 }
 
@@ -43,7 +49,7 @@ static void on_auth_error(void *usr, char *authinfo, char *errmsg, relpRetVal co
 
 	if (c)
 		snprintf(c->last_error, sizeof(c->last_error),
-			 "TLS authentication failed: %.120s (peer %.80s, librelp error %d)",
+			 "TLS authentication failed: %.120s (peer %.80s, error %d)",
 			 errmsg ? errmsg : "?", authinfo ? authinfo : "?", code);
 }
 
@@ -73,13 +79,40 @@ static int errno_of(relpRetVal r)
 	}
 }
 
+/* What librelp's code R means, in words, for the codes a user can act on. */
+static const char *reason(relpRetVal r)
+{
+	switch (r) {
+	case RELP_RET_ERR_TLS_SETUP:
+		return "TLS setup failed (is --forward-ca the CA that signed the server's "
+		       "certificate, and are --forward-cert/--forward-key a pair?)";
+	case RELP_RET_ERR_TLS_HANDS:
+		return "TLS handshake failed";
+	case RELP_RET_AUTH_CERT_INVL:
+		return "the server's certificate does not verify against --forward-ca";
+	case RELP_RET_AUTH_ERR_NAME:
+		return "the server's certificate is not made out to the URL's host";
+	case RELP_RET_AUTH_NO_CERT:
+		return "the server sent no certificate";
+	case RELP_RET_TIMED_OUT:
+		return "timed out";
+	case RELP_RET_IO_ERR:
+	case RELP_RET_SESSION_BROKEN:
+		return "connection lost";
+	case RELP_RET_RSP_STATE_ERR:
+		return "the server refused the message";
+	default:
+		return NULL;
+	}
+}
+
 /* Fills WHY for a failed STEP and returns -errno. */
 static int failed(struct relp_conn *c, const char *step, relpRetVal r, char *why, size_t cap)
 {
-	snprintf(why, cap, "%.200s: %s: %s", c->url, step,
-		 c->last_error[0] ? c->last_error : "librelp gave no reason");
-	if (!c->last_error[0])
-		snprintf(why, cap, "%.200s: %s failed (librelp error %d)", c->url, step, r);
+	const char *words = reason(r);
+
+	snprintf(why, cap, "%.200s: %s: %s%s%.200s (librelp error %d)", c->url, step,
+		 words ? words : "", words && c->last_error[0] ? "; " : "", c->last_error, r);
 	c->last_error[0] = '\0';
 	return -errno_of(r);
 }
@@ -116,6 +149,7 @@ static relpRetVal build(struct relp_conn *c, const struct forward_target *t,
 	relpRetVal r;
 
 	if ((r = relpEngineConstruct(&c->engine)) ||
+	    (r = relpEngineSetDbgprint(c->engine, no_debug)) ||
 	    (r = relpEngineSetOnErr(c->engine, on_error)) ||
 	    (r = relpEngineSetOnAuthErr(c->engine, on_auth_error)) ||
 	    (r = relpEngineSetEnableCmd(c->engine, (unsigned char *)"syslog",
