@@ -97,6 +97,7 @@ static const char *reason(relpRetVal r)
 	case RELP_RET_TIMED_OUT:
 		return "timed out";
 	case RELP_RET_IO_ERR:
+		return "no connection (refused, unreachable or lost)";
 	case RELP_RET_SESSION_BROKEN:
 		return "connection lost";
 	case RELP_RET_RSP_STATE_ERR:
