@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "forward.h"
+#include "forward/forward.h"
 
 #define DEFAULT_FORMAT_NAME "text"
 #define DEFAULT_ON_FULL_NAME "block"

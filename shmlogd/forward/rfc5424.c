@@ -61,7 +61,25 @@ static size_t utf8_len(const unsigned char *p, size_t n)
 	return len;
 }
 
-/* A PARAM-VALUE: UTF-8 with '"', '\' and ']' escaped; an ill-formed byte becomes U+FFFD. */
+/* The length of the ill-formed sequence at P (N >= 1 bytes, utf8_len() 0): its maximal subpart
+ * (Unicode 3.9, D93b), the longest start of a well-formed sequence, or 1 byte. Each becomes one
+ * U+FFFD, as in libshmlog's JSON output. */
+static size_t ill_formed_len(const unsigned char *p, size_t n)
+{
+	unsigned char c = p[0];
+	size_t want = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3
+		      : c >= 0xf0 && c <= 0xf4 ? 4 : 1;
+	unsigned char lo = c == 0xe0 ? 0xa0 : c == 0xf0 ? 0x90 : 0x80;
+	unsigned char hi = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
+	size_t i = 1;
+
+	if (want > 1 && i < n && p[i] >= lo && p[i] <= hi)
+		for (i++; i < want && i < n && (p[i] & 0xc0) == 0x80; i++)
+			;
+	return i;
+}
+
+/* A PARAM-VALUE: UTF-8 with '"', '\' and ']' escaped; ill-formed bytes become U+FFFD. */
 static void put_param_value(struct out *o, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -70,7 +88,7 @@ static void put_param_value(struct out *o, const char *s, size_t n)
 		size_t len = utf8_len(p + i, n - i);
 		if (len == 0) {
 			put_mem(o, "\xef\xbf\xbd", 3);
-			i++;
+			i += ill_formed_len(p + i, n - i);
 			continue;
 		}
 		if (p[i] == '"' || p[i] == '\\' || p[i] == ']')

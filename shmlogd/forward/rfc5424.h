@@ -32,8 +32,8 @@
  *            that would read as one of shmlog's own names above gets a '_' in front ("seq" ->
  *            "_seq"), so ring and seq are always shmlog's. A key changed this way is not
  *            reversible; the local file keeps it exactly.
- *            Values: strings as UTF-8 (an ill-formed byte becomes U+FFFD, as in the JSON
- *            output), with '"', '\' and ']' escaped by a '\' (RFC 5424 6.3.3); integers in
+ *            Values: strings as UTF-8 (each maximal ill-formed subsequence becomes one
+ *            U+FFFD, as in the JSON output), with '"', '\' and ']' escaped by a '\' (RFC 5424 6.3.3); integers in
  *            decimal; floats in the shortest form that reads back to the same double, NaN,
  *            Infinity, -Infinity; booleans true or false. A record whose field encoding is
  *            damaged keeps the fields before the damage and says damaged="fields".

@@ -359,7 +359,31 @@ def ring_reader_seeds():
                                            body=bytes(liar) + bad_level + rec(ST_COMMITTED, 2)))
 
 
+# ---- fuzz_rfc5424 ---------------------------------------------------------------------------
+
+def rfc5424_seeds():
+    t = "rfc5424"
+    typical = (field(INT, "status", 200) + field(STRING, "path", "/index.html") +
+               field(FLOAT, "ms", 1.25) + field(BOOL, "ok", 1))
+    write(t, "typical", record_input(fields=typical, nfields=4))
+    escapes = (field(STRING, "v", b'a"b\\c]d') + field(STRING, "seq", "mine") +
+               field(STRING, "a=b ]\"", "k") + field(STRING, "k" * 40, "long") +
+               field(FLOAT, "nan", float("nan")))
+    write(t, "escapes-and-keys", record_input(fields=escapes, nfields=5, options=19 << 3))
+    for i, s in enumerate(UTF8_EDGES):
+        write(t, "utf8-%d" % i, record_input(msg=s, tag=s[:60], fields=field(STRING, "u", s),
+                                             nfields=1, options=4))
+    write(t, "long-tag-controls", record_input(tag=b"x" * 60 + CONTROLS, msg=CONTROLS))
+    write(t, "before-1970-bad-level", record_input(level=9, time_ns=-1, msg=b"", tag=b"",
+                                                   options=1))
+    write(t, "truncated-loss-report", record_input(flags=TRUNCATED | SYNTHETIC, count=52,
+                                                   msg_full_len=20000, small_cap=3))
+    write(t, "damaged-fields", record_input(fields=field(INT, "a", 1) + b"\x01\x05ab",
+                                            nfields=2))
+
+
 if __name__ == "__main__":
+    rfc5424_seeds()
     record_fields_seeds()
     escape_text_seeds()
     parsers_seeds()
