@@ -516,7 +516,8 @@ int options_parse(struct options *o, int argc, char **argv)
 		usage_error("%s is required", !o->ring ? "--ring NAME" : "--output PATH");
 		return -1;
 	}
-	if (forward_config_check(&o->forward, why, sizeof(why)) < 0) {
+	int json = o->format == SHMLOG_FORMAT_JSON;
+	if (forward_config_check(&o->forward, json, why, sizeof(why)) < 0) {
 		usage_error("%s", why);
 		return -1;
 	}

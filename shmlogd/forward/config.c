@@ -1,7 +1,8 @@
 /* config.c - the --forward* options, collected one at a time and checked together (forward.h).
  *
  * Checked at start, so that a mistake is one line before anything runs, never a forwarder that
- * retries a bad address for ever: every URL parses; relp:// needs librelp compiled in;
+ * retries a bad address for ever: every URL parses; the output is JSON (the forwarder reads
+ * records back from it, and a text line has no sequence number); relp:// needs librelp;
  * relp+tls:// needs --forward-ca (a server whose certificate nothing verifies is not TLS worth
  * having); --forward-cert and --forward-key come together; TLS files are refused when no
  * relp+tls:// target would read them (a forgotten '+tls' must not pass silently); and every
@@ -121,10 +122,15 @@ static int check_tls(const struct forward_config *c, int tls_targets, char *why,
 	return 0;
 }
 
-int forward_config_check(struct forward_config *c, char *why, size_t cap)
+int forward_config_check(struct forward_config *c, int json_output, char *why, size_t cap)
 {
 	int tls_targets = 0;
 
+	if (c->nurls && !json_output) {
+		snprintf(why, cap, "--forward needs --format json: the forwarder reads records back "
+			 "from the output, and only JSON lines carry their sequence numbers");
+		return -1;
+	}
 	for (size_t i = 0; i < c->nurls; i++) {
 		struct forward_target *t = &c->targets[i];
 		if (forward_parse_url(c->urls[i], t, why, cap) < 0)

@@ -68,11 +68,13 @@ int forward_config_set_cert(struct forward_config *c, const char *path);
 int forward_config_set_key(struct forward_config *c, const char *path);
 
 /* Checks the options together, after the whole command line: parses every URL into
- * c->targets, requires --forward-ca for relp+tls:// and --forward-cert with --forward-key,
- * refuses TLS files no relp+tls:// target uses, and opens each TLS file to see that it can be
- * read. Returns 0, or -1 with one line in WHY (no program name, no newline) that names the
- * option, the cause and the fix. */
-int forward_config_check(struct forward_config *c, char *why, size_t cap);
+ * c->targets, requires JSON output (JSON_OUTPUT: --format json; the forwarder reads its
+ * records back from the output file, and only JSON lines carry each record's sequence number
+ * and typed fields: docs/FORWARDING.md), requires --forward-ca for relp+tls:// and
+ * --forward-cert with --forward-key, refuses TLS files no relp+tls:// target uses, and opens
+ * each TLS file to see that it can be read. Returns 0, or -1 with one line in WHY (no program
+ * name, no newline) that names the option, the cause and the fix. */
+int forward_config_check(struct forward_config *c, int json_output, char *why, size_t cap);
 
 /* "relp://HOST:PORT" (and the other schemes) -> *T. Returns 0, or -1 with the cause and the
  * accepted form in WHY. T->url is set to URL. */

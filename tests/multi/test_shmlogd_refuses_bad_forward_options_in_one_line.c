@@ -1,5 +1,6 @@
 /* test_shmlogd_refuses_bad_forward_options_in_one_line.c - shmlogd checks its --forward options
- * at start, before it touches a ring or a file: an unparsable URL, an unknown scheme, a port
+ * at start, before it touches a ring or a file: text output (the forwarder needs JSON's
+ * sequence numbers), an unparsable URL, an unknown scheme, a port
  * out of range, a missing or unreadable TLS file, relp+tls:// without --forward-ca, a
  * certificate without its key, TLS files with no relp+tls:// target and an unknown facility
  * each exit EX_USAGE with one line on stderr that names the option, the cause and the fix;
@@ -12,8 +13,8 @@
  * "fwd.stderr". */
 static int run(const char *ring, const char *const *args)
 {
-	const char *argv[32] = {"--ring", ring, "--output", "fwd.log"};
-	int n = 4;
+	const char *argv[32] = {"--ring", ring, "--output", "fwd.log", "--format", "json"};
+	int n = 6;
 	struct daemon d;
 
 	for (int i = 0; args[i] && n < 31; i++)
@@ -62,6 +63,8 @@ static void test_refusals(const char *ring)
 {
 	REFUSED(ring, "unknown scheme", ARGS("--forward", "http://127.0.0.1:80"),
 		"--forward 'http://127.0.0.1:80'", "unknown scheme 'http'", "relp://HOST:PORT");
+	REFUSED(ring, "text output", ARGS("--forward", "tcp://loghost:514", "--format", "text"),
+		"--forward needs --format json");
 	REFUSED(ring, "no scheme", ARGS("--forward", "127.0.0.1:514"), "missing '://'", "tcp://HOST:PORT");
 	REFUSED(ring, "no port", ARGS("--forward", "relp://loghost"), "no port", "relp://HOST:PORT");
 	REFUSED(ring, "port 0", ARGS("--forward", "tcp://loghost:0"), "from 1 to 65535");
@@ -94,7 +97,7 @@ static void test_refusals(const char *ring)
 /* Good settings start (READY=1) and stop with 0: checked, not yet forwarding. */
 static void test_accepted(const char *ring)
 {
-	const char *args[] = {"--ring", ring, "--output", "fwd.log", "--forward",
+	const char *args[] = {"--ring", ring, "--output", "fwd.log", "--format", "json", "--forward",
 			      "relp+tls://[::1]:2514", "--forward", "tcp://loghost.example:514",
 			      "--forward", "relp://127.0.0.1:2514", "--forward-ca", "ca.pem",
 			      "--forward-cert", "ca.pem", "--forward-key", "ca.pem",
