@@ -134,8 +134,8 @@ static void put_timestamp(struct out *o, int64_t time_ns)
 }
 
 /* shmlog's own parameter names, which a field's key may not take (rfc5424.h). */
-static const char *const own_names[] = {"ring", "seq", "tid", "tag", "truncated", "count",
-					"damaged"};
+static const char *const own_names[] = {"ring", "seq", "ringid", "tid", "tag", "truncated",
+					"count", "damaged"};
 
 /* A field's key as a PARAM-NAME (rfc5424.h). */
 static void put_param_name(struct out *o, const char *key, size_t n)
@@ -207,7 +207,7 @@ static void put_own_number(struct out *o, const char *name, uint64_t v)
 	put_char(o, '"');
 }
 
-/* [shmlog@32473 ring=".." seq=".." tid=".." (tag, truncated, count) fields...] */
+/* [shmlog@32473 ring=".." seq=".." (ringid) tid=".." (tag, truncated, count) fields...] */
 static void put_structured_data(struct out *o, const struct shmlog_record *rec,
 				const struct rfc5424_origin *origin, int tag_changed)
 {
@@ -219,6 +219,11 @@ static void put_structured_data(struct out *o, const struct shmlog_record *rec,
 	put_param_value(o, origin->ring, strlen(origin->ring));
 	put_char(o, '"');
 	put_own_number(o, "seq", rec->seq);
+	if (origin->ring_id) {
+		char hex[32];
+		put_mem(o, hex, (size_t)snprintf(hex, sizeof(hex), " ringid=\"%016" PRIx64 "\"",
+						 origin->ring_id));
+	}
 	put_own_number(o, "tid", rec->tid);
 	if (tag_changed) {
 		put_str(o, " tag=\"");

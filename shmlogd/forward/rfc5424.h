@@ -23,8 +23,11 @@
  * SD         one element, SD-ID shmlog@32473 (the issue pins it: 32473 is IANA's example
  *            enterprise number, reserved for documentation; a private enterprise number of the
  *            project's own may replace it later, in the same place). Its parameters, in this
- *            order: ring (the ring's name), seq (the record's sequence in its ring: with ring, the
- *            key a receiver drops duplicates by), tid, then tag, truncated (the message's length
+ *            order: ring (the ring's name), seq (the record's sequence in its ring), ringid (the
+ *            random 64-bit id the ring got when it was made, 16 hex digits, when the caller
+ *            knows it: a ring removed and made again counts seq from 0 again, so HOSTNAME, ring,
+ *            ringid and seq together are the key a receiver drops duplicates by), tid, then tag,
+ *            truncated (the message's length
  *            before libshmlog cut it) and count (a loss report's count) when they apply, then the
  *            record's own fields in their order.
  *            A field's key becomes a PARAM-NAME (SD-NAME: 1..32 printable ASCII but '=', ' ',
@@ -50,6 +53,7 @@
 #define SHMLOGD_FORWARD_RFC5424_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "shmlog.h"
 
@@ -63,6 +67,7 @@ struct rfc5424_origin {
 	const char *hostname; /* this machine's name */
 	const char *ring;     /* the ring's name */
 	int facility;         /* 0..23 */
+	uint64_t ring_id;     /* the ring's id (shmlog_observer_stats()); 0: unknown, not sent */
 };
 
 /* Formats REC as one RFC 5424 message, without framing and without a trailing newline, into

@@ -106,8 +106,8 @@ static void param_value(struct parse *s, uint8_t *out, size_t *n)
 
 static int own_name(const char *name, size_t n)
 {
-	static const char *const own[] = {"ring", "seq", "tid", "tag", "truncated", "count",
-					  "damaged"};
+	static const char *const own[] = {"ring", "seq", "ringid", "tid", "tag", "truncated",
+					  "count", "damaged"};
 	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
 		if (strlen(own[i]) == n && !memcmp(own[i], name, n))
 			return 1;
@@ -251,7 +251,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rec.fields = fields_len || !(options & 1) ? fz_dup(fields, fields_len) : NULL;
 	rec.fields_len = fields_len;
 	snprintf(host, sizeof(host), "%.*s", (int)tag_len, (const char *)tag);
-	struct rfc5424_origin o = {options & 4 ? host : "fuzz-host", "fuzzring", (options >> 3) % 24};
+	struct rfc5424_origin o = {options & 4 ? host : "fuzz-host", "fuzzring", (options >> 3) % 24,
+				   rec.seq ^ rec.count};
 
 	check(&rec, &o, small_cap);
 	free((void *)rec.tag);

@@ -16,7 +16,7 @@
 #define N 2000 /* records per transport: several RELP windows of 128 */
 #define EXAMPLE_NS 1795256103123456000LL
 
-static const struct rfc5424_origin origin = {"fwd-test-host", "fwdring", 1};
+static const struct rfc5424_origin origin = {"fwd-test-host", "fwdring", 1, 0x5eed5eed5eed5eedull};
 static unsigned char field_bytes[N][512];
 
 /* Record I of transport VIA: its message says both, and its fields hold every kind of value,

@@ -1,7 +1,7 @@
 /* test_forward_rfc5424_keeps_every_part_of_a_record_and_escapes_structured_data.c - the
  * forwarder's RFC 5424 formatter (shmlogd/forward/rfc5424.h): PRI from facility and level,
  * microsecond UTC time, APP-NAME from the tag (kept whole in the structured data when RFC 5424
- * would cut or change it), PROCID, ring and seq first in [shmlog@32473 ...], PARAM-VALUE
+ * would cut or change it), PROCID, ring, seq and the ring's id first in [shmlog@32473 ...], PARAM-VALUE
  * escaping of '"', '\' and ']', field keys made into SD-NAMEs, the BOM rule of section 6.4,
  * and the snprintf contract at every capacity. */
 #include <stdarg.h>
@@ -22,7 +22,7 @@
 #define HEAD "<14>1 2026-11-21T10:15:03.123456Z host1 worker 4711 - "
 #define SD_START "[shmlog@32473 ring=\"app\" seq=\"42\" tid=\"4712\""
 
-static const struct rfc5424_origin origin = {"host1", "app", 1};
+static const struct rfc5424_origin origin = {"host1", "app", 1, 0};
 
 static struct shmlog_record example(void)
 {
@@ -92,7 +92,7 @@ static void test_pri_is_facility_times_8_plus_the_levels_syslog_severity(void **
 		int level, severity;
 	} map[] = {{SHMLOG_DEBUG, 7}, {SHMLOG_INFO, 6}, {SHMLOG_WARNING, 4}, {SHMLOG_ERROR, 3},
 		   {SHMLOG_CRITICAL, 2}, {0, 5}, {99, 5}};
-	struct rfc5424_origin local3 = {"h", "app", 19};
+	struct rfc5424_origin local3 = {"h", "app", 19, 0};
 	char want[16];
 
 	(void)state;
@@ -219,10 +219,23 @@ static void test_a_time_before_1970_is_the_nil_value(void **state)
 	assert_non_null(strstr(fmt(&rec), "<14>1 1970-01-01T00:00:00.000000Z host1"));
 }
 
+static void test_the_ring_id_follows_seq_when_known(void **state)
+{
+	struct shmlog_record rec = example();
+	struct rfc5424_origin o = {"host1", "app", 1, 0x00c0ffee12345678ull};
+	struct shmlog_field f[] = {SHMLOG_INT("ringid", 1)};
+
+	(void)state;
+	attach(&rec, f, 1);
+	assert_non_null(strstr(fmt_with(&rec, &o), "[shmlog@32473 ring=\"app\" seq=\"42\" "
+						   "ringid=\"00c0ffee12345678\" tid=\"4712\" "
+						   "_ringid=\"1\"] request"));
+}
+
 static void test_hostname_is_printable_ascii_or_the_nil_value(void **state)
 {
 	struct shmlog_record rec = example();
-	struct rfc5424_origin o = {"bad host\x01", "app", 1};
+	struct rfc5424_origin o = {"bad host\x01", "app", 1, 0};
 
 	(void)state;
 	assert_non_null(strstr(fmt_with(&rec, &o), "Z bad_host_ worker 4711"));
@@ -243,6 +256,7 @@ int main(void)
 		cmocka_unit_test(test_msg_gets_a_bom_only_when_it_is_utf8_beyond_ascii),
 		cmocka_unit_test(test_truncation_loss_reports_and_damaged_fields_are_said_in_sd),
 		cmocka_unit_test(test_a_time_before_1970_is_the_nil_value),
+		cmocka_unit_test(test_the_ring_id_follows_seq_when_known),
 		cmocka_unit_test(test_hostname_is_printable_ascii_or_the_nil_value),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
