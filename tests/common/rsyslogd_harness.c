@@ -76,6 +76,7 @@ static void write_config(const struct rsyslogd *r)
 	CHECK(f, "%s: %s", path, strerror(errno));
 	fprintf(f,
 		"global(workDirectory=\"%1$s\" maxMessageSize=\"64k\")\n"
+		"main_queue(queue.type=\"Direct\")\n"
 		"module(load=\"imrelp\")\n"
 		"module(load=\"imtcp\")\n"
 		"*.* action(type=\"omfile\" file=\"%1$s/rsyslogd-internal.log\")\n"

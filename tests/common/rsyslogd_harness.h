@@ -14,7 +14,9 @@
  * rsyslog parsed it (template RSYSLOG_SyslogProtocol23Format: PRI, version, time, host,
  * app-name, procid, msgid, structured data whole, message; control characters as #ooo).
  * rsyslogd's own messages go to DIR/rsyslogd-internal.log instead, so received.log holds only
- * what was forwarded.
+ * what was forwarded. The main queue is Direct: a message is written to the file (the page
+ * cache) before imrelp acknowledges it, so a SIGKILLed rsyslogd has lost nothing it
+ * acknowledged (docs/FORWARDING.md, "The central rsyslog"), as the restart tests assume.
  *
  * Ports: each is found free by binding port 0 on 127.0.0.1, then handed to rsyslogd; another
  * process may take one in between, so readiness is judged by content, not by a connect that

@@ -1,5 +1,8 @@
 /* test_forward_reconnects_to_an_rsyslogd_killed_and_restarted_on_the_same_ports.c - what the
- * forwarding thread's backoff (next stage, docs/FORWARDING.md) stands on: when rsyslogd is
+ * forwarding thread's backoff (next stage, docs/FORWARDING.md) stands on: every message RELP
+ * acknowledged is in rsyslog's file even when rsyslogd is SIGKILLed right after the last
+ * acknowledgement (the harness's Direct main queue, as docs/FORWARDING.md tells the central
+ * rsyslog to be configured); when rsyslogd is
  * SIGKILLed, a relp:// or tcp:// connection's sends fail within the I/O timeout (never hang,
  * never raise SIGPIPE), a new connection is refused with a one-line reason, and once rsyslogd
  * is started again on the same ports (tests/common/rsyslogd_harness.h) a new connection
@@ -48,6 +51,26 @@ static void deliver(const struct rsyslogd *r, const char *url, const char *tag)
 	      BATCH);
 }
 
+/* RELP's acknowledgement means written: ROUNDS batches acknowledged (the close waits for every
+ * one), rsyslogd SIGKILLed at once, and every message is in its file. */
+static void acked_means_written(struct rsyslogd *r, const char *url)
+{
+	enum { ROUNDS = 10 };
+	struct forward_target t;
+	char why[512];
+	struct forward_conn *c = open_url(url, &t);
+
+	for (int i = 0; i < ROUNDS; i++)
+		CHECK(send_batch(c, "acked", why, sizeof(why)) == 0, "acked: %s", why);
+	CHECK(forward_close(c, why, sizeof(why)) == 0, "acked: close: %s", why);
+	rs_kill(r);
+	int n = h_count_in_file(r->received, " acked n=");
+	CHECK(n == ROUNDS * BATCH, "rsyslogd acknowledged %d messages, its file holds %d",
+	      ROUNDS * BATCH, n);
+	printf("%-26s %d acknowledged, SIGKILL at once: all %d in the file\n", url, n, n);
+	rs_restart(r);
+}
+
 /* The open connection C to a killed rsyslogd fails within a bounded time. */
 static void fails_when_killed(struct forward_conn *c, const char *url)
 {
@@ -75,6 +98,7 @@ int main(void)
 	rs_start(&r, "rsyslog");
 	snprintf(url[0], sizeof(url[0]), "relp://127.0.0.1:%d", r.relp_port);
 	snprintf(url[1], sizeof(url[1]), "tcp://127.0.0.1:%d", r.tcp_port);
+	acked_means_written(&r, url[0]);
 	deliver(&r, url[0], "relp-before");
 	deliver(&r, url[1], "tcp-before");
 
