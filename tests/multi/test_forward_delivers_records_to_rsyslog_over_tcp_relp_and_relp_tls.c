@@ -121,18 +121,22 @@ int main(void)
 	char url[3][64];
 	struct forward_tls tls;
 
-	if (!forward_have_relp())
-		h_skip("shmlogd was built without librelp (apt-get install librelp-dev)");
+	int transports = forward_have_relp() ? 3 : 1;
+
+	if (transports == 1)
+		printf("relp:// and relp+tls://: not tested (built without librelp; apt-get install "
+		       "librelp-dev)\n");
 	rs_start(&r, "rsyslog");
 	tls = (struct forward_tls){r.ca, r.client_cert, r.client_key};
 	snprintf(url[0], sizeof(url[0]), "tcp://127.0.0.1:%d", r.tcp_port);
 	snprintf(url[1], sizeof(url[1]), "relp://127.0.0.1:%d", r.relp_port);
 	snprintf(url[2], sizeof(url[2]), "relp+tls://127.0.0.1:%d", r.relp_tls_port);
-	for (int via = 0; via < 3; via++)
+	for (int via = 0; via < transports; via++)
 		send_all(url[via], via, &tls);
-	for (int via = 0; via < 3; via++)
+	for (int via = 0; via < transports; via++)
 		check_received(&r, via, url[via]);
-	test_a_foreign_ca_is_refused(&r, url[2]);
+	if (transports == 3)
+		test_a_foreign_ca_is_refused(&r, url[2]);
 	rs_stop(&r);
 	h_cleanup();
 	return 0;
