@@ -228,6 +228,13 @@ def options_seeds():
             "interval:0", "timeout:50", "timeout:", "block", "drop", "none", "always", "gzip",
             "zstd", "text", "json", "3600000", "3600001", "100000", "100001", "1e3", ""]):
         write(t, "shmlogd-value-%d" % i, bytes([SHMLOGD_VALUE]) + s.encode())
+    # --forward and --forward-facility (fuzz_options.c, check_forward_values)
+    for i, s in enumerate([
+            "tcp://loghost:514", "tcp://[::1]:6514", "tcp://10.0.0.1:65535", "tcp://h:65536",
+            "tcp://h:0", "tcp://h:0514", "tcp://h", "tcp://:514", "tcp://[::1:514",
+            "tcp://h:514/x", "relp://h:2514", "relp+tls://h:2514", "http://h:80", "h:514",
+            "user", "local7", "local8", "23", "24", "05", "authpriv"]):
+        write(t, "shmlogd-forward-value-%d" % i, bytes([SHMLOGD_VALUE]) + s.encode())
     for i, s in enumerate([
             "now", "-5m", "-30s", "-2h", "-1d", "-1w", "-90", "-3162240000", "-3162240001",
             "-5228w", "-5229w", "2026-11-21T10:15:03Z", "2026-11-21t10:15:03.123456789z",
