@@ -184,14 +184,14 @@ static void forget(struct rsyslogd *r)
 }
 
 /* Waits until rsyslogd listens on every port. Returns 0; -1 when a port is taken by another
- * process (rsyslogd said so, or 10 s passed); fails the test when rsyslogd exits. */
+ * process (rsyslogd said so on stderr, or 10 s passed); fails the test when rsyslogd exits. */
 static int wait_listening(struct rsyslogd *r)
 {
-	char internal[700];
+	char err[700];
 	int64_t end = h_now_ms() + 10000 * test_slow_factor();
 	int st;
 
-	snprintf(internal, sizeof(internal), "%s/rsyslogd-internal.log", r->dir);
+	snprintf(err, sizeof(err), "%s/rsyslogd.stderr", r->dir);
 	while (h_now_ms() < end) {
 		if (listening(r->pid, r->relp_port) && listening(r->pid, r->relp_tls_port) &&
 		    listening(r->pid, r->tcp_port))
@@ -201,7 +201,10 @@ static int wait_listening(struct rsyslogd *r)
 			FAIL("rsyslogd exited at start (status %d); see %s/rsyslogd.stderr",
 			     WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), r->dir);
 		}
-		if (h_count_in_file(internal, "Address already in use") > 0)
+		/* A listener that cannot bind is said on stderr, before the config's actions run:
+		 * imrelp "error while binding", imtcp "Address already in use". */
+		if (h_count_in_file(err, "Address already in use") > 0 ||
+		    h_count_in_file(err, "error while binding") > 0)
 			return -1;
 		h_sleep_ms(10);
 	}
@@ -234,8 +237,8 @@ void rs_start(struct rsyslogd *r, const char *dir)
 		rs_kill(r);
 		CHECK(tries + 1 < START_TRIES, "rsyslogd found its ports taken %d times; see %s",
 		      START_TRIES, r->dir);
-		shell("mv '%s/rsyslogd-internal.log' '%s/rsyslogd-internal.log.%d' 2>/dev/null", r->dir,
-		      r->dir, tries);
+		printf("rsyslogd: a port was taken (try %d); trying new ports\n", tries + 1);
+		shell("cd '%s' && mv rsyslogd.stderr rsyslogd.stderr.%d 2>/dev/null", r->dir, tries);
 	}
 }
 

@@ -21,8 +21,8 @@
  * Ports: each is found free by binding port 0 on 127.0.0.1, then handed to rsyslogd; another
  * process may take one in between, so readiness is judged by content, not by a connect that
  * anyone could answer: rsyslogd is ready when each port is a listening socket that rsyslogd's
- * own pid holds (/proc/net/tcp against /proc/PID/fd). When a port was taken (rsyslogd says
- * "Address already in use", or does not listen within the time), it is killed and started again
+ * own pid holds (/proc/net/tcp against /proc/PID/fd). When a port was taken (rsyslogd says so
+ * on its stderr, or does not listen within 10 s), it is killed and started again
  * on new ports, up to 5 times. A restart (rs_restart) keeps the ports, so a client that
  * reconnects finds the same address.
  *
