@@ -30,6 +30,10 @@ PACKAGES=(
 	python3-uvicorn  # python/tests: asyncio workers
 	python3-fastapi
 	python3-httpx    # the tests' HTTP client
+	librelp-dev      # shmlogd --forward relp://: librelp's client (optional: compiled out without it)
+	rsyslog          # the forwarding tests' receiver, a private rsyslogd on loopback
+	rsyslog-relp     # its imrelp input
+	openssl          # the forwarding tests make their own CA and certificates
 )
 
 die() {

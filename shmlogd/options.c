@@ -44,6 +44,14 @@ static void usage_rest(FILE *f)
 		"                             directory owned by USER (name or number) as\n"
 		"                             if it were shmlogd's own; modes are still checked\n"
 		"\n"
+		"Forwarding (RFC 5424 to a central rsyslog; docs/FORWARDING.md):\n"
+		"      --forward URL          relp://HOST:PORT, relp+tls://HOST:PORT or\n"
+		"                             tcp://HOST:PORT (octet-counted); repeatable\n"
+		"      --forward-ca FILE      CA that signed the server's certificate\n"
+		"                             (required by relp+tls://)\n"
+		"      --forward-cert FILE    our certificate, with --forward-key FILE\n"
+		"      --forward-facility F   syslog facility name or 0-23 (default %s)\n"
+		"\n"
 		"Scheduling:\n"
 		"      --nice N               priority to run at, -20 to 19 (default %d where\n"
 		"                             permitted, if started at nice 0): writers that\n"
@@ -58,7 +66,7 @@ static void usage_rest(FILE *f)
 		"failing at exit, 75 ring busy, 65 not a ring, 77 no permission, or a file\n"
 		"or directory refused as another user's or too open).\n"
 		"See shmlogd(8) and docs/COLLECTOR.md.\n",
-		DEFAULT_KEEP, DEFAULT_COMPRESS_NAME, DEFAULT_NICE);
+		DEFAULT_KEEP, DEFAULT_COMPRESS_NAME, FORWARD_DEFAULT_FACILITY_NAME, DEFAULT_NICE);
 }
 
 static void usage(FILE *f)
@@ -357,6 +365,31 @@ static int set_allow_owner(struct options *o, const char *s)
 	return tool_parse_user(s, &o->allow_owner);
 }
 
+static int set_forward(struct options *o, const char *s)
+{
+	return forward_config_add_url(&o->forward, s);
+}
+
+static int set_forward_ca(struct options *o, const char *s)
+{
+	return forward_config_set_ca(&o->forward, s);
+}
+
+static int set_forward_cert(struct options *o, const char *s)
+{
+	return forward_config_set_cert(&o->forward, s);
+}
+
+static int set_forward_key(struct options *o, const char *s)
+{
+	return forward_config_set_key(&o->forward, s);
+}
+
+static int set_forward_facility(struct options *o, const char *s)
+{
+	return forward_config_set_facility(&o->forward, s);
+}
+
 enum {
 	OPT_SIZE = 256,
 	OPT_MODE,
@@ -373,6 +406,11 @@ enum {
 	OPT_NICE,
 	OPT_ALLOW_OWNER,
 	OPT_FIELDS_UNDER,
+	OPT_FORWARD,
+	OPT_FORWARD_CA,
+	OPT_FORWARD_CERT,
+	OPT_FORWARD_KEY,
+	OPT_FORWARD_FACILITY,
 };
 
 /* Every option, once: getopt's table is made from this one (long_options()), and apply() finds
@@ -404,6 +442,12 @@ static const struct setting {
 	{"compress", OPT_COMPRESS, set_compress, "use none, gzip or zstd"},
 	{"nice", OPT_NICE, set_nice, "use a number from -20 to 19"},
 	{"allow-owner", OPT_ALLOW_OWNER, set_allow_owner, "no such user name, and not a number"},
+	{"forward", OPT_FORWARD, set_forward, "give at most 8 --forward targets"},
+	{"forward-ca", OPT_FORWARD_CA, set_forward_ca, "give the path of a PEM file"},
+	{"forward-cert", OPT_FORWARD_CERT, set_forward_cert, "give the path of a PEM file"},
+	{"forward-key", OPT_FORWARD_KEY, set_forward_key, "give the path of a PEM file"},
+	{"forward-facility", OPT_FORWARD_FACILITY, set_forward_facility,
+	 "use a facility name (user, daemon, local0 ... local7) or a number from 0 to 23"},
 	{"help", 'h', NULL, NULL},
 	{"version", 'V', NULL, NULL},
 };
@@ -458,7 +502,9 @@ int options_parse(struct options *o, int argc, char **argv)
 	};
 	struct option long_opts[NSETTINGS + 1];
 	int opt, idx = -1;
+	char why[512];
 
+	forward_config_init(&o->forward);
 	long_options(long_opts);
 	opterr = 0; /* our messages, in our format */
 	while ((opt = getopt_long(argc, argv, ":r:o:f:hV", long_opts, &idx)) != -1) {
@@ -484,6 +530,11 @@ int options_parse(struct options *o, int argc, char **argv)
 	}
 	if (o->fields_under && *o->fields_under && o->format != SHMLOG_FORMAT_JSON) {
 		usage_error("--fields-under shapes JSON lines: add --format json, or leave it out");
+		return -1;
+	}
+	int json = o->format == SHMLOG_FORMAT_JSON;
+	if (forward_config_check(&o->forward, json, why, sizeof(why)) < 0) {
+		usage_error("%s", why);
 		return -1;
 	}
 	return 0;

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "forward/forward.h"
+
 #define DEFAULT_FORMAT_NAME "text"
 #define DEFAULT_ON_FULL_NAME "block"
 #define DEFAULT_RING_MODE 0600
@@ -49,6 +51,7 @@ struct options {
 	uid_t allow_owner;        /* --allow-owner: a ring, output, state file or directory of this
 				   * user is trusted as shmlogd's own (docs/COLLECTOR.md, "Trust") */
 	int allow_owner_given;
+	struct forward_config forward; /* --forward*: checked, not yet run (forward/forward.h) */
 };
 
 /* Fills *o from argv. Returns 0 to run, 1 when --help or --version was printed (exit 0), or -1

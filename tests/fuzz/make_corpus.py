@@ -233,6 +233,13 @@ def options_seeds():
             "interval:0", "timeout:50", "timeout:", "block", "drop", "none", "always", "gzip",
             "zstd", "text", "json", "3600000", "3600001", "100000", "100001", "1e3", ""]):
         write(t, "shmlogd-value-%d" % i, bytes([SHMLOGD_VALUE]) + s.encode())
+    # --forward and --forward-facility (fuzz_options.c, check_forward_values)
+    for i, s in enumerate([
+            "tcp://loghost:514", "tcp://[::1]:6514", "tcp://10.0.0.1:65535", "tcp://h:65536",
+            "tcp://h:0", "tcp://h:0514", "tcp://h", "tcp://:514", "tcp://[::1:514",
+            "tcp://h:514/x", "relp://h:2514", "relp+tls://h:2514", "http://h:80", "h:514",
+            "user", "local7", "local8", "23", "24", "05", "authpriv"]):
+        write(t, "shmlogd-forward-value-%d" % i, bytes([SHMLOGD_VALUE]) + s.encode())
     for i, s in enumerate([
             "now", "-5m", "-30s", "-2h", "-1d", "-1w", "-90", "-3162240000", "-3162240001",
             "-5228w", "-5229w", "2026-11-21T10:15:03Z", "2026-11-21t10:15:03.123456789z",
@@ -394,7 +401,31 @@ def json_fields_seeds():
         write(t, name, line.encode("latin-1") if name == "raw-utf8" else line.encode())
 
 
+# ---- fuzz_rfc5424 ---------------------------------------------------------------------------
+
+def rfc5424_seeds():
+    t = "rfc5424"
+    typical = (field(INT, "status", 200) + field(STRING, "path", "/index.html") +
+               field(FLOAT, "ms", 1.25) + field(BOOL, "ok", 1))
+    write(t, "typical", record_input(fields=typical, nfields=4))
+    escapes = (field(STRING, "v", b'a"b\\c]d') + field(STRING, "seq", "mine") +
+               field(STRING, "a=b ]\"", "k") + field(STRING, "k" * 40, "long") +
+               field(FLOAT, "nan", float("nan")))
+    write(t, "escapes-and-keys", record_input(fields=escapes, nfields=5, options=19 << 3))
+    for i, s in enumerate(UTF8_EDGES):
+        write(t, "utf8-%d" % i, record_input(msg=s, tag=s[:60], fields=field(STRING, "u", s),
+                                             nfields=1, options=4))
+    write(t, "long-tag-controls", record_input(tag=b"x" * 60 + CONTROLS, msg=CONTROLS))
+    write(t, "before-1970-bad-level", record_input(level=9, time_ns=-1, msg=b"", tag=b"",
+                                                   options=1))
+    write(t, "truncated-loss-report", record_input(flags=TRUNCATED | SYNTHETIC, count=52,
+                                                   msg_full_len=20000, small_cap=3))
+    write(t, "damaged-fields", record_input(fields=field(INT, "a", 1) + b"\x01\x05ab",
+                                            nfields=2))
+
+
 if __name__ == "__main__":
+    rfc5424_seeds()
     record_fields_seeds()
     escape_text_seeds()
     parsers_seeds()
