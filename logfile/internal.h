@@ -54,6 +54,17 @@ int build_parse_float(const char *s, size_t n, int names, double *out);
 /* Whether libshmlog writes V as exactly S (N bytes). */
 int build_float_prints_as(double v, const char *s, size_t n);
 
+/* rotated.c: the rotated files a follower missed (see there). */
+struct rotation_look {
+	const char *dir, *base;
+	dev_t old_dev, new_dev;
+	ino_t old_ino, new_ino;
+	int64_t old_opened_us, new_opened_us; /* wall time just before each was opened */
+};
+/* Paths (malloc'ed; without .gz/.zst: try those when the plain one is gone) of the files rotated
+ * after the old one and before the new one, oldest first. Returns 0 or -errno. */
+int rotated_missed(const struct rotation_look *look, char ***paths, size_t *npaths);
+
 /* parse_text.c, parse_json.c */
 int parse_text(const char *line, size_t len, struct logfile_record *r);
 int parse_json(const char *line, size_t len, struct logfile_record *r);

@@ -4,10 +4,12 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -17,10 +19,21 @@
 struct logfile {
 	char *path;
 	const char *base; /* the name's last part, inside path */
+	char *dir;        /* the directory it is in */
 	unsigned flags;
-	struct stream st;
-	dev_t dev;
+	struct stream st; /* what is being read: the file at the name, or one of queue */
+	dev_t dev;        /* the file at the name as we opened it */
 	ino_t ino;
+	int64_t opened_us; /* wall time just before that */
+	/* Switching to a new file at the name: the rotated files we missed (rotated.c), read
+	 * first, then the new file, open already. */
+	char **queue;
+	size_t nqueue, qnext;
+	int in_queue;
+	int next_fd; /* -1: none */
+	dev_t next_dev;
+	ino_t next_ino;
+	int64_t next_opened_us;
 	unsigned char *buf; /* LOGFILE_MAX_LINE + READ_CHUNK bytes; data in [start, end) */
 	size_t start, end;
 	int skipping; /* the rest of a line that was cut is skipped up to its '\n' */
@@ -30,8 +43,16 @@ struct logfile {
 	char err[LOGFILE_ERR_MAX];
 };
 
-/* Opens PATH as a regular file and starts its stream. Returns 0 or -errno (ERR says). */
-static int open_file(struct logfile *lf, const char *path, char *err)
+static int64_t wall_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Opens PATH as a regular file. Returns the descriptor, or -errno (ERR says). */
+static int open_regular(const char *path, dev_t *dev, ino_t *ino, char *err)
 {
 	struct stat sb;
 	int fd, rc;
@@ -50,8 +71,18 @@ static int open_file(struct logfile *lf, const char *path, char *err)
 		fmt_err(err, "'%s' is not a regular file: name a log file shmlogd wrote", path);
 		return -EISDIR;
 	}
-	lf->dev = sb.st_dev;
-	lf->ino = sb.st_ino;
+	*dev = sb.st_dev;
+	*ino = sb.st_ino;
+	return fd;
+}
+
+/* Reads FD (of PATH) from now on. Returns 0 or -errno (ERR says). */
+static int start_reading(struct logfile *lf, int fd, const char *path, char *err)
+{
+	int rc;
+
+	lf->start = lf->end = 0;
+	lf->skipping = lf->draining = lf->switch_next = 0;
 	if ((rc = stream_start(&lf->st, fd)) < 0) {
 		fmt_err(err, "'%s': %s", path, lf->st.err);
 		stream_end(&lf->st);
@@ -62,18 +93,8 @@ static int open_file(struct logfile *lf, const char *path, char *err)
 /* Watches the directory the file is in: writes to its files and names coming and going. */
 static int watch_dir(struct logfile *lf, char *err)
 {
-	size_t dlen = (size_t)(lf->base - lf->path);
-	char dir[PATH_MAX];
+	const char *dir = lf->dir;
 
-	if (dlen == 0) {
-		strcpy(dir, ".");
-	} else if (dlen < sizeof(dir)) {
-		memcpy(dir, lf->path, dlen);
-		dir[dlen] = '\0';
-	} else {
-		fmt_err(err, "'%s': path too long to follow", lf->path);
-		return -ENAMETOOLONG;
-	}
 	lf->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (lf->inotify_fd < 0 ||
 	    inotify_add_watch(lf->inotify_fd, dir,
@@ -96,15 +117,26 @@ struct logfile *logfile_open(const char *path, unsigned flags, char *err)
 	fmt_err(err, "out of memory");
 	if (!lf)
 		goto fail_nolf;
-	lf->st.fd = lf->inotify_fd = -1;
+	lf->st.fd = lf->inotify_fd = lf->next_fd = -1;
 	lf->flags = flags;
 	if (!(lf->path = strdup(path)) || !(lf->buf = malloc(LOGFILE_MAX_LINE + READ_CHUNK)))
 		goto fail;
 	lf->base = strrchr(lf->path, '/') ? strrchr(lf->path, '/') + 1 : lf->path;
+	lf->dir = lf->base == lf->path ? strdup(".")
+				       : strndup(lf->path, (size_t)(lf->base - lf->path - 1));
+	if (!lf->dir)
+		goto fail;
+	if (!lf->dir[0]) { /* "/name" */
+		free(lf->dir);
+		if (!(lf->dir = strdup("/")))
+			goto fail;
+	}
 	/* The watch comes first: a write between our last read and the wait still wakes us. */
 	if ((flags & LOGFILE_FOLLOW) && (rc = watch_dir(lf, err)) < 0)
 		goto fail;
-	if ((rc = open_file(lf, path, err)) < 0)
+	lf->opened_us = wall_us();
+	if ((rc = open_regular(path, &lf->dev, &lf->ino, err)) < 0 ||
+	    (rc = start_reading(lf, rc, path, err)) < 0)
 		goto fail;
 	if (lf->st.comp != LOGFILE_PLAIN)
 		lf->flags &= ~LOGFILE_FOLLOW; /* a compressed file is a rotated one: it never grows */
@@ -123,7 +155,13 @@ void logfile_close(struct logfile *lf)
 	stream_end(&lf->st);
 	if (lf->inotify_fd >= 0)
 		close(lf->inotify_fd);
+	if (lf->next_fd >= 0)
+		close(lf->next_fd);
+	for (size_t i = lf->qnext; i < lf->nqueue; i++)
+		free(lf->queue[i]);
+	free(lf->queue);
 	free(lf->buf);
+	free(lf->dir);
 	free(lf->path);
 	free(lf);
 }
@@ -151,18 +189,86 @@ static int name_moved_on(const struct logfile *lf)
 	return stat(lf->path, &sb) == 0 && (sb.st_dev != lf->dev || sb.st_ino != lf->ino);
 }
 
-/* The old file is read to its end: read the one at the name from its start. */
+/* Opens the rotated file PATH in whatever form it has now (compressed meanwhile, or not). */
+static int open_rotated(struct logfile *lf, const char *path)
+{
+	static const char *const forms[] = {"", ".zst", ".gz"};
+	char p[PATH_MAX + 8], err[LOGFILE_ERR_MAX];
+	dev_t dev;
+	ino_t ino;
+	int fd = -ENOENT;
+
+	for (size_t i = 0; i < 3 && fd == -ENOENT; i++) {
+		snprintf(p, sizeof(p), "%s%s", path, forms[i]);
+		fd = open_regular(p, &dev, &ino, err);
+	}
+	return fd < 0 ? fd : start_reading(lf, fd, p, lf->err);
+}
+
+/* The file being read is finished: read the next missed rotated file, or else the new file
+ * at the name. A missed file that retention removed meanwhile is gone for us too. */
+static int advance(struct logfile *lf)
+{
+	stream_end(&lf->st);
+	while (lf->qnext < lf->nqueue) {
+		char *path = lf->queue[lf->qnext++];
+		int rc = open_rotated(lf, path);
+		free(path);
+		if (rc == 0) {
+			lf->in_queue = 1;
+			return 0;
+		}
+		if (rc != -ENOENT)
+			return rc;
+	}
+	free(lf->queue);
+	lf->queue = NULL;
+	lf->nqueue = lf->qnext = lf->in_queue = 0;
+	lf->dev = lf->next_dev;
+	lf->ino = lf->next_ino;
+	lf->opened_us = lf->next_opened_us;
+	int fd = lf->next_fd;
+	lf->next_fd = -1;
+	return start_reading(lf, fd, lf->path, lf->err);
+}
+
+/* The file we followed was rotated away and is read to its end: open the new file at the name,
+ * find the rotated files we missed, and read those first (rotated.c). */
 static int switch_file(struct logfile *lf)
 {
-	char err[LOGFILE_ERR_MAX];
-	int rc;
+	struct rotation_look look = {.dir = lf->dir, .base = lf->base};
+	int64_t now = wall_us();
+	int fd, rc;
 
-	stream_end(&lf->st);
-	lf->start = lf->end = 0;
-	lf->skipping = lf->draining = lf->switch_next = 0;
-	if ((rc = open_file(lf, lf->path, err)) < 0)
-		memcpy(lf->err, err, sizeof(err));
-	return rc;
+	fd = open_regular(lf->path, &look.new_dev, &look.new_ino, lf->err);
+	if (fd == -ENOENT) { /* the name is gone again: wait for it */
+		lf->draining = 0;
+		return 0;
+	}
+	if (fd < 0)
+		return fd;
+	look.old_dev = lf->dev;
+	look.old_ino = lf->ino;
+	look.old_opened_us = lf->opened_us;
+	look.new_opened_us = now;
+	if ((rc = rotated_missed(&look, &lf->queue, &lf->nqueue)) < 0 && rc != -ENOENT) {
+		close(fd);
+		fmt_err(lf->err, "cannot list '%s' for rotated files: %s", lf->dir, strerror(-rc));
+		return rc;
+	}
+	lf->qnext = 0;
+	lf->next_fd = fd;
+	lf->next_dev = look.new_dev;
+	lf->next_ino = look.new_ino;
+	lf->next_opened_us = now;
+	return advance(lf);
+}
+
+/* The file being read is done with: the next missed one, or the name's new file. */
+static int finish_file(struct logfile *lf)
+{
+	lf->switch_next = 0;
+	return lf->in_queue ? advance(lf) : switch_file(lf);
 }
 
 /* Gives out the bytes in [start, start + n) as a line. */
@@ -181,6 +287,16 @@ static int at_end(struct logfile *lf, const char **line, size_t *len, int *res)
 {
 	size_t have = lf->end - lf->start;
 
+	if (lf->in_queue || ((lf->flags & LOGFILE_FOLLOW) && lf->draining)) {
+		if (have && !lf->skipping) {
+			lf->switch_next = 1;
+			*res = give(lf, have, 0, line, len);
+			return 0;
+		}
+		if ((*res = finish_file(lf)) < 0)
+			return 0;
+		return 1;
+	}
 	if (lf->flags & LOGFILE_FOLLOW) {
 		if (!lf->draining) {
 			if (!name_moved_on(lf)) {
@@ -190,14 +306,6 @@ static int at_end(struct logfile *lf, const char **line, size_t *len, int *res)
 			lf->draining = 1; /* read once more: a write may have come before the swap */
 			return 1;
 		}
-		if (have && !lf->skipping) {
-			lf->switch_next = 1;
-			*res = give(lf, have, 0, line, len);
-			return 0;
-		}
-		if ((*res = switch_file(lf)) < 0)
-			return 0;
-		return 1;
 	}
 	if (have && !lf->skipping) {
 		*res = give(lf, have, 0, line, len);
@@ -212,7 +320,7 @@ int logfile_next_line(struct logfile *lf, const char **line, size_t *len, int *c
 	int res;
 
 	*cut = 0;
-	if (lf->switch_next && (res = switch_file(lf)) < 0)
+	if (lf->switch_next && (res = finish_file(lf)) < 0)
 		return res;
 	for (;;) {
 		unsigned char *nl = memchr(lf->buf + lf->start, '\n', lf->end - lf->start);
