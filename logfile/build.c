@@ -19,6 +19,7 @@ void logfile_record_free(struct logfile_record *r)
 	free(r->tag);
 	free(r->msg);
 	free(r->scratch);
+	free(r->check);
 	free(r->fields);
 	memset(r, 0, sizeof(*r));
 }

@@ -94,8 +94,9 @@ struct logfile_record {
 	struct shmlog_record rec;
 	int format; /* SHMLOG_FORMAT_TEXT or SHMLOG_FORMAT_JSON: what the line was */
 	char *tag, *msg, *scratch; /* scratch: a field's string value on its way to fields */
+	char *check;               /* text: the record printed again, to compare with the line */
 	unsigned char *fields;
-	size_t tag_cap, msg_cap, scratch_cap, fields_cap;
+	size_t tag_cap, msg_cap, scratch_cap, check_cap, fields_cap;
 };
 
 void logfile_record_free(struct logfile_record *r);

@@ -11,6 +11,11 @@
  * (as put_double writes them, with '.' or an exponent, and only when it prints back the same),
  * true/false, NaN/Infinity; anything else, or any quoted value, is a string. JSON keeps types
  * exactly; text cannot.
+ *
+ * Each reading is checked by printing it again (shmlog_format, the owner of the format): when it
+ * does not give the line back (a key of other bytes, a field that was a message's words), the
+ * next, plainer reading is tried: any key, then every value a string, then no fields at all.
+ * A line no reading gives back (written by hand) keeps the first reading.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +26,10 @@
 #define DAMAGED_MARK " [damaged fields]"
 
 enum unesc { UNESC_PLAIN, UNESC_QUOTED };
+
+/* The readings tried, most telling first; each with all the fields it finds, then fewer. */
+enum reading { READ_KEYS_TYPED, READ_ANY_KEY_TYPED, READ_ANY_KEY_STRINGS, READINGS };
+#define FEWER_TRIES 8 /* how many times one field fewer is tried: a bound on a hostile line */
 
 /* Undoes escape.c's text escapes (\n \t \r \\ \xNN, and \" in a quoted value) from S (N bytes)
  * into OUT (room for CAP). Returns the length, or -1 for an escape we never write, or too long. */
@@ -84,7 +93,7 @@ static void type_value(struct shmlog_field *f, const char *v, size_t n, int quot
 /* The word W (N bytes) as a field KEY=VALUE: fills *F, its key and value decoded into R's
  * scratch at *USED. Returns 0, or -1 when the word is not a field. */
 static int parse_field(const char *w, size_t n, struct logfile_record *r, size_t *used,
-		       struct shmlog_field *f)
+		       struct shmlog_field *f, enum reading how)
 {
 	const char *eq = memchr(w, '=', n);
 	long klen, vlen;
@@ -93,7 +102,7 @@ static int parse_field(const char *w, size_t n, struct logfile_record *r, size_t
 	if (!eq || eq == w)
 		return -1;
 	for (const char *k = w; k < eq; k++)
-		if (!key_byte((unsigned char)*k))
+		if (*k == '"' || (how == READ_KEYS_TYPED && !key_byte((unsigned char)*k)))
 			return -1;
 	const char *v = eq + 1;
 	size_t vn = (size_t)(w + n - v);
@@ -117,7 +126,7 @@ static int parse_field(const char *w, size_t n, struct logfile_record *r, size_t
 	f->type = SHMLOG_FIELD_STRING;
 	f->v.s.ptr = dst + klen;
 	f->v.s.len = (size_t)vlen;
-	type_value(f, dst + klen, (size_t)vlen, quoted);
+	type_value(f, dst + klen, (size_t)vlen, quoted || how == READ_ANY_KEY_STRINGS);
 	*used += (size_t)(klen + vlen);
 	return 0;
 }
@@ -159,14 +168,15 @@ static size_t last_word(const char *s, size_t end)
 
 /* The KEY=VALUE words at the end of REST (the line after "]"), found last first and added in
  * their order; *end is left where the message part ends. */
-static int parse_fields(const char *rest, size_t *end, struct logfile_record *r)
+static int parse_fields(const char *rest, size_t *end, struct logfile_record *r,
+			enum reading how, size_t most)
 {
 	struct shmlog_field fields[2 * SHMLOG_MAX_FIELDS];
 	size_t n = 0, used = 0;
 
-	while (*end > 0 && n < sizeof(fields) / sizeof(fields[0])) {
+	while (*end > 0 && n < most && n < sizeof(fields) / sizeof(fields[0])) {
 		size_t t = last_word(rest, *end);
-		if (t == 0 || parse_field(rest + t, *end - t, r, &used, &fields[n]) < 0)
+		if (t == 0 || parse_field(rest + t, *end - t, r, &used, &fields[n], how) < 0)
 			break;
 		n++;
 		*end = t - 1;
@@ -252,7 +262,9 @@ static int parse_message(const char *m, size_t m_len, struct logfile_record *r)
 	return -EBADMSG;
 }
 
-int parse_text(const char *line, size_t len, struct logfile_record *r)
+/* Reads LINE the way HOW says, with at most MOST fields. */
+static int read_as(const char *line, size_t len, struct logfile_record *r, enum reading how,
+		   size_t most)
 {
 	static const size_t mark_len = sizeof(DAMAGED_MARK) - 1;
 	struct shmlog_record *rec = &r->rec;
@@ -277,7 +289,41 @@ int parse_text(const char *line, size_t len, struct logfile_record *r)
 		damaged = 1;
 		end -= mark_len;
 	}
-	if ((rc = parse_fields(rest, &end, r)) < 0 || (rc = parse_message(rest, end, r)) < 0)
+	rec->fields_len = rec->nfields = 0;
+	if ((rc = parse_fields(rest, &end, r, how, most)) < 0 || (rc = parse_message(rest, end, r)) < 0)
 		return rc;
 	return damaged ? build_mark_damaged(r) : 0;
+}
+
+/* Whether R's record prints as LINE (LEN bytes). */
+static int prints_back(struct logfile_record *r, const char *line, size_t len)
+{
+	ssize_t n;
+
+	if (build_reserve(&r->check, &r->check_cap, len + 2) < 0)
+		return 0;
+	n = shmlog_format(&r->rec, SHMLOG_FORMAT_TEXT, SHMLOG_FMT_NO_NEWLINE, r->check, r->check_cap);
+	return n >= 0 && (size_t)n == len && !memcmp(r->check, line, len);
+}
+
+int parse_text(const char *line, size_t len, struct logfile_record *r)
+{
+	int first = -EBADMSG;
+
+	for (enum reading how = READ_KEYS_TYPED; how < READINGS; how++) {
+		size_t most = SIZE_MAX;
+		for (int tries = 0; tries <= FEWER_TRIES; tries++) {
+			int rc = read_as(line, len, r, how, most);
+			if (how == READ_KEYS_TYPED && tries == 0)
+				first = rc;
+			if (rc == -ENOMEM)
+				return rc;
+			if (rc == 0 && prints_back(r, line, len))
+				return 0;
+			if (rc < 0 || r->rec.nfields == 0)
+				break;
+			most = r->rec.nfields - 1;
+		}
+	}
+	return first < 0 ? first : read_as(line, len, r, READ_KEYS_TYPED, SIZE_MAX);
 }
