@@ -100,6 +100,15 @@ static inline void cat_free(struct cat_run *r)
 	free(r->err);
 }
 
+static inline size_t count_char(const char *s, char c)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == c;
+	return n;
+}
+
 /* Reads the whole file PATH (malloc'ed, NUL-terminated). */
 static inline char *slurp(const char *path)
 {
