@@ -79,6 +79,7 @@ static int file_status(int err)
 {
 	switch (err) {
 	case ENOENT:
+	case EISDIR:
 		return EX_NOINPUT;
 	case EACCES:
 	case EPERM:
