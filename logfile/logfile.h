@@ -84,6 +84,14 @@ int logfile_wait(struct logfile *lf, int timeout_ms);
 /* The message of the last failure on LF ("" if none). */
 const char *logfile_error(const struct logfile *lf);
 
+/* The stamp in a rotated file's name, PATH.STAMP[.gz|.zst]: the rotation's wall time in
+ * microseconds, UTC, "20260121T101503.123456Z", fixed-width so that the names sort by time.
+ * shmlogd names its rotated files with it (shmlogd/rotate.c); followers find them by it. */
+#define LOGFILE_STAMP_LEN 23
+void logfile_stamp(char out[LOGFILE_STAMP_LEN + 1], int64_t us);
+/* Whether the LOGFILE_STAMP_LEN bytes at S are a stamp. */
+int logfile_is_stamp(const char *s);
+
 /* ---------------------------------------------------------------------------------------------
  * Lines to records
  * ------------------------------------------------------------------------------------------- */

@@ -1,6 +1,8 @@
 /* rotated.c - the files shmlogd rotated away while a follower was not looking: PATH.STAMP, then
  * .gz or .zst once compressed (shmlogd/rotate.c names them; docs/COLLECTOR.md, section 5).
  *
+ * The stamps are made and recognised here, for shmlogd too (logfile.h, LOGFILE_STAMP_LEN).
+ *
  * When shmlogd rotates twice between two looks of the follower (a burst of records and a small
  * --rotate-size), the file that was current in between never sat under the name while the
  * follower looked. The follower finds such files by their stamps, which are the rotation's wall
@@ -27,9 +29,9 @@
 
 #include "internal.h"
 
-#define STAMP_LEN 23 /* "20260121T101503.123456Z", shmlogd/rotate.c's ROTATE_STAMP_LEN */
+#define STAMP_LEN LOGFILE_STAMP_LEN
 
-static void rotated_stamp(char out[STAMP_LEN + 1], int64_t us)
+void logfile_stamp(char out[LOGFILE_STAMP_LEN + 1], int64_t us)
 {
 	time_t s = (time_t)(us / 1000000);
 	struct tm tm;
@@ -39,7 +41,7 @@ static void rotated_stamp(char out[STAMP_LEN + 1], int64_t us)
 	snprintf(out + n, STAMP_LEN + 1 - n, ".%06dZ", (int)(us % 1000000));
 }
 
-static int is_stamp(const char *s)
+int logfile_is_stamp(const char *s)
 {
 	static const char pat[] = "DDDDDDDDTDDDDDD.DDDDDDZ";
 
@@ -68,7 +70,7 @@ static int list_stamps(const char *dir, const char *base, char ***out, size_t *n
 	while ((e = readdir(d))) {
 		const char *s = e->d_name, *rest = s + blen + 1 + STAMP_LEN;
 		if (strncmp(s, base, blen) || s[blen] != '.' || strlen(s) < blen + 1 + STAMP_LEN ||
-		    !is_stamp(s + blen + 1) || (*rest && strcmp(rest, ".gz") && strcmp(rest, ".zst")))
+		    !logfile_is_stamp(s + blen + 1) || (*rest && strcmp(rest, ".gz") && strcmp(rest, ".zst")))
 			continue;
 		if (*n == cap) {
 			char **grown = realloc(*out, (cap = cap ? 2 * cap : 16) * sizeof(*grown));
@@ -113,8 +115,8 @@ int rotated_missed(const struct rotation_look *look, char ***paths, size_t *npat
 	*npaths = 0;
 	if ((rc = list_stamps(look->dir, look->base, &stamps, &n)) < 0)
 		return rc;
-	rotated_stamp(from, look->old_opened_us);
-	rotated_stamp(until, look->new_opened_us);
+	logfile_stamp(from, look->old_opened_us);
+	logfile_stamp(until, look->new_opened_us);
 	for (i = 0; i < n && first == SIZE_MAX; i++)
 		if (stamp_is(look->dir, look->base, stamps[i], look->old_dev, look->old_ino))
 			first = i;
