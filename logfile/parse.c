@@ -20,6 +20,7 @@ int logfile_parse(const char *line, size_t len, struct logfile_record *r)
 		return -ENOMEM;
 	rec->tag = r->tag;
 	rec->msg = r->msg;
+	r->msg[0] = '\0';
 	if (len > 0 && line[0] == '{') {
 		r->format = SHMLOG_FORMAT_JSON;
 		return parse_json(line, len, r);

@@ -387,6 +387,7 @@ static int set_header(struct cursor *c, enum role role, const struct value *v)
 		if (v->type != V_STRING)
 			return -EBADMSG;
 		memcpy(c->r->msg, v->s, v->n);
+		c->r->msg[v->n] = '\0'; /* not needed, but some regexec()s read up to one */
 		rec->msg_len = v->n;
 		return 0;
 	case R_PID:

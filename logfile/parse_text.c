@@ -257,6 +257,7 @@ static int parse_message(const char *m, size_t m_len, struct logfile_record *r)
 		rec->flags = with_mark ? SHMLOG_REC_TRUNCATED : 0;
 		rec->msg_len = (size_t)n;
 		rec->msg_full_len = with_mark ? (size_t)full : (size_t)n;
+		r->msg[n] = '\0'; /* not needed, but some regexec()s read up to one */
 		return 0;
 	}
 	return -EBADMSG;

@@ -46,6 +46,8 @@ struct source {
 	struct logfile_record marked; /* the head with its source's field added */
 	char *cat;                    /* -o cat: "NAME: message" */
 	size_t cat_cap;
+	char *raw;                    /* a line that is not a record, NUL-terminated for -g */
+	size_t raw_cap;
 	struct shmlog_record rec;     /* the head (HEAD_RAW: the line as its message) */
 	enum head head;
 	int ended;                    /* its history is over */
@@ -124,6 +126,7 @@ static void source_close(struct source *s)
 	logfile_record_free(&s->line);
 	logfile_record_free(&s->marked);
 	free(s->cat);
+	free(s->raw);
 }
 
 /* Says on stderr that a ring lost or skipped records, in order with the output. */
@@ -170,19 +173,39 @@ static int ring_next(struct source *s, int wait)
 	}
 }
 
-/* The line a file source gave out as its head: a record, or raw. */
-static void take_line(struct source *s, const char *line, size_t len, int cut)
+/* The line a file source gave out as its head: a record, or raw. Returns 0, or -1 when memory
+ * ran out. */
+static int take_line(struct source *s, const char *line, size_t len, int cut)
 {
-	if (!cut && logfile_parse(line, len, &s->line) == 0) {
+	int rc = cut ? -EBADMSG : logfile_parse(line, len, &s->line);
+
+	if (rc == 0) {
 		s->rec = s->line.rec;
 		s->head = HEAD_RECORD;
-		return;
+		return 0;
 	}
+	if (rc != -ENOMEM && len + 1 > s->raw_cap) {
+		char *grown = realloc(s->raw, len + 1);
+		rc = grown ? 0 : -ENOMEM;
+		if (grown) {
+			s->raw = grown;
+			s->raw_cap = len + 1;
+		}
+	}
+	if (rc == -ENOMEM) {
+		fputs(PROGRAM_NAME ": out of memory\n", stderr);
+		fail_status(s->run, EX_OSERR);
+		return -1;
+	}
+	/* regexec(REG_STARTEND) needs no NUL, but some (ASan's) read up to one. */
+	memcpy(s->raw, line, len);
+	s->raw[len] = '\0';
 	memset(&s->rec, 0, sizeof(s->rec));
-	s->rec.msg = line;
+	s->rec.msg = s->raw;
 	s->rec.msg_len = s->rec.msg_full_len = len;
 	s->head = HEAD_RAW;
 	s->unparsed++;
+	return 0;
 }
 
 /* A file's next line as the head; returns as ring_next. */
@@ -195,10 +218,8 @@ static int file_next(struct source *s, int wait)
 	for (;;) {
 		int rc = logfile_next_line(s->lf, &line, &len, &cut);
 
-		if (rc == LOGFILE_LINE) {
-			take_line(s, line, len, cut);
-			return 1;
-		}
+		if (rc == LOGFILE_LINE)
+			return take_line(s, line, len, cut) < 0 ? -1 : 1;
 		s->finished = rc == LOGFILE_END;
 		if (rc == LOGFILE_END || (rc == LOGFILE_AGAIN && !wait))
 			return 0;
