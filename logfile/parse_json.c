@@ -6,12 +6,13 @@
  * ignored (json_ignored), and every other key is a field, typed as its JSON value: string,
  * integer (a number without '.' or exponent that fits int64), float, true/false. null, arrays and
  * other objects are ignored, except an object under JSON_FIELDS_OBJECT, whose members are fields
- * too (for shmlogd writing fields under a prefix object). The reader is strict JSON (RFC 8259),
- * bounded: keys of at most SHMLOG_MAX_KEY bytes, nesting of at most JSON_MAX_DEPTH.
+ * too (for shmlogd writing fields under a prefix object). The reader is strict JSON (RFC 8259,
+ * UTF-8 included), bounded: keys of at most SHMLOG_MAX_KEY bytes, nesting of at most JSON_MAX_DEPTH.
  */
 #include <errno.h>
 #include <string.h>
 
+#include "format.h" /* libshmlog's UTF-8 decoder */
 #include "internal.h"
 
 #define JSON_MAX_DEPTH 16
@@ -160,6 +161,16 @@ static long json_string(struct cursor *c, char *out, size_t cap)
 			return -1;
 		if (o + 4 > cap)
 			return -1;
+		if (ch >= 0x80) {
+			/* JSON is UTF-8 (shmlogd's always is): a line that is not is not ours. */
+			size_t n = utf8_decode((const unsigned char *)c->p - 1, (size_t)(c->end - c->p) + 1, &cp);
+			if (cp == UTF8_BAD)
+				return -1;
+			memcpy(out + o, c->p - 1, n);
+			o += n;
+			c->p += n - 1;
+			continue;
+		}
 		if (ch != '\\') {
 			out[o++] = (char)ch;
 			continue;

@@ -6,7 +6,6 @@
  *
  * Input: the file's bytes.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
