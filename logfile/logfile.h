@@ -3,17 +3,19 @@
  *
  * Design
  * ------
- * Three layers, each in its own file, each usable alone:
+ * Three layers, each in its own files, each usable alone:
  *
- *   stream.c   bytes: opens a file (O_NOFOLLOW is not used: a path the user names is theirs to
- *              follow), tells plain from gzip from zstd by the first bytes (1f 8b, 28 b5 2f fd),
+ *   stream.c   bytes: tells plain from gzip from zstd by the first bytes (1f 8b, 28 b5 2f fd),
  *              never by the name, and decompresses through zlib and libzstd. Concatenated gzip
  *              members and zstd frames are read one after another, as gzip -d and zstd -d do.
- *   lines.c    lines: splits the bytes at '\n' into lines of at most LOGFILE_MAX_LINE bytes (a
- *              longer one is cut there and flagged, the rest of it skipped), and, when following,
- *              waits on inotify for more and follows the name across shmlogd's rotation.
+ *   lines.c    lines: opens the file (a path the user names is theirs: symbolic links are
+ *              followed; only regular files are read), splits its bytes at '\n' into lines of at
+ *              most LOGFILE_MAX_LINE bytes (a longer one is cut there and flagged, the rest of it
+ *              skipped) and, when following, waits on inotify for more and follows the name
+ *              across shmlogd's rotation; rotated.c finds the rotated files it missed.
  *   parse*.c   records: turns one line back into a struct shmlog_record (parse.c picks the
- *              format, parse_text.c and parse_json.c read each, build.c holds the decoded bytes).
+ *              format, parse_text.c and parse_json.c read each, build.c holds the decoded bytes
+ *              and encodes fields with libshmlog's own encoder).
  *
  * File contents are untrusted (anyone who could write the file could have put anything in it):
  * every length is bounded (a line by LOGFILE_MAX_LINE, a tag by SHMLOG_MAX_TAG, a key by
@@ -22,13 +24,14 @@
  * which escapes every control character again.
  *
  * Following across rotation: shmlogd rotates by swapping the output's name with a fresh file's
- * (renameat2 RENAME_EXCHANGE; docs/COLLECTOR.md, section 5), after which it never writes the old
+ * (renameat2 RENAME_EXCHANGE; docs/COLLECTOR.md, section 6), after which it never writes the old
  * file again. So the follower reads its descriptor to the end; when the end is reached it looks
  * at the name: a different inode there means a rotation, so it reads the old descriptor to the
  * end once more (anything written just before the swap), gives out a last line that had no
- * '\n', and only then opens the name again and reads the new file from its start. Nothing is
- * lost and nothing is read twice. It sleeps on an inotify watch of the file's directory (which
- * reports writes to the files in it and names that come and go), so an idle follower costs no CPU.
+ * '\n', then reads any file rotated away while it was not looking (rotated.c), and only then the
+ * new file at the name, from its start. Nothing is lost and nothing is read twice. It sleeps on
+ * an inotify watch of the file's directory (which reports writes to the files in it and names
+ * that come and go), so an idle follower costs no CPU.
  *
  * Errors: functions returning int return 0 (or a documented non-negative value) or -errno;
  * logfile_open returns NULL with errno set and a one-line message in its ERR argument. The library

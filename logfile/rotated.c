@@ -1,5 +1,5 @@
 /* rotated.c - the files shmlogd rotated away while a follower was not looking: PATH.STAMP, then
- * .gz or .zst once compressed (shmlogd/rotate.c names them; docs/COLLECTOR.md, section 5).
+ * .gz or .zst once compressed (shmlogd/rotate.c names them; docs/COLLECTOR.md, section 6).
  *
  * The stamps are made and recognised here, for shmlogd too (logfile.h, LOGFILE_STAMP_LEN).
  *
