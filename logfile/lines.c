@@ -360,17 +360,44 @@ int logfile_next_line(struct logfile *lf, const char **line, size_t *len, int *c
 	}
 }
 
+/* Whether the events in BUF (N bytes) may concern the file: its name or a rotated one's
+ * (BASE.*), the directory itself, or an overflow of the queue. Other files' writes, in a busy
+ * directory such as /var/log, are not worth waking for. */
+static int concerns_us(const struct logfile *lf, const char *buf, ssize_t n)
+{
+	size_t blen = strlen(lf->base);
+
+	for (ssize_t off = 0; off + (ssize_t)sizeof(struct inotify_event) <= n;) {
+		const struct inotify_event *e = (const void *)(buf + off);
+		if ((e->mask & IN_Q_OVERFLOW) || e->len == 0 ||
+		    (!strncmp(e->name, lf->base, blen) && (e->name[blen] == '\0' || e->name[blen] == '.')))
+			return 1;
+		off += (ssize_t)(sizeof(*e) + e->len);
+	}
+	return 0;
+}
+
 int logfile_wait(struct logfile *lf, int timeout_ms)
 {
 	struct pollfd p = {.fd = lf->inotify_fd, .events = POLLIN};
 	char ev[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	int relevant = 0;
 
 	if (lf->inotify_fd < 0)
 		return -EINVAL;
-	if (poll(&p, 1, timeout_ms) < 0 && errno != EINTR)
-		return -errno;
-	/* The events only say "look again": what changed is read from the file and the name. */
-	while (read(lf->inotify_fd, ev, sizeof(ev)) > 0)
-		;
+	while (!relevant) {
+		int rc = poll(&p, 1, timeout_ms);
+		if (rc < 0 && errno != EINTR)
+			return -errno;
+		if (rc <= 0)
+			return 0; /* the time is up, or a signal: look again anyway */
+		/* The events only say "look again": what changed is read from the file and the
+		 * name. */
+		ssize_t n;
+		while ((n = read(lf->inotify_fd, ev, sizeof(ev))) > 0)
+			relevant |= concerns_us(lf, ev, n);
+		if (timeout_ms >= 0)
+			break;
+	}
 	return 0;
 }
