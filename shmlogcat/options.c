@@ -97,9 +97,9 @@ static void print_help(void)
 	       "                        those already there; -n 0 -f: only new records)\n"
 	       "      --file=PATH       read the file PATH shmlogd wrote (repeatable; -f\n"
 	       "                        follows it across shmlogd's rotation)\n"
-	       "      --merge           interleave the records of every ring and file by\n"
-	       "                        time, each marked with its source (the default\n"
-	       "                        with several)\n"
+	       "      --merge           interleave several rings and files by time, each\n"
+	       "                        line marked shmlog.source=NAME (what several\n"
+	       "                        sources do anyway)\n"
 	       "  -o, --output=FORMAT   output format:\n",
 	       FOLLOW_NICE);
 	for (size_t i = 0; i < COUNT(formats); i++)
@@ -134,8 +134,8 @@ static void print_help(void)
 	       "  -h, --help            show this help and exit\n"
 	       "  -V, --version         show the version and exit\n\n",
 	       DEFAULT_INTERVAL_MS / 1000.0);
-	printf("Exit status: 0 success, %d usage error, %d no such ring, %d not a ring\n"
-	       "or damaged, %d other layout version, %d permission denied, %d output\n"
+	printf("Exit status: 0 success, %d usage error, %d no such ring or file, %d not a\n"
+	       "ring or damaged, %d other layout version, %d permission denied, %d output\n"
 	       "error. See shmlogcat(1).\n",
 	       EX_USAGE, EX_NOINPUT, EX_DATAERR, EX_PROTOCOL, EX_NOPERM, EX_IOERR);
 }
