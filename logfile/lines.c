@@ -181,6 +181,22 @@ const char *logfile_error(const struct logfile *lf)
 	return lf->err;
 }
 
+/* Whether the file shrank below what we read (truncated in place, as logrotate's copytruncate
+ * does; shmlogd never does): then it is read again from its start, as tail -F does. */
+static int truncated(struct logfile *lf)
+{
+	struct stat sb;
+	off_t pos = lseek(lf->st.fd, 0, SEEK_CUR);
+
+	if (pos < 0 || fstat(lf->st.fd, &sb) < 0 || sb.st_size >= pos)
+		return 0;
+	lseek(lf->st.fd, 0, SEEK_SET);
+	lf->st.in_pos = lf->st.in_len = 0;
+	lf->start = lf->end = 0;
+	lf->skipping = 0;
+	return 1;
+}
+
 /* Whether the name now holds another file than the one we read. */
 static int name_moved_on(const struct logfile *lf)
 {
@@ -299,6 +315,8 @@ static int at_end(struct logfile *lf, const char **line, size_t *len, int *res)
 	}
 	if (lf->flags & LOGFILE_FOLLOW) {
 		if (!lf->draining) {
+			if (truncated(lf))
+				return 1;
 			if (!name_moved_on(lf)) {
 				*res = LOGFILE_AGAIN;
 				return 0;
