@@ -288,7 +288,7 @@ run_valgrind() {
 # scratch copy of its corpus, so CI never grows the repository's corpus. Any crash fails the
 # phase; its input is kept in build/fuzz/artifacts/ (see the README to make it a regression test).
 fuzz_seconds=30
-fuzz_targets=(record_fields ring_reader parsers escape_text options json_fields rfc5424)
+fuzz_targets=(record_fields ring_reader parsers escape_text options json_fields rfc5424 logfile)
 
 fuzz_skip() {
 	results+=("[fuzz] skipped: $*")

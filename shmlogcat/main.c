@@ -30,7 +30,10 @@ static int run(const struct options *o)
 	case MODE_SET_LEVEL:
 		return run_set_level(o);
 	default:
-		return run_read(o);
+		/* One ring alone keeps the ring reader; files, several sources, --merge: sources.c. */
+		if (o->nsources == 1 && !o->sources[0].is_file && !o->merge)
+			return run_read(o);
+		return run_sources(o);
 	}
 }
 

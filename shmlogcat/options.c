@@ -25,6 +25,8 @@ enum {
 	OPT_NO_NICE,
 	OPT_PID,
 	OPT_FIELDS_UNDER,
+	OPT_FILE,
+	OPT_MERGE,
 };
 
 static const struct option long_options[] = {
@@ -47,6 +49,8 @@ static const struct option long_options[] = {
 	{"list", no_argument, NULL, OPT_LIST},
 	{"set-level", required_argument, NULL, OPT_SET_LEVEL},
 	{"no-nice", no_argument, NULL, OPT_NO_NICE},
+	{"file", required_argument, NULL, OPT_FILE},
+	{"merge", no_argument, NULL, OPT_MERGE},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -83,12 +87,14 @@ static const char *default_mark(int is_default)
 
 static void print_help(void)
 {
-	printf("Usage: %s [OPTION]... NAME [KEY=VALUE]...\n"
+	printf("Usage: %s [OPTION]... NAME|FILE... [KEY=VALUE]...\n"
 	       "       %s --stats [--interval SECONDS] NAME\n"
 	       "       %s --list\n"
 	       "       %s --set-level LEVEL NAME\n"
 	       "Print the records held in the shmlog ring NAME (/dev/shm/shmlog.NAME),\n"
-	       "or follow it live, without disturbing its writers or its collector.\n\n",
+	       "or follow it live, without disturbing its writers or its collector;\n"
+	       "or read them back from a FILE shmlogd wrote (an operand with a '/', such as\n"
+	       "./app.log: text or JSON, plain, gzip or zstd).\n\n",
 	       PROGRAM_NAME, PROGRAM_NAME, PROGRAM_NAME, PROGRAM_NAME);
 	printf("Reading:\n"
 	       "  -f, --follow          then print new records as they are committed\n"
@@ -98,6 +104,11 @@ static void print_help(void)
 	       "                        %d, and pause when lapped, so the writers come first)\n"
 	       "  -n, --lines=N         only the last N records in the ring (with -f, of\n"
 	       "                        those already there; -n 0 -f: only new records)\n"
+	       "      --file=PATH       read the file PATH shmlogd wrote (repeatable; -f\n"
+	       "                        follows it across shmlogd's rotation)\n"
+	       "      --merge           interleave several rings and files by time, each\n"
+	       "                        line marked shmlog.source=NAME (what several\n"
+	       "                        sources do anyway)\n"
 	       "  -o, --output=FORMAT   output format:\n",
 	       FOLLOW_NICE);
 	for (size_t i = 0; i < COUNT(formats); i++)
@@ -141,8 +152,8 @@ static void print_help(void)
 	       "  -h, --help            show this help and exit\n"
 	       "  -V, --version         show the version and exit\n\n",
 	       DEFAULT_INTERVAL_MS / 1000.0);
-	printf("Exit status: 0 success, %d usage error, %d no such ring, %d not a ring\n"
-	       "or damaged, %d other layout version, %d permission denied, %d output\n"
+	printf("Exit status: 0 success, %d usage error, %d no such ring or file, %d not a\n"
+	       "ring or damaged, %d other layout version, %d permission denied, %d output\n"
 	       "error. See shmlogcat(1).\n",
 	       EX_USAGE, EX_NOINPUT, EX_DATAERR, EX_PROTOCOL, EX_NOPERM, EX_IOERR);
 }
@@ -289,6 +300,20 @@ static int add_tag(struct filter *f, const char *arg)
 	return 0;
 }
 
+/* Adds NAME as a ring or a file to read; the first ring is also the one other modes use. */
+static int add_source(struct options *o, const char *name, int is_file)
+{
+	struct source_name *grown = realloc(o->sources, (o->nsources + 1) * sizeof(*grown));
+
+	if (!grown)
+		return memory_error();
+	o->sources = grown;
+	o->sources[o->nsources++] = (struct source_name){name, is_file};
+	if (!is_file && !o->ring)
+		o->ring = name;
+	return 0;
+}
+
 /* The long name of option C, for messages. */
 static const char *option_name(int c)
 {
@@ -320,6 +345,11 @@ static int apply(struct options *o, int c, const char *arg, int *done)
 		return 0;
 	case OPT_NO_NICE:
 		o->nice = -1;
+		return 0;
+	case OPT_FILE:
+		return add_source(o, arg, 1);
+	case OPT_MERGE:
+		o->merge = 1;
 		return 0;
 	case 'n':
 		return parse_lines(o, arg);
@@ -372,15 +402,21 @@ static int apply(struct options *o, int c, const char *arg, int *done)
 	}
 }
 
-/* The operands: the ring NAME and, when reading, KEY=VALUE matches (a ring name has no '='). */
+/* The operands: ring NAMEs, FILEs (with a '/': a ring name has none) and, when reading,
+ * KEY=VALUE matches (a ring name has no '='; a file name with one: --file). */
 static int parse_operands(struct options *o, int n, char **args)
 {
 	for (int i = 0; i < n; i++) {
 		if (!strchr(args[i], '=')) {
-			if (o->ring)
+			if (o->mode != MODE_READ && o->ring)
 				return usage_error("more than one ring name: '%s' and '%s'", o->ring,
 						   args[i]);
-			o->ring = args[i];
+			if (o->mode != MODE_READ && strchr(args[i], '/'))
+				return usage_error("'%s' is a file: --stats, --list and --set-level "
+						   "take a ring name",
+						   args[i]);
+			if (add_source(o, args[i], strchr(args[i], '/') != NULL))
+				return EX_OSERR;
 		} else if (o->mode != MODE_READ) {
 			return usage_error("field matches such as '%s' only apply when reading records",
 					   args[i]);
@@ -390,9 +426,9 @@ static int parse_operands(struct options *o, int n, char **args)
 							     args[i]);
 		}
 	}
-	if (o->mode == MODE_LIST && o->ring)
+	if (o->mode == MODE_LIST && o->nsources)
 		return usage_error("--list takes no ring name");
-	if (o->mode != MODE_LIST && !o->ring)
+	if (o->mode == MODE_READ ? !o->nsources : o->mode != MODE_LIST && !o->ring)
 		return usage_error("missing ring name");
 	return 0;
 }
@@ -439,5 +475,7 @@ int options_parse(struct options *o, int argc, char **argv)
 
 void options_free(struct options *o)
 {
+	free(o->sources);
+	o->sources = NULL;
 	filter_free(&o->filter);
 }

@@ -22,9 +22,18 @@ enum mode {
 
 enum color { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 
+/* A place to read records from: a ring, or a file shmlogd wrote (logfile/). */
+struct source_name {
+	const char *name;
+	int is_file;
+};
+
 struct options {
 	enum mode mode;
-	const char *ring;
+	const char *ring;  /* the first ring named: the one --stats and --set-level look at */
+	struct source_name *sources; /* every ring and file named, in order */
+	size_t nsources;
+	int merge;         /* --merge, or implied by several sources: interleave by time */
 	int follow;
 	int reverse;       /* -r: newest first; never with follow */
 	int nice;          /* follow at this CPU priority (FOLLOW_NICE), or -1 to keep ours */

@@ -56,6 +56,11 @@ int print_release(struct printer *out);
 /* Writes the buffer out. Returns as print_record. */
 int print_flush(struct printer *out);
 
+/* reader.c, also for sources.c: says on stderr that RING (NULL: the only one) lost, or skipped,
+ * COUNT records (EVENT: SHMLOG_NEXT_*), after writing out what came before. Returns 0, or -1
+ * as print_record. */
+int report_gap(struct printer *out, const char *ring, int event, uint64_t count);
+
 /* Writes the N bytes at S to FP with every byte outside printable ASCII as \xNN: for names that
  * come from shared memory or /dev/shm, which anyone may have filled with terminal escapes. */
 void print_safe(FILE *fp, const char *s, size_t n);

@@ -53,7 +53,7 @@ static void *watch_stdout(void *unused)
 	return NULL;
 }
 
-static void start_watching_stdout(void)
+void start_watching_stdout(void)
 {
 	pthread_t thread;
 
@@ -64,18 +64,26 @@ static void start_watching_stdout(void)
 
 /* Tells stderr that records were lost (we were lapped) or skipped (their writers died, or their
  * bytes were damaged), after writing out what came before so the note lands in the right place. */
-static int note_gap(struct reader *r, int event, uint64_t count)
+int report_gap(struct printer *out, const char *ring, int event, uint64_t count)
 {
-	if (print_flush(&r->out) < 0)
+	if (print_flush(out) < 0)
 		return -1;
+	fputs("-- ", stderr);
+	if (ring)
+		fprintf(stderr, "%s: ", ring);
 	if (event == SHMLOG_NEXT_LOST)
-		fprintf(stderr, "-- lost %llu records --\n", (unsigned long long)count);
+		fprintf(stderr, "lost %llu records --\n", (unsigned long long)count);
 	else if (event == SHMLOG_NEXT_DAMAGED)
-		fprintf(stderr, "-- skipped %llu damaged records --\n", (unsigned long long)count);
+		fprintf(stderr, "skipped %llu damaged records --\n", (unsigned long long)count);
 	else
-		fprintf(stderr, "-- skipped %llu records of dead writers --\n",
+		fprintf(stderr, "skipped %llu records of dead writers --\n",
 			(unsigned long long)count);
 	return 0;
+}
+
+static int note_gap(struct reader *r, int event, uint64_t count)
+{
+	return report_gap(&r->out, NULL, event, count);
 }
 
 /* The history ends at the first record past end_seq, or when the ring has no more. Returns 1
@@ -147,6 +155,15 @@ static int read_loop(struct reader *r)
 	}
 }
 
+void follow_nicely(const struct options *o)
+{
+	if (o->follow && o->nice >= 0) {
+		struct sched_param sp = {0};
+		if (sched_setscheduler(0, SCHED_IDLE, &sp) < 0)
+			setpriority(PRIO_PROCESS, 0, o->nice);
+	}
+}
+
 int run_read(const struct options *o)
 {
 	/* -n 0 -f: no history at all, so start after the newest record. */
@@ -169,11 +186,7 @@ int run_read(const struct options *o)
 	 * (SCHED_IDLE; nice 19 where that is refused), one that cannot keep up backs off
 	 * (LAPPED_PAUSE_MIN_MS) and is told exactly what it lost. bench/followers has the
 	 * figures (bench/README.md). */
-	if (o->follow && o->nice >= 0) {
-		struct sched_param sp = {0};
-		if (sched_setscheduler(0, SCHED_IDLE, &sp) < 0)
-			setpriority(PRIO_PROCESS, 0, o->nice);
-	}
+	follow_nicely(o);
 	if (only_new)
 		start_watching_stdout();
 	status = read_loop(&r) < 0 ? r.out.status : 0;

@@ -28,17 +28,6 @@ struct gen {
 
 static const char *const suffixes[] = {"", ".gz", ".zst", ".gz.tmp", ".zst.tmp"};
 
-/* "20260121T101503.123456Z" */
-static int is_stamp(const char *s)
-{
-	static const char pat[] = "DDDDDDDDTDDDDDD.DDDDDDZ";
-
-	for (int i = 0; i < ROTATE_STAMP_LEN; i++)
-		if (pat[i] == 'D' ? (s[i] < '0' || s[i] > '9') : s[i] != pat[i])
-			return 0;
-	return 1;
-}
-
 /* Returns 0, or -ENAMETOOLONG (the name does not fit in CAP). */
 static int gen_path(const struct rotator *r, char *out, size_t cap, const char *stamp,
 		    const char *suffix)
@@ -84,7 +73,7 @@ static int list_gens(const struct rotator *r, struct gen **out, int warn)
 		return -errno;
 	while ((e = readdir(d))) {
 		const char *s = e->d_name;
-		if (strncmp(s, r->base, blen) || s[blen] != '.' || !is_stamp(s + blen + 1))
+		if (strncmp(s, r->base, blen) || s[blen] != '.' || !logfile_is_stamp(s + blen + 1))
 			continue;
 		const char *rest = s + blen + 1 + ROTATE_STAMP_LEN;
 		size_t k;
@@ -277,16 +266,6 @@ void rotate_sweep(struct rotator *r)
 	r->sweep_ms = mono_ms() + SWEEP_EVERY_MS;
 }
 
-static void make_stamp(char *out, int64_t us)
-{
-	time_t s = (time_t)(us / 1000000);
-	struct tm tm;
-
-	gmtime_r(&s, &tm);
-	size_t n = strftime(out, ROTATE_STAMP_LEN + 1, "%Y%m%dT%H%M%S", &tm);
-	snprintf(out + n, ROTATE_STAMP_LEN + 1 - n, ".%06dZ", (int)(us % 1000000));
-}
-
 /* Without RENAME_EXCHANGE (some file systems): the output is renamed over the fresh file FD at
  * TO, so TO never goes free, then made again under its own name, which is free for that moment;
  * in a sticky directory another user can take it. Then shmlogd writes on under TO, which
@@ -355,7 +334,7 @@ int rotate_now(struct rotator *r, struct output *o)
 	 * microsecond names it instead. */
 	int fd = -EEXIST;
 	for (int tries = 0; tries < 1000 && fd == -EEXIST; tries++, us++) {
-		make_stamp(stamp, us);
+		logfile_stamp(stamp, us);
 		if ((err = gen_path(r, to, sizeof(to), stamp, "")) < 0)
 			break;
 		fd = output_create(o, to, &st);

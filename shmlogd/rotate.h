@@ -8,13 +8,15 @@
 #include <stdint.h>
 
 #include "compress.h"
+#include "logfile.h"
 #include "options.h"
 #include "output.h"
 #include "trust.h"
 
 /* A rotated file is named <output>.YYYYMMDDTHHMMSS.uuuuuuZ (UTC, the time of the rotation), plus
- * .gz or .zst once compressed: the names sort in the order the files were written. */
-#define ROTATE_STAMP_LEN 23
+ * .gz or .zst once compressed: the names sort in the order the files were written. The stamp is
+ * logfile/'s (logfile_stamp), which followers of the output read back. */
+#define ROTATE_STAMP_LEN LOGFILE_STAMP_LEN
 
 struct rotator {
 	const struct options *opt;

@@ -178,9 +178,23 @@ static void check_shmlogcat(const struct shmlogcat_options *o)
 
 	FZ_CHECK(o->mode == MODE_READ || o->mode == MODE_STATS || o->mode == MODE_LIST ||
 			 o->mode == MODE_SET_LEVEL, "mode %d", (int)o->mode);
-	FZ_CHECK((o->ring == NULL) == (o->mode == MODE_LIST), "ring %s in mode %d",
-		 o->ring ? o->ring : "(none)", (int)o->mode);
-	FZ_CHECK(!o->ring || !strchr(o->ring, '='), "ring name %s holds '='", o->ring);
+	/* Reading takes rings and files (names with a '/', or --file's); the other modes but
+	 * --list take exactly one ring, the first one named. */
+	FZ_CHECK(o->mode == MODE_LIST	? o->nsources == 0 && !o->ring
+		 : o->mode == MODE_READ ? o->nsources > 0
+					: o->ring != NULL,
+		 "%zu sources, ring %s in mode %d", o->nsources, o->ring ? o->ring : "(none)",
+		 (int)o->mode);
+	const char *first_ring = NULL;
+	for (size_t i = 0; i < o->nsources; i++) {
+		const struct source_name *sn = &o->sources[i];
+		FZ_CHECK(sn->is_file || (!strchr(sn->name, '=') && !strchr(sn->name, '/')),
+			 "ring name %s holds '=' or '/'", sn->name);
+		if (!sn->is_file && !first_ring)
+			first_ring = sn->name;
+	}
+	FZ_CHECK(o->mode != MODE_READ || o->ring == first_ring, "ring %s is not the first named",
+		 o->ring ? o->ring : "(none)");
 	FZ_CHECK(o->lines == ALL_LINES || o->lines >= 0, "-n %lld", o->lines);
 	FZ_CHECK(o->format == SHMLOG_FORMAT_TEXT || o->format == SHMLOG_FORMAT_JSON ||
 			 o->format == SHMLOG_FORMAT_CAT, "format %d", o->format);

@@ -219,7 +219,24 @@ static void test_a_ring_we_may_not_read(void **state)
 static void test_an_invalid_ring_name(void **state)
 {
 	(void)state;
-	check_modes((uid_t)-1, "no/such", EX_USAGE, "invalid");
+	check_modes((uid_t)-1, "no*such", EX_USAGE, "invalid");
+}
+
+/* A name with a '/' is a file: a missing one is named as such. */
+static void test_a_missing_file(void **state)
+{
+	struct run r;
+
+	(void)state;
+	RUN_CAT(&r, "./no/such.log");
+	assert_one_line_error(&r, EX_NOINPUT, "cannot open './no/such.log': No such file");
+	run_free(&r);
+	RUN_CAT(&r, "-f", "--file", "no-such.log");
+	assert_one_line_error(&r, EX_NOINPUT, "cannot open 'no-such.log'");
+	run_free(&r);
+	RUN_CAT(&r, "/");
+	assert_one_line_error(&r, EX_NOINPUT, "is not a regular file");
+	run_free(&r);
 }
 
 /* An empty object is a ring whose creator died before initialising it: the library waits a
@@ -249,6 +266,7 @@ int main(void)
 		cmocka_unit_test(test_a_ring_with_a_scribbled_checkpoint),
 		cmocka_unit_test(test_a_ring_we_may_not_read),
 		cmocka_unit_test(test_an_invalid_ring_name),
+		cmocka_unit_test(test_a_missing_file),
 		cmocka_unit_test(test_a_ring_never_initialised),
 	};
 

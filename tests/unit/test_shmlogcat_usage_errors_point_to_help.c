@@ -92,7 +92,10 @@ static void test_malformed_command_lines_are_usage_errors(void **state)
 	USAGE_ERROR("--level only applies when reading", "--set-level", "info", "-l", "info",
 		    MISSING);
 	USAGE_ERROR("--list takes no ring name", "--list", MISSING);
-	USAGE_ERROR("more than one ring name", MISSING, "other");
+	USAGE_ERROR("more than one ring name", "--stats", MISSING, "other");
+	USAGE_ERROR("is a file: --stats, --list and --set-level take a ring name", "--stats",
+		    "./app.log");
+	USAGE_ERROR("--file only applies when reading", "--stats", "--file", "app.log", MISSING);
 	USAGE_ERROR("invalid field match '=x'", MISSING, "=x");
 	USAGE_ERROR("only apply when reading records", "--stats", MISSING, "k=v");
 	USAGE_ERROR("invalid --set-level value", "--set-level", "loud", MISSING);
