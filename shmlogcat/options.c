@@ -123,10 +123,8 @@ static void print_help(void)
 	       "  -h, --help            show this help and exit\n"
 	       "  -V, --version         show the version and exit\n\n",
 	       DEFAULT_INTERVAL_MS / 1000.0);
-	printf("Exit status: 0 success, %d usage error, %d no such ring, %d not a ring\n"
-	       "or damaged, %d other layout version, %d permission denied, %d output\n"
-	       "error. See shmlogcat(1).\n",
-	       EX_USAGE, EX_NOINPUT, EX_DATAERR, EX_PROTOCOL, EX_NOPERM, EX_IOERR);
+	cli_print_exit_statuses(stdout, this_program.id);
+	printf("See shmlogcat(1).\n");
 }
 
 static int parse_format(struct options *o, const char *arg)
@@ -136,7 +134,7 @@ static int parse_format(struct options *o, const char *arg)
 			o->format = formats[i].format;
 			return 0;
 		}
-	return usage_error("unknown output format '%s': use text, json or cat", arg);
+	return usage_bad_value(cli_option(), arg, "use text, json or cat");
 }
 
 static int parse_color(struct options *o, const char *arg)
@@ -150,7 +148,7 @@ static int parse_color(struct options *o, const char *arg)
 			o->color = colors[i].color;
 			return 0;
 		}
-	return usage_error("unknown --color value '%s': use auto, always or never", arg);
+	return usage_bad_value(cli_option(), arg, "use auto, always or never");
 }
 
 static int parse_lines(struct options *o, const char *arg)
@@ -160,7 +158,7 @@ static int parse_lines(struct options *o, const char *arg)
 	errno = 0;
 	o->lines = strtoll(arg, &end, 10);
 	if (errno || end == arg || *end || o->lines < 0)
-		return usage_error("invalid -n value '%s': use a number of records, 0 or more", arg);
+		return usage_bad_value(cli_option(), arg, "use a number of records, 0 or more");
 	return 0;
 }
 
@@ -169,7 +167,7 @@ static int parse_level(int *out, const char *arg, const char *option)
 	int level = shmlog_level_parse(arg);
 
 	if (level < 0)
-		return usage_error("invalid %s value: %s", option, shmlog_errmsg());
+		return usage_refused_by_library(option, arg);
 	*out = level;
 	return 0;
 }
@@ -180,9 +178,9 @@ static int parse_time(int64_t *out, const char *arg, const char *option)
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	if (filter_parse_time(arg, (int64_t)now.tv_sec * 1000000000 + now.tv_nsec, out) < 0)
-		return usage_error("invalid %s value '%s': use RFC 3339 (2026-11-21T10:15:03Z), "
-				   "'now', or a relative time such as -5m",
-				   option, arg);
+		return usage_bad_value(option, arg,
+				       "use RFC 3339 (2026-11-21T10:15:03Z), 'now', or a relative "
+				       "time such as -5m");
 	return 0;
 }
 
@@ -194,8 +192,8 @@ static int parse_interval(struct options *o, const char *arg)
 	errno = 0;
 	secs = strtod(arg, &end);
 	if (errno || end == arg || *end || !(secs >= 0 && secs <= MAX_INTERVAL_SEC))
-		return usage_error("invalid --interval value '%s': use seconds from 0 to %d", arg,
-				   MAX_INTERVAL_SEC);
+		return usage_bad_value(cli_option(), arg, "use seconds from 0 to %d",
+				       MAX_INTERVAL_SEC);
 	o->interval_ms = (int)(secs * 1000 + 0.5);
 	return 0;
 }
@@ -218,7 +216,7 @@ static int add_pid(struct filter *f, const char *arg)
 {
 	if (filter_add_pid(f, arg) < 0)
 		return errno == ENOMEM ? memory_error()
-				       : usage_error("invalid -p value '%s': use a process id", arg);
+				       : usage_bad_value(cli_option(), arg, "use a process id");
 	return 0;
 }
 
@@ -226,8 +224,8 @@ static int add_tag(struct filter *f, const char *arg)
 {
 	if (filter_add_tag(f, arg) < 0)
 		return errno == ENOMEM ? memory_error()
-				       : usage_error("invalid -t value '%s': use 1 to %d bytes", arg,
-						     SHMLOG_MAX_TAG);
+				       : usage_bad_value(cli_option(), arg, "use 1 to %d bytes",
+							 SHMLOG_MAX_TAG);
 	return 0;
 }
 
@@ -300,9 +298,7 @@ static int apply(struct options *o, int c, const char *arg, int *done)
 		printf("%s (shmlog) %s\n", PROGRAM_NAME, shmlog_version());
 		*done = 1;
 		return 0;
-	default:
-		/* getopt_long has already said what was wrong. */
-		fputs("Try '" PROGRAM_NAME " --help' for more information.\n", stderr);
+	default: /* cli_getopt() has said what is wrong */
 		return EX_USAGE;
 	}
 }
@@ -313,22 +309,22 @@ static int parse_operands(struct options *o, int n, char **args)
 	for (int i = 0; i < n; i++) {
 		if (!strchr(args[i], '=')) {
 			if (o->ring)
-				return usage_error("more than one ring name: '%s' and '%s'", o->ring,
-						   args[i]);
+				return usage_unexpected(args[i], "one ring name only, and one was "
+								 "given already");
 			o->ring = args[i];
 		} else if (o->mode != MODE_READ) {
-			return usage_error("field matches such as '%s' only apply when reading records",
-					   args[i]);
+			return usage_unexpected(args[i], "field matches only apply when reading "
+							 "records");
 		} else if (filter_add_field(&o->filter, args[i]) < 0) {
 			return errno == ENOMEM ? memory_error()
-					       : usage_error("invalid field match '%s': use KEY=VALUE",
-							     args[i]);
+					       : usage_bad_value("field match", args[i],
+								 "use KEY=VALUE");
 		}
 	}
 	if (o->mode == MODE_LIST && o->ring)
-		return usage_error("--list takes no ring name");
+		return usage_unexpected(o->ring, "--list takes no ring name");
 	if (o->mode != MODE_LIST && !o->ring)
-		return usage_error("missing ring name");
+		return usage_required("a ring NAME");
 	return 0;
 }
 
@@ -347,7 +343,7 @@ int options_parse(struct options *o, int argc, char **argv)
 	o->interval_ms = DEFAULT_INTERVAL_MS;
 	filter_init(&o->filter);
 
-	while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, short_options, long_options)) != -1) {
 		if (is_read_option(c) && !read_opt)
 			read_opt = option_name(c);
 		if ((rc = apply(o, c, optarg, &done)) != 0)
@@ -363,7 +359,7 @@ int options_parse(struct options *o, int argc, char **argv)
 	if ((rc = parse_operands(o, argc - optind, argv + optind)) != 0)
 		return rc;
 	if (filter_compile(&o->filter, err, sizeof(err)) != 0)
-		return usage_error("invalid -g regular expression '%s': %s", o->filter.pattern, err);
+		return usage_bad_value("-g", o->filter.pattern, "not a regular expression: %s", err);
 	return OPTIONS_RUN;
 }
 

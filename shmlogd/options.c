@@ -51,13 +51,11 @@ static void usage_rest(FILE *f)
 		"\n"
 		"  -h, --help                 show this help and exit\n"
 		"  -V, --version              show the version and exit\n"
-		"\n"
-		"Exit status: 0 after SIGTERM/SIGINT with everything written; otherwise a\n"
-		"sysexits.h code (64 usage, 66 no ring, 73 output not creatable, 74 output\n"
-		"failing at exit, 75 ring busy, 65 not a ring, 77 no permission, or a file\n"
-		"or directory refused as another user's or too open).\n"
-		"See shmlogd(8) and docs/COLLECTOR.md.\n",
+		"\n",
 		DEFAULT_KEEP, DEFAULT_COMPRESS_NAME, DEFAULT_NICE);
+	cli_print_exit_statuses(f, this_program.id);
+	fprintf(f, "0 is also a stop by SIGTERM or SIGINT with everything written.\n"
+		   "See shmlogd(8) and docs/COLLECTOR.md.\n");
 }
 
 static void usage(FILE *f)
@@ -96,7 +94,7 @@ static void usage(FILE *f)
 
 static int bad(const char *opt, const char *val, const char *why)
 {
-	usage_error("%s '%s': %s", opt, val, why);
+	usage_bad_value(opt, val, "%s", why);
 	return -1;
 }
 
@@ -409,8 +407,10 @@ static void long_options(struct option out[NSETTINGS + 1])
 }
 
 /* Applies one option. Returns 0, 1 (help/version printed) or -1 (error printed). */
-static int apply(struct options *o, int opt, const char *arg, const char *name)
+static int apply(struct options *o, int opt, const char *arg)
 {
+	const char *name = cli_option();
+
 	for (size_t i = 0; i < NSETTINGS; i++)
 		if (settings[i].opt == opt && settings[i].set)
 			return settings[i].set(o, arg) < 0 ? bad(name, arg, settings[i].refused) : 0;
@@ -421,11 +421,7 @@ static int apply(struct options *o, int opt, const char *arg, const char *name)
 	case 'V':
 		printf("shmlogd (shmlog) %s\n", shmlog_version());
 		return 1;
-	case ':':
-		usage_error("%s needs an argument", name);
-		return -1;
-	default:
-		usage_error("unknown option '%s'", name);
+	default: /* cli_getopt() has said what is wrong */
 		return -1;
 	}
 }
@@ -445,29 +441,20 @@ int options_parse(struct options *o, int argc, char **argv)
 		.nice = DEFAULT_NICE,
 	};
 	struct option long_opts[NSETTINGS + 1];
-	int opt, idx = -1;
+	int opt;
 
 	long_options(long_opts);
-	opterr = 0; /* our messages, in our format */
-	while ((opt = getopt_long(argc, argv, ":r:o:f:hV", long_opts, &idx)) != -1) {
-		char name[64];
-		if (idx >= 0)
-			snprintf(name, sizeof(name), "--%s", long_opts[idx].name);
-		else if (opt == '?' || opt == ':')
-			snprintf(name, sizeof(name), "%s", argv[optind - 1]);
-		else
-			snprintf(name, sizeof(name), "-%c", opt);
-		int r = apply(o, opt, optarg, name);
+	while ((opt = cli_getopt(argc, argv, "r:o:f:hV", long_opts)) != -1) {
+		int r = apply(o, opt, optarg);
 		if (r)
 			return r;
-		idx = -1;
 	}
 	if (optind < argc) {
-		usage_error("unexpected argument '%s'", argv[optind]);
+		usage_unexpected(argv[optind], "shmlogd takes options only");
 		return -1;
 	}
 	if (!o->ring || !o->output) {
-		usage_error("%s is required", !o->ring ? "--ring NAME" : "--output PATH");
+		usage_required(!o->ring ? "--ring NAME" : "--output PATH");
 		return -1;
 	}
 	return 0;

@@ -16,10 +16,7 @@ struct tally {
 	unsigned long long written, dropped;
 };
 
-/* A ring shmlogger cannot use for a reason the shared mapping does not name is EX_UNAVAILABLE
- * (69). */
-static const struct tool_exit no_exceptions[] = {{0, 0}};
-const struct program this_program = {PROGRAM_NAME, {no_exceptions, EX_UNAVAILABLE}, 0};
+const struct program this_program = {PROGRAM_NAME, CLI_SHMLOGGER};
 
 /* Writes one record; a full ring is counted, any other failure ends the run. */
 static int write_record(struct shmlog *log, const struct options *o, const char *msg, size_t len,

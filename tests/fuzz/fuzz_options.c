@@ -58,8 +58,7 @@
 
 /* Both parsers report usage errors through cli/program.c, which asks who the program
  * is; the name is only printed, and printing goes to /dev/null. */
-static const struct tool_exit no_exceptions[] = {{0, 0}};
-const struct program this_program = {"fuzz_options", {no_exceptions, EX_USAGE}, 0};
+const struct program this_program = {"fuzz_options", CLI_EVERY_PROGRAM};
 
 static FILE *devnull;
 static bool verbose;
