@@ -14,16 +14,6 @@
 #include "shmlog.h"
 #include "size.h"
 
-/* "4M", "64K": a size as --size takes it. */
-static const char *size_name(uint64_t v, char *buf, size_t cap)
-{
-	if (v % (1024 * 1024) == 0)
-		snprintf(buf, cap, "%" PRIu64 "M", v / (1024 * 1024));
-	else
-		snprintf(buf, cap, "%" PRIu64 "K", v / 1024);
-	return buf;
-}
-
 /* --help after the output's options: rotation, trust, scheduling, exit statuses. */
 static void usage_rest(FILE *f)
 {
@@ -60,7 +50,7 @@ static void usage_rest(FILE *f)
 
 static void usage(FILE *f)
 {
-	char size[32];
+	char size[32], min[32], max[32];
 
 	fprintf(f,
 		"Usage: shmlogd --ring NAME --output PATH [OPTION]...\n"
@@ -69,8 +59,8 @@ static void usage(FILE *f)
 		"\n"
 		"Ring (--size, --mode, --group and --on-full apply when shmlogd creates it):\n"
 		"  -r, --ring NAME            ring name: 1-%d characters of [A-Za-z0-9._-]\n"
-		"      --size SIZE            data area, a power of two with K, M or G suffix\n"
-		"                             (default %s)\n"
+		"      --size SIZE            data area, a power of two from %s to %s, with\n"
+		"                             K, M or G suffix (default %s)\n"
 		"      --mode MODE            ring permissions, octal (default %04o)\n"
 		"      --group GROUP          ring group, name or number (default: yours)\n"
 		"      --on-full POLICY       writers' full-ring policy: block, drop or\n"
@@ -86,7 +76,9 @@ static void usage(FILE *f)
 		"                             a batch holding a critical record is synced at\n"
 		"                             once unless POLICY is none\n"
 		"\n",
-		SHMLOG_NAME_MAX, size_name(SHMLOG_DEFAULT_SIZE, size, sizeof(size)), DEFAULT_RING_MODE,
+		SHMLOG_NAME_MAX, cli_size_name(SHMLOG_MIN_SIZE, min, sizeof(min)),
+		cli_size_name(SHMLOG_MAX_SIZE, max, sizeof(max)),
+		cli_size_name(SHMLOG_DEFAULT_SIZE, size, sizeof(size)), DEFAULT_RING_MODE,
 		DEFAULT_ON_FULL_NAME, DEFAULT_FORMAT_NAME, DEFAULT_OUTPUT_MODE, DEFAULT_FLUSH_INTERVAL_MS,
 		DEFAULT_FSYNC_NAME);
 	usage_rest(f);
@@ -230,9 +222,16 @@ static int set_format(struct options *o, const char *s)
 	return parse_word(format_words, s, &o->format);
 }
 
+/* What a setter whose table entry has no fixed refusal says is wrong. */
+static char refusal[160];
+
 static int set_size(struct options *o, const char *s)
 {
-	if (cli_parse_size(s, &o->ring_size) < 0 || o->ring_size == 0)
+	if (cli_parse_size(s, &o->ring_size) < 0) {
+		cli_ring_size_hint(refusal, sizeof(refusal));
+		return -1;
+	}
+	if (cli_ring_size_check(o->ring_size, refusal, sizeof(refusal)) < 0)
 		return -1;
 	o->size_given = 1;
 	return 0;
@@ -369,12 +368,12 @@ static const struct setting {
 	const char *name;
 	int opt;
 	int (*set)(struct options *o, const char *arg); /* NULL: --help, --version (no value) */
-	const char *refused;
+	const char *refused; /* NULL: the setter wrote it to refusal */
 } settings[] = {
 	{"ring", 'r', set_ring, NULL},
 	{"output", 'o', set_output, "give the path of the file to write"},
 	{"format", 'f', set_format, "use text or json"},
-	{"size", OPT_SIZE, set_size, "use a size such as 64K, 4M or 1G"},
+	{"size", OPT_SIZE, set_size, NULL /* refusal */},
 	{"mode", OPT_MODE, set_ring_mode, "use octal up to 0777, e.g. 0660"},
 	{"group", OPT_GROUP, set_group, "no such group name, and not a number"},
 	{"on-full", OPT_ON_FULL, set_on_full, "use block, drop or timeout:MS"},
@@ -413,7 +412,9 @@ static int apply(struct options *o, int opt, const char *arg)
 
 	for (size_t i = 0; i < NSETTINGS; i++)
 		if (settings[i].opt == opt && settings[i].set)
-			return settings[i].set(o, arg) < 0 ? bad(name, arg, settings[i].refused) : 0;
+			return settings[i].set(o, arg) < 0
+				       ? bad(name, arg, settings[i].refused ? settings[i].refused : refusal)
+				       : 0;
 	switch (opt) {
 	case 'h':
 		usage(stdout);
