@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <grp.h>
-#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -118,7 +118,7 @@ static int parse_shmlogd(struct shmlogd_options *o, int argc, char **argv)
 static int parse_shmlogcat(struct shmlogcat_options *o, int argc, char **argv)
 {
 	optind = 0;
-	opterr = 1; /* shmlogd's parser turns it off; shmlogcat's leaves it as a program starts */
+	opterr = 1; /* as a program starts: cli_getopt() must turn it off itself */
 	hush();
 	int r = shmlogcat_options_parse(o, argc, argv);
 	unhush();
