@@ -7,7 +7,7 @@
  *   PROG: option '--ring' needs a value; see PROG --help
  *   PROG: option '--help' takes no value; see PROG --help
  *   PROG: option '--f' is ambiguous: type more of its name; see PROG --help
- *   PROG: --size '10T': the largest ring is 16G; see PROG --help       (a refused value)
+ *   PROG: --size '32G': the largest ring is 16G; see PROG --help       (a refused value)
  *   PROG: unexpected argument 'x'; see PROG --help                     (an operand)
  *   PROG: --ring NAME is required; see PROG --help
  *
