@@ -41,7 +41,7 @@ static void test_list_shows_empty_rings_at_once(void **state)
 
 	(void)state;
 	for (int i = 0; i < EMPTY_RINGS; i++) {
-		char what[16];
+		char what[32];
 		snprintf(what, sizeof(what), "empty%d", i);
 		empty[i] = ring_name(what);
 		plant_empty(empty[i]);
