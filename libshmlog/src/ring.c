@@ -132,8 +132,9 @@ static int check_options(const struct shmlog_options *o)
 
 	if (size < SHMLOG_MIN_SIZE || size > SHMLOG_MAX_SIZE || (size & (size - 1)))
 		return set_err(EINVAL,
-			       "ring size %llu is invalid: use a power of two from 64K to 16G",
-			       (unsigned long long)size);
+			       "ring size %llu is invalid: use a power of two from %lluK to %lluG",
+			       (unsigned long long)size, (unsigned long long)SHMLOG_MIN_SIZE >> 10,
+			       (unsigned long long)SHMLOG_MAX_SIZE >> 30);
 	if (o->on_full < SHMLOG_ON_FULL_DEFAULT || o->on_full > SHMLOG_ON_FULL_EAGAIN)
 		return set_err(EINVAL, "unknown full-ring policy %d: use block, drop or timeout",
 			       (int)o->on_full);
