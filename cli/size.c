@@ -3,6 +3,9 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
+
+#include "shmlog.h"
 
 static int lower(char c)
 {
@@ -26,6 +29,7 @@ static int suffix_shift(const char *s)
 	case 'g':
 		shift = 30;
 		break;
+
 	default:
 		return -1;
 	}
@@ -54,4 +58,51 @@ int cli_parse_size(const char *s, uint64_t *out)
 		return -EINVAL;
 	*out = v << shift;
 	return 0;
+}
+
+const char *cli_size_name(uint64_t v, char *buf, size_t cap)
+{
+	static const char units[] = "KMGT";
+	int i = 0;
+
+	if (v == 0 || v % 1024) {
+		snprintf(buf, cap, "%llu", (unsigned long long)v);
+		return buf;
+	}
+	for (v >>= 10; i < 3 && v % 1024 == 0; i++)
+		v >>= 10;
+	snprintf(buf, cap, "%llu%c", (unsigned long long)v, units[i]);
+	return buf;
+}
+
+int cli_ring_size_check(uint64_t v, char *why, size_t cap)
+{
+	char a[32], b[32];
+
+	if (v > SHMLOG_MAX_SIZE)
+		snprintf(why, cap, "the largest ring is %s",
+			 cli_size_name(SHMLOG_MAX_SIZE, a, sizeof(a)));
+	else if (v < SHMLOG_MIN_SIZE)
+		snprintf(why, cap, "the smallest ring is %s",
+			 cli_size_name(SHMLOG_MIN_SIZE, a, sizeof(a)));
+	else if (v & (v - 1)) {
+		uint64_t below = 1;
+		while (below <= v / 2)
+			below <<= 1;
+		snprintf(why, cap, "not a power of two: use %s or %s",
+			 cli_size_name(below, a, sizeof(a)), cli_size_name(below * 2, b, sizeof(b)));
+	} else
+		return 0;
+	return -ERANGE;
+}
+
+const char *cli_ring_size_hint(char *why, size_t cap)
+{
+	char a[32], b[32], c[32];
+
+	snprintf(why, cap, "use a power of two from %s to %s, such as %s",
+		 cli_size_name(SHMLOG_MIN_SIZE, a, sizeof(a)),
+		 cli_size_name(SHMLOG_MAX_SIZE, b, sizeof(b)),
+		 cli_size_name(SHMLOG_DEFAULT_SIZE, c, sizeof(c)));
+	return why;
 }

@@ -26,8 +26,9 @@ static const char *short_reason(int err)
 		return "permission denied";
 	case EINVAL:
 		return "invalid ring name";
+	case EAGAIN:
 	case ETIMEDOUT:
-		return "never initialised";
+		return "not initialised (being created, or its creator died)";
 	default:
 		return strerror(err);
 	}
@@ -47,7 +48,10 @@ static void print_name(const char *name)
 
 static void print_ring(const char *name)
 {
-	struct shmlog_observer *obs = shmlog_observer_open(name, SHMLOG_OBSERVE_NEWEST);
+	/* NOWAIT: a ring whose creator has not initialised it is shown as such at once; waiting for
+	 * each one in turn would stall the whole listing. */
+	struct shmlog_observer *obs =
+		shmlog_observer_open(name, SHMLOG_OBSERVE_NEWEST | SHMLOG_OBSERVE_NOWAIT);
 	struct shmlog_stats st;
 	char size[SIZE_TEXT_MAX];
 

@@ -9,9 +9,7 @@
 #include "program.h"
 #include "shmlogcat.h"
 
-/* Where shmlogcat differs from the shared mapping: a wait that timed out is worth a retry. */
-static const struct tool_exit shmlogcat_exceptions[] = {{ETIMEDOUT, EX_TEMPFAIL}, {0, 0}};
-const struct program this_program = {PROGRAM_NAME, {shmlogcat_exceptions, EX_OSERR}, 1};
+const struct program this_program = {PROGRAM_NAME, CLI_SHMLOGCAT};
 
 static int run_set_level(const struct options *o)
 {

@@ -152,10 +152,8 @@ static void print_help(void)
 	       "  -h, --help            show this help and exit\n"
 	       "  -V, --version         show the version and exit\n\n",
 	       DEFAULT_INTERVAL_MS / 1000.0);
-	printf("Exit status: 0 success, %d usage error, %d no such ring or file, %d not a\n"
-	       "ring or damaged, %d other layout version, %d permission denied, %d output\n"
-	       "error. See shmlogcat(1).\n",
-	       EX_USAGE, EX_NOINPUT, EX_DATAERR, EX_PROTOCOL, EX_NOPERM, EX_IOERR);
+	cli_print_exit_statuses(stdout, this_program.id);
+	printf("See shmlogcat(1).\n");
 }
 
 static int parse_format(struct options *o, const char *arg)
@@ -166,13 +164,13 @@ static int parse_format(struct options *o, const char *arg)
 			o->pretty = formats[i].pretty;
 			return 0;
 		}
-	return usage_error("unknown output format '%s': use text, json, json-pretty or cat", arg);
+	return usage_bad_value(cli_option(), arg, "use text, json, json-pretty or cat");
 }
 
 static int parse_fields_under(struct options *o, const char *arg)
 {
 	if (cli_fields_under_check(arg) < 0)
-		return usage_error("invalid --fields-under value '%s': " CLI_FIELDS_UNDER_RULE, arg);
+		return usage_bad_value(cli_option(), arg, CLI_FIELDS_UNDER_RULE);
 	o->fields_under = arg;
 	return 0;
 }
@@ -188,7 +186,7 @@ static int parse_color(struct options *o, const char *arg)
 			o->color = colors[i].color;
 			return 0;
 		}
-	return usage_error("unknown --color value '%s': use auto, always or never", arg);
+	return usage_bad_value(cli_option(), arg, "use auto, always or never");
 }
 
 static int parse_lines(struct options *o, const char *arg)
@@ -198,7 +196,7 @@ static int parse_lines(struct options *o, const char *arg)
 	errno = 0;
 	o->lines = strtoll(arg, &end, 10);
 	if (errno || end == arg || *end || o->lines < 0)
-		return usage_error("invalid -n value '%s': use a number of records, 0 or more", arg);
+		return usage_bad_value(cli_option(), arg, "use a number of records, 0 or more");
 	return 0;
 }
 
@@ -207,7 +205,7 @@ static int parse_level(int *out, const char *arg, const char *option)
 	int level = shmlog_level_parse(arg);
 
 	if (level < 0)
-		return usage_error("invalid %s value: %s", option, shmlog_errmsg());
+		return usage_refused_by_library(option, arg);
 	*out = level;
 	return 0;
 }
@@ -228,17 +226,15 @@ static int parse_priority(struct filter *f, const char *arg)
 	int rc = filter_parse_priority(arg, &f->min_level, &f->max_level);
 
 	if (rc == PRIORITY_NO_LEVEL)
-		return usage_error("-p '%s' holds no shmlog level (shmlog has no notice): widen the "
-				   "range, e.g. notice..info",
-				   arg);
+		return usage_bad_value(cli_option(), arg, "holds no shmlog level (shmlog has no "
+				       "notice): widen the range, e.g. notice..info");
 	if (rc < 0 && arg[0] && strspn(arg, "0123456789") == strlen(arg))
 		return usage_error("-p is now --priority, as in journalctl; the pid filter moved to "
 				   "--pid: use --pid %s",
 				   arg);
 	if (rc < 0)
-		return usage_error("invalid -p value '%s': use a level (debug, info, warning, error, "
-				   "critical), a syslog name or number 0-7, or a range FROM..TO",
-				   arg);
+		return usage_bad_value(cli_option(), arg, "use a level (debug, info, warning, error, "
+				       "critical), a syslog name or number 0-7, or a range FROM..TO");
 	return 0;
 }
 
@@ -248,10 +244,9 @@ static int parse_time(int64_t *out, const char *arg, const char *option)
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	if (filter_parse_time(arg, (int64_t)now.tv_sec * 1000000000 + now.tv_nsec, out) < 0)
-		return usage_error("invalid %s value '%s': use RFC 3339 (2026-11-21T10:15:03Z), "
-				   "now, today, yesterday, tomorrow, HH:MM[:SS], @EPOCH or a "
-				   "relative time such as -5m",
-				   option, arg);
+		return usage_bad_value(option, arg,
+				       "use RFC 3339 (2026-11-21T10:15:03Z), now, today, yesterday, "
+				       "tomorrow, HH:MM[:SS], @EPOCH or a relative time such as -5m");
 	return 0;
 }
 
@@ -263,8 +258,8 @@ static int parse_interval(struct options *o, const char *arg)
 	errno = 0;
 	secs = strtod(arg, &end);
 	if (errno || end == arg || *end || !(secs >= 0 && secs <= MAX_INTERVAL_SEC))
-		return usage_error("invalid --interval value '%s': use seconds from 0 to %d", arg,
-				   MAX_INTERVAL_SEC);
+		return usage_bad_value(cli_option(), arg, "use seconds from 0 to %d",
+				       MAX_INTERVAL_SEC);
 	o->interval_ms = (int)(secs * 1000 + 0.5);
 	return 0;
 }
@@ -287,7 +282,7 @@ static int add_pid(struct filter *f, const char *arg)
 {
 	if (filter_add_pid(f, arg) < 0)
 		return errno == ENOMEM ? memory_error()
-				       : usage_error("invalid --pid value '%s': use a process id", arg);
+				       : usage_bad_value(cli_option(), arg, "use a process id");
 	return 0;
 }
 
@@ -295,8 +290,8 @@ static int add_tag(struct filter *f, const char *arg)
 {
 	if (filter_add_tag(f, arg) < 0)
 		return errno == ENOMEM ? memory_error()
-				       : usage_error("invalid -t value '%s': use 1 to %d bytes", arg,
-						     SHMLOG_MAX_TAG);
+				       : usage_bad_value(cli_option(), arg, "use 1 to %d bytes",
+							 SHMLOG_MAX_TAG);
 	return 0;
 }
 
@@ -395,9 +390,7 @@ static int apply(struct options *o, int c, const char *arg, int *done)
 		printf("%s (shmlog) %s\n", PROGRAM_NAME, shmlog_version());
 		*done = 1;
 		return 0;
-	default:
-		/* getopt_long has already said what was wrong. */
-		fputs("Try '" PROGRAM_NAME " --help' for more information.\n", stderr);
+	default: /* cli_getopt() has said what is wrong */
 		return EX_USAGE;
 	}
 }
@@ -409,27 +402,26 @@ static int parse_operands(struct options *o, int n, char **args)
 	for (int i = 0; i < n; i++) {
 		if (!strchr(args[i], '=')) {
 			if (o->mode != MODE_READ && o->ring)
-				return usage_error("more than one ring name: '%s' and '%s'", o->ring,
-						   args[i]);
+				return usage_unexpected(args[i], "--stats and --set-level take one "
+								 "ring name, and one was given already");
 			if (o->mode != MODE_READ && strchr(args[i], '/'))
-				return usage_error("'%s' is a file: --stats, --list and --set-level "
-						   "take a ring name",
-						   args[i]);
+				return usage_unexpected(args[i], "a file: --stats, --list and "
+								 "--set-level take a ring name");
 			if (add_source(o, args[i], strchr(args[i], '/') != NULL))
 				return EX_OSERR;
 		} else if (o->mode != MODE_READ) {
-			return usage_error("field matches such as '%s' only apply when reading records",
-					   args[i]);
+			return usage_unexpected(args[i], "field matches only apply when reading "
+							 "records");
 		} else if (filter_add_field(&o->filter, args[i]) < 0) {
 			return errno == ENOMEM ? memory_error()
-					       : usage_error("invalid field match '%s': use KEY=VALUE",
-							     args[i]);
+					       : usage_bad_value("field match", args[i],
+								 "use KEY=VALUE");
 		}
 	}
 	if (o->mode == MODE_LIST && o->nsources)
-		return usage_error("--list takes no ring name");
+		return usage_unexpected(o->sources[0].name, "--list takes no ring name");
 	if (o->mode == MODE_READ ? !o->nsources : o->mode != MODE_LIST && !o->ring)
-		return usage_error("missing ring name");
+		return usage_required("a ring NAME");
 	return 0;
 }
 
@@ -448,7 +440,7 @@ int options_parse(struct options *o, int argc, char **argv)
 	o->interval_ms = DEFAULT_INTERVAL_MS;
 	filter_init(&o->filter);
 
-	while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, short_options, long_options)) != -1) {
 		if (is_read_option(c) && !read_opt)
 			read_opt = option_name(c);
 		if ((rc = apply(o, c, optarg, &done)) != 0)
@@ -469,7 +461,7 @@ int options_parse(struct options *o, int argc, char **argv)
 	if (o->fields_under && *o->fields_under && o->format != SHMLOG_FORMAT_JSON)
 		return usage_error("--fields-under shapes JSON: add -o json or -o json-pretty, or leave it out");
 	if (filter_compile(&o->filter, err, sizeof(err)) != 0)
-		return usage_error("invalid -g regular expression '%s': %s", o->filter.pattern, err);
+		return usage_bad_value("-g", o->filter.pattern, "not a regular expression: %s", err);
 	return OPTIONS_RUN;
 }
 

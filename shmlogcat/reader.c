@@ -113,7 +113,7 @@ static int read_loop(struct reader *r)
 		if (ev < 0) {
 			fprintf(stderr, PROGRAM_NAME ": reading ring '%s' failed: %s\n", o->ring,
 				strerror(-ev));
-			r->out.status = EX_SOFTWARE;
+			r->out.status = cli_exit_status(-ev);
 			return -1;
 		}
 		if (r->in_history &&

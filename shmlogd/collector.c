@@ -84,6 +84,10 @@ static int report_open_error(const struct output *o, int err)
 		warnx("%s", o->refusal);
 		return EX_NOPERM;
 	}
+	if (err == -EACCES && o->refusal[0]) {
+		warnx("%s", o->refusal);
+		return EX_CANTCREAT;
+	}
 	if (err == -ELOOP)
 		warnx("%s is a symbolic link; refusing to follow it: remove it, or give the real "
 		      "path with --output",

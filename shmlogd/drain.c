@@ -27,6 +27,7 @@
 #include "clock.h"
 #include "crash.h"
 #include "drain.h"
+#include "exitcode.h"
 #include "notify.h"
 
 #define BACKOFF_MIN_MS 100  /* first retry after a failed write */
@@ -354,7 +355,7 @@ int drain_run(struct collector *c)
 		gather = 0;
 		if (r < 0) {
 			warnx("reading ring '%s': %s", c->opt->ring, shmlog_errmsg());
-			return EX_SOFTWARE;
+			return cli_exit_status(-r);
 		}
 		if (r == SHMLOG_NEXT_EMPTY) {
 			if (c->b.events && (gather = gather_ms(c)) > 0)

@@ -1,5 +1,4 @@
 /* main.c - shmlogd, the collector: parses the command line, then runs the collector (collector.h). */
-#include <errno.h>
 #include <stdio.h>
 #include <sysexits.h>
 
@@ -7,11 +6,7 @@
 #include "options.h"
 #include "program.h"
 
-/* Another collector holding the ring (EBUSY, ETIMEDOUT) is worth a retry; a ring of another
- * layout version is as unusable as a damaged one. */
-static const struct tool_exit shmlogd_exceptions[] = {
-	{EBUSY, EX_TEMPFAIL}, {ETIMEDOUT, EX_TEMPFAIL}, {EPROTONOSUPPORT, EX_DATAERR}, {0, 0}};
-const struct program this_program = {"shmlogd", {shmlogd_exceptions, EX_OSERR}, 0};
+const struct program this_program = {"shmlogd", CLI_SHMLOGD};
 
 int main(int argc, char **argv)
 {

@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <grp.h>
-#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,16 +13,6 @@
 #include "program.h"
 #include "shmlog.h"
 #include "size.h"
-
-/* "4M", "64K": a size as --size takes it. */
-static const char *size_name(uint64_t v, char *buf, size_t cap)
-{
-	if (v % (1024 * 1024) == 0)
-		snprintf(buf, cap, "%" PRIu64 "M", v / (1024 * 1024));
-	else
-		snprintf(buf, cap, "%" PRIu64 "K", v / 1024);
-	return buf;
-}
 
 /* --help after the output's options: rotation, trust, scheduling, exit statuses. */
 static void usage_rest(FILE *f)
@@ -60,18 +49,16 @@ static void usage_rest(FILE *f)
 		"\n"
 		"  -h, --help                 show this help and exit\n"
 		"  -V, --version              show the version and exit\n"
-		"\n"
-		"Exit status: 0 after SIGTERM/SIGINT with everything written; otherwise a\n"
-		"sysexits.h code (64 usage, 66 no ring, 73 output not creatable, 74 output\n"
-		"failing at exit, 75 ring busy, 65 not a ring, 77 no permission, or a file\n"
-		"or directory refused as another user's or too open).\n"
-		"See shmlogd(8) and docs/COLLECTOR.md.\n",
+		"\n",
 		DEFAULT_KEEP, DEFAULT_COMPRESS_NAME, FORWARD_DEFAULT_FACILITY_NAME, DEFAULT_NICE);
+	cli_print_exit_statuses(f, this_program.id);
+	fprintf(f, "0 is also a stop by SIGTERM or SIGINT with everything written.\n"
+		   "See shmlogd(8) and docs/COLLECTOR.md.\n");
 }
 
 static void usage(FILE *f)
 {
-	char size[32];
+	char size[32], min[32], max[32];
 
 	fprintf(f,
 		"Usage: shmlogd --ring NAME --output PATH [OPTION]...\n"
@@ -80,8 +67,8 @@ static void usage(FILE *f)
 		"\n"
 		"Ring (--size, --mode, --group and --on-full apply when shmlogd creates it):\n"
 		"  -r, --ring NAME            ring name: 1-%d characters of [A-Za-z0-9._-]\n"
-		"      --size SIZE            data area, a power of two with K, M or G suffix\n"
-		"                             (default %s)\n"
+		"      --size SIZE            data area, a power of two from %s to %s, with\n"
+		"                             K, M or G suffix (default %s)\n"
 		"      --mode MODE            ring permissions, octal (default %04o)\n"
 		"      --group GROUP          ring group, name or number (default: yours)\n"
 		"      --on-full POLICY       writers' full-ring policy: block, drop or\n"
@@ -100,7 +87,9 @@ static void usage(FILE *f)
 		"                             a batch holding a critical record is synced at\n"
 		"                             once unless POLICY is none\n"
 		"\n",
-		SHMLOG_NAME_MAX, size_name(SHMLOG_DEFAULT_SIZE, size, sizeof(size)), DEFAULT_RING_MODE,
+		SHMLOG_NAME_MAX, cli_size_name(SHMLOG_MIN_SIZE, min, sizeof(min)),
+		cli_size_name(SHMLOG_MAX_SIZE, max, sizeof(max)),
+		cli_size_name(SHMLOG_DEFAULT_SIZE, size, sizeof(size)), DEFAULT_RING_MODE,
 		DEFAULT_ON_FULL_NAME, DEFAULT_FORMAT_NAME, DEFAULT_OUTPUT_MODE, DEFAULT_FLUSH_INTERVAL_MS,
 		DEFAULT_FSYNC_NAME);
 	usage_rest(f);
@@ -108,7 +97,7 @@ static void usage(FILE *f)
 
 static int bad(const char *opt, const char *val, const char *why)
 {
-	usage_error("%s '%s': %s", opt, val, why);
+	usage_bad_value(opt, val, "%s", why);
 	return -1;
 }
 
@@ -250,9 +239,16 @@ static int set_fields_under(struct options *o, const char *s)
 	return cli_fields_under_check(s);
 }
 
+/* What a setter whose table entry has no fixed refusal says is wrong. */
+static char refusal[160];
+
 static int set_size(struct options *o, const char *s)
 {
-	if (cli_parse_size(s, &o->ring_size) < 0 || o->ring_size == 0)
+	if (cli_parse_size(s, &o->ring_size) < 0) {
+		cli_ring_size_hint(refusal, sizeof(refusal));
+		return -1;
+	}
+	if (cli_ring_size_check(o->ring_size, refusal, sizeof(refusal)) < 0)
 		return -1;
 	o->size_given = 1;
 	return 0;
@@ -420,13 +416,13 @@ static const struct setting {
 	const char *name;
 	int opt;
 	int (*set)(struct options *o, const char *arg); /* NULL: --help, --version (no value) */
-	const char *refused;
+	const char *refused; /* NULL: the setter wrote it to refusal */
 } settings[] = {
 	{"ring", 'r', set_ring, NULL},
 	{"output", 'o', set_output, "give the path of the file to write"},
 	{"format", 'f', set_format, "use text or json"},
 	{"fields-under", OPT_FIELDS_UNDER, set_fields_under, CLI_FIELDS_UNDER_RULE},
-	{"size", OPT_SIZE, set_size, "use a size such as 64K, 4M or 1G"},
+	{"size", OPT_SIZE, set_size, NULL /* refusal */},
 	{"mode", OPT_MODE, set_ring_mode, "use octal up to 0777, e.g. 0660"},
 	{"group", OPT_GROUP, set_group, "no such group name, and not a number"},
 	{"on-full", OPT_ON_FULL, set_on_full, "use block, drop or timeout:MS"},
@@ -465,11 +461,15 @@ static void long_options(struct option out[NSETTINGS + 1])
 }
 
 /* Applies one option. Returns 0, 1 (help/version printed) or -1 (error printed). */
-static int apply(struct options *o, int opt, const char *arg, const char *name)
+static int apply(struct options *o, int opt, const char *arg)
 {
+	const char *name = cli_option();
+
 	for (size_t i = 0; i < NSETTINGS; i++)
 		if (settings[i].opt == opt && settings[i].set)
-			return settings[i].set(o, arg) < 0 ? bad(name, arg, settings[i].refused) : 0;
+			return settings[i].set(o, arg) < 0
+				       ? bad(name, arg, settings[i].refused ? settings[i].refused : refusal)
+				       : 0;
 	switch (opt) {
 	case 'h':
 		usage(stdout);
@@ -477,11 +477,7 @@ static int apply(struct options *o, int opt, const char *arg, const char *name)
 	case 'V':
 		printf("shmlogd (shmlog) %s\n", shmlog_version());
 		return 1;
-	case ':':
-		usage_error("%s needs an argument", name);
-		return -1;
-	default:
-		usage_error("unknown option '%s'", name);
+	default: /* cli_getopt() has said what is wrong */
 		return -1;
 	}
 }
@@ -501,31 +497,22 @@ int options_parse(struct options *o, int argc, char **argv)
 		.nice = DEFAULT_NICE,
 	};
 	struct option long_opts[NSETTINGS + 1];
-	int opt, idx = -1;
+	int opt;
 	char why[512];
 
 	forward_config_init(&o->forward);
 	long_options(long_opts);
-	opterr = 0; /* our messages, in our format */
-	while ((opt = getopt_long(argc, argv, ":r:o:f:hV", long_opts, &idx)) != -1) {
-		char name[64];
-		if (idx >= 0)
-			snprintf(name, sizeof(name), "--%s", long_opts[idx].name);
-		else if (opt == '?' || opt == ':')
-			snprintf(name, sizeof(name), "%s", argv[optind - 1]);
-		else
-			snprintf(name, sizeof(name), "-%c", opt);
-		int r = apply(o, opt, optarg, name);
+	while ((opt = cli_getopt(argc, argv, "r:o:f:hV", long_opts)) != -1) {
+		int r = apply(o, opt, optarg);
 		if (r)
 			return r;
-		idx = -1;
 	}
 	if (optind < argc) {
-		usage_error("unexpected argument '%s'", argv[optind]);
+		usage_unexpected(argv[optind], "shmlogd takes options only");
 		return -1;
 	}
 	if (!o->ring || !o->output) {
-		usage_error("%s is required", !o->ring ? "--ring NAME" : "--output PATH");
+		usage_required(!o->ring ? "--ring NAME" : "--output PATH");
 		return -1;
 	}
 	if (o->fields_under && *o->fields_under && o->format != SHMLOG_FORMAT_JSON) {

@@ -41,6 +41,12 @@ int output_open(struct output *o)
 		created = 0;
 		fd = open(o->path, flags);
 	}
+	if (fd < 0 && errno == EACCES) {
+		/* Whether the file or its directory is at fault, in o->refusal (left empty when
+		 * neither can be looked at): not for the user to guess. */
+		trust_why_unwritable(o->trust, o->path, o->refusal, sizeof(o->refusal));
+		return -EACCES;
+	}
 	if (fd < 0)
 		return errno == ENXIO ? -EINVAL : -errno; /* ENXIO: a FIFO or socket */
 	/* The mode is a contract with the log's readers: the umask must not narrow it. */
@@ -99,7 +105,7 @@ void output_adopt(struct output *o, int fd, const struct stat *st)
 
 const char *output_why(const struct output *o, int err)
 {
-	return err == -EPERM && o->refusal[0] ? o->refusal : strerror(-err);
+	return (err == -EPERM || err == -EACCES) && o->refusal[0] ? o->refusal : strerror(-err);
 }
 
 void output_close(struct output *o)

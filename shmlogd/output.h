@@ -25,7 +25,7 @@ struct output {
 	int64_t dirty_since_ms;
 	int state;            /* the errno last reported on stderr, 0 when healthy */
 	const struct trust *trust;
-	char refusal[TRUST_MSG_MAX]; /* why output_open() last returned -EPERM */
+	char refusal[TRUST_MSG_MAX]; /* why output_open() last returned -EPERM or -EACCES */
 };
 
 /* PATH: the output's path as trust_output_path() resolved it; it must outlive O. */
@@ -35,7 +35,8 @@ void output_init(struct output *o, const struct options *opt, const char *path,
 /* Opens (creating it with o->mode if missing) the output path for appending, refusing a
  * symlink and anything but a regular file, and an existing file trust_file() refuses (another
  * owner, a second link, more open than --output-mode). Returns 0 or -errno (ELOOP: a symlink;
- * EPERM: refused, the reason in o->refusal); prints nothing. On failure the previously open
+ * EPERM: refused, the reason in o->refusal; EACCES: this user may not write the file or its
+ * directory, which of them in o->refusal); prints nothing. On failure the previously open
  * file, if any, stays open. */
 int output_open(struct output *o);
 /* Creates a fresh, empty file for the output at PATH (in the output's directory), O_EXCL with
@@ -46,7 +47,8 @@ int output_create(const struct output *o, const char *path, struct stat *st);
  * the previous file is closed. */
 void output_adopt(struct output *o, int fd, const struct stat *st);
 
-/* Why ERR, returned by output_open(), happened: the refusal for -EPERM, else strerror. */
+/* Why ERR, returned by output_open(), happened: the refusal for -EPERM or -EACCES, else
+ * strerror. */
 const char *output_why(const struct output *o, int err);
 
 /* Closes without syncing: the caller decides whether the file needs it. */

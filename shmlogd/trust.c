@@ -241,6 +241,53 @@ int trust_output_path(const struct trust *t, const char *output_path, char *cano
 	return n < 0 || (size_t)n >= ccap ? -ENAMETOOLONG : 0;
 }
 
+/* The directory part of PATH, "." when it has none. */
+static void dir_of(const char *path, char *out, size_t cap)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(out, cap, ".");
+	else
+		snprintf(out, cap, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+}
+
+int trust_why_unwritable(const struct trust *t, const char *path, char *msg, size_t cap)
+{
+	char me[256], owner[256], dir[PATH_MAX];
+	struct stat st;
+
+	user_name(t->euid, me, sizeof(me));
+	if (lstat(path, &st) == 0) {
+		user_name(st.st_uid, owner, sizeof(owner));
+		if (st.st_uid != t->euid)
+			snprintf(msg, cap,
+				 "%s belongs to %s (uid %u) with mode %04o, and this user (%s) may "
+				 "not write it: run shmlogd as %s, remove the file, or give another "
+				 "--output",
+				 path, owner, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777), me,
+				 owner);
+		else
+			snprintf(msg, cap,
+				 "%s is not writable by its owner, this user (%s) (mode %04o): chmod "
+				 "u+w it, or give another --output",
+				 path, me, (unsigned)(st.st_mode & 07777));
+		return -EACCES;
+	}
+	if (errno != ENOENT)
+		return -errno;
+	dir_of(path, dir, sizeof(dir));
+	if (stat(dir, &st) < 0)
+		return -errno;
+	user_name(st.st_uid, owner, sizeof(owner));
+	snprintf(msg, cap,
+		 "cannot create %s: this user (%s) may not write its directory %s (owner %s, mode "
+		 "%04o): give an --output in a directory this user can write, or create the file "
+		 "for it first",
+		 path, me, dir, owner, (unsigned)(st.st_mode & 07777));
+	return -EACCES;
+}
+
 int trust_unlink(const struct trust *t, const char *path, char *msg, size_t cap)
 {
 	struct stat st;

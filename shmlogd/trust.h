@@ -77,6 +77,13 @@ int trust_entry(const struct trust *t, int dirfd, const char *name, const char *
 int trust_output_path(const struct trust *t, const char *output_path, char *canon, size_t ccap,
 		      char *msg, size_t cap);
 
+/* Why this user could not open PATH for writing (the open failed with EACCES), naming the
+ * thing at fault and the fix: the file when it exists (its owner and mode: a file of root's
+ * that shmlogd, run as another user, may not write; or one of ours without a write bit), else
+ * its directory (which this user may not write to create it). Returns -EACCES with the line in
+ * MSG, or -errno when PATH cannot even be looked at. */
+int trust_why_unwritable(const struct trust *t, const char *path, char *msg, size_t cap);
+
 /* Removes PATH if it is ours (lstat: in a directory trust_output_path() accepted, nobody else can
  * swap our name for theirs). Returns 0, -ENOENT, -EPERM with the refusal in MSG (left alone), or
  * -errno. */

@@ -18,10 +18,7 @@ struct tally {
 	unsigned long long written, dropped;
 };
 
-/* A ring shmlogger cannot use for a reason the shared mapping does not name is EX_UNAVAILABLE
- * (69). */
-static const struct tool_exit no_exceptions[] = {{0, 0}};
-const struct program this_program = {PROGRAM_NAME, {no_exceptions, EX_UNAVAILABLE}, 0};
+const struct program this_program = {PROGRAM_NAME, CLI_SHMLOGGER};
 
 static int out_of_memory(void)
 {

@@ -59,17 +59,12 @@ static void usage(FILE *out)
 		"\n"
 		"Standard input: each line is one record, without its newline; NUL bytes are\n"
 		"kept; messages longer than %d bytes are truncated, and marked so.\n"
-		"\n"
-		"Exit status: 0 when every record is in the ring (a collector that is not done\n"
-		"within the flush timeout only gets a warning), %d usage error, %d no such ring,\n"
-		"%d not a ring or damaged, %d other layout version, %d permission denied, %d\n"
-		"standard input unreadable, %d records dropped (ring full), %d ring unusable,\n"
-		"%d out of memory.\n"
-		"See " PROGRAM_NAME "(1).\n",
+		"\n",
 		shmlog_level_name(DEFAULT_LEVEL), DEFAULT_FLUSH_TIMEOUT_MS, DEFAULT_MODE,
-		SHMLOG_MAX_MESSAGE,
-		EX_USAGE, EX_NOINPUT, EX_DATAERR, EX_PROTOCOL, EX_NOPERM, EX_IOERR, EX_TEMPFAIL,
-		EX_UNAVAILABLE, EX_OSERR);
+		SHMLOG_MAX_MESSAGE);
+	cli_print_exit_statuses(out, this_program.id);
+	fprintf(out, "0 also when the collector is not done within the flush timeout: a warning.\n"
+		     "See " PROGRAM_NAME "(1).\n");
 }
 
 /* logger(1)'s default tag: the name of the user running us. */
@@ -86,7 +81,7 @@ static int parse_timeout(const char *s, int *out)
 	long v = strtol(s, &end, 10);
 
 	if (end == s || *end || v < -1 || v > INT_MAX)
-		return usage_error("--flush-timeout '%s' is not a number of milliseconds (or -1)", s);
+		return usage_bad_value(cli_option(), s, "use milliseconds, 0, or -1 for no limit");
 	*out = (int)v;
 	return OPTIONS_RUN;
 }
@@ -105,7 +100,8 @@ static int parse_fields_and_message(struct options *o, int argc, char **argv, in
 		if (!field_parse(argv[i], &f))
 			break;
 		if (o->nfields == SHMLOG_MAX_FIELDS)
-			return usage_error("more than %d fields", SHMLOG_MAX_FIELDS);
+			return usage_error("unexpected argument '%s': at most %d fields",
+					   argv[i], SHMLOG_MAX_FIELDS);
 		o->fields[o->nfields++] = f;
 	}
 	if (i < argc) {
@@ -126,7 +122,7 @@ static int set_ring(struct options *o, const char *arg)
 static int set_level(struct options *o, const char *arg)
 {
 	if ((o->level = shmlog_level_parse(arg)) < 0)
-		return usage_error("%s", shmlog_errmsg());
+		return usage_refused_by_library(cli_option(), arg);
 	return OPTIONS_RUN;
 }
 
@@ -152,14 +148,14 @@ static int set_no_create(struct options *o, const char *arg)
 static int set_mode(struct options *o, const char *arg)
 {
 	if (tool_parse_mode(arg, &o->mode) < 0)
-		return usage_error("--mode '%s': use octal up to 0777, e.g. 0660", arg);
+		return usage_bad_value(cli_option(), arg, "use octal up to 0777, e.g. 0660");
 	return OPTIONS_RUN;
 }
 
 static int set_allow_owner(struct options *o, const char *arg)
 {
 	if (tool_parse_user(arg, &o->allow_owner) < 0)
-		return usage_error("--allow-owner '%s': no such user", arg);
+		return usage_bad_value(cli_option(), arg, "no such user name, and not a number");
 	o->allow_owner_given = 1;
 	return OPTIONS_RUN;
 }
@@ -238,7 +234,7 @@ static void long_options(struct option out[NSETTINGS + 1])
 
 /* Applies option C (getopt's result, ARG its argument). Returns OPTIONS_RUN, or the status to
  * exit with: 0 after --help or --version, EX_USAGE after a usage error. */
-static int apply(struct options *o, int c, const char *arg, char **argv)
+static int apply(struct options *o, int c, const char *arg)
 {
 	for (size_t i = 0; i < NSETTINGS; i++)
 		if (settings[i].opt == c && settings[i].set)
@@ -250,12 +246,8 @@ static int apply(struct options *o, int c, const char *arg, char **argv)
 	case 'V':
 		printf(PROGRAM_NAME " (shmlog) %s\n", shmlog_version());
 		return 0;
-	case ':':
-		return usage_error("option %s needs an argument", argv[optind - 1]);
-	default:
-		if (optopt)
-			return usage_error("unknown option -%c", optopt);
-		return usage_error("unknown option %s", argv[optind - 1]);
+	default: /* cli_getopt() has said what is wrong */
+		return EX_USAGE;
 	}
 }
 
@@ -271,18 +263,17 @@ int options_parse(struct options *o, int argc, char **argv)
 	o->mode = DEFAULT_MODE;
 	o->parse_level = -1; /* until we know where the message comes from */
 	long_options(longopts);
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:r:l:t:T:nm:u:sqhV", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "+r:l:t:T:nm:u:sqhV", longopts)) != -1) {
 		last_arg = optarg;
-		if ((rc = apply(o, c, optarg, argv)) != OPTIONS_RUN)
+		if ((rc = apply(o, c, optarg)) != OPTIONS_RUN)
 			return rc;
 	}
 	if (!o->ring)
-		return usage_error("no ring given: use -r NAME");
+		return usage_required("-r NAME");
 	if (!o->tag)
 		o->tag = default_tag();
 	if (strlen(o->tag) > SHMLOG_MAX_TAG)
-		return usage_error("the tag is longer than %d bytes", SHMLOG_MAX_TAG);
+		return usage_bad_value("-t", o->tag, "use 1 to %d bytes", SHMLOG_MAX_TAG);
 	/* getopt consumed a "--" that ended the options: it ends the fields too. */
 	int dashdash = optind > 1 && strcmp(argv[optind - 1], "--") == 0 &&
 		       argv[optind - 1] != last_arg;

@@ -314,11 +314,15 @@ struct shmlog_observer;
 
 #define SHMLOG_OBSERVE_OLDEST 0 /* start at the oldest record still in the ring */
 #define SHMLOG_OBSERVE_NEWEST 1 /* start after the newest record (follow only what comes next) */
+/* OR'ed into START: don't wait for a creator that has not initialised the ring yet (an empty
+ * object: one still being made, or one whose maker died); fail at once with EAGAIN instead of
+ * ETIMEDOUT after a wait of up to 2 seconds. For a listing that must not stall on such a ring. */
+#define SHMLOG_OBSERVE_NOWAIT 0x100
 
 /* Maps ring NAME read-only, starting at START (SHMLOG_OBSERVE_*; anything but NEWEST is
  * OLDEST); never creates it. Returns a handle, or NULL with errno set: ENOENT no such ring,
  * EACCES no read permission, EINVAL a bad name, ENOMEM, and EPROTO, EPROTONOSUPPORT or
- * ETIMEDOUT as for shmlog_open. */
+ * ETIMEDOUT as for shmlog_open (EAGAIN instead of ETIMEDOUT with SHMLOG_OBSERVE_NOWAIT). */
 struct shmlog_observer *shmlog_observer_open(const char *name, int start);
 /* Unmaps the ring and frees the handle. Returns nothing: it cannot fail. Accepts NULL. */
 void shmlog_observer_close(struct shmlog_observer *o);

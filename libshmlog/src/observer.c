@@ -145,7 +145,7 @@ struct shmlog_observer *shmlog_observer_open(const char *name, int start)
 		errno = ENOMEM;
 		return NULL;
 	}
-	err = ring_attach(&o->r, name, NULL, 0);
+	err = ring_attach(&o->r, name, NULL, start & SHMLOG_OBSERVE_NOWAIT ? RING_NOWAIT : 0);
 	if (err == 0 && !(o->buf = malloc(o->r.max_record)))
 		err = set_err(ENOMEM, "out of memory");
 	if (err < 0) {
@@ -157,7 +157,7 @@ struct shmlog_observer *shmlog_observer_open(const char *name, int start)
 	}
 	clock_conv_init(&o->clock, o->r.clock_source, o->r.tsc_hz);
 	o->stall_pos = UINT64_MAX; /* no record watched yet: the grace starts when we see one */
-	if (start == SHMLOG_OBSERVE_NEWEST) {
+	if ((start & ~SHMLOG_OBSERVE_NOWAIT) == SHMLOG_OBSERVE_NEWEST) {
 		head_snapshot(&o->r, &o->cursor, &o->seq);
 		o->head = o->cursor;
 		o->seq_known = o->cursor % RING_ALIGN == 0;

@@ -132,8 +132,9 @@ static int check_options(const struct shmlog_options *o)
 
 	if (size < SHMLOG_MIN_SIZE || size > SHMLOG_MAX_SIZE || (size & (size - 1)))
 		return set_err(EINVAL,
-			       "ring size %llu is invalid: use a power of two from 64K to 16G",
-			       (unsigned long long)size);
+			       "ring size %llu is invalid: use a power of two from %lluK to %lluG",
+			       (unsigned long long)size, (unsigned long long)SHMLOG_MIN_SIZE >> 10,
+			       (unsigned long long)SHMLOG_MAX_SIZE >> 30);
 	if (o->on_full < SHMLOG_ON_FULL_DEFAULT || o->on_full > SHMLOG_ON_FULL_EAGAIN)
 		return set_err(EINVAL, "unknown full-ring policy %d: use block, drop or timeout",
 			       (int)o->on_full);
@@ -245,10 +246,12 @@ static int check_regular(int fd, const char *name, struct stat *st)
 	return 0;
 }
 
-/* Reads the identity line, waiting briefly for a creator that is still initialising. */
-static int read_identity(int fd, const char *name, struct ring_hdr *out, struct stat *stp)
+/* Reads the identity line, waiting briefly for a creator that is still initialising (up to
+ * WAIT_MS; 0: not at all, -EAGAIN). */
+static int read_identity(int fd, const char *name, struct ring_hdr *out, struct stat *stp,
+			 int wait_ms)
 {
-	int64_t deadline = mono_ms() + CREATE_WAIT_MS;
+	int64_t deadline = mono_ms() + wait_ms;
 	struct stat st;
 
 	for (;;) {
@@ -275,6 +278,11 @@ static int read_identity(int fd, const char *name, struct ring_hdr *out, struct 
 				       "and restart its processes",
 				       name, (long long)st.st_size, name);
 		}
+		if (wait_ms == 0)
+			return set_err(EAGAIN,
+				       "ring '%s' is not initialised: its creator is still making it, "
+				       "or died doing so (then remove /dev/shm/shmlog.%s)",
+				       name, name);
 		if (mono_ms() > deadline)
 			return set_err(ETIMEDOUT,
 				       "ring '%s' was never initialised by its creator: remove "
@@ -430,7 +438,8 @@ int ring_attach(struct ring *r, const char *name, const struct shmlog_options *o
 	/* A squatter's object is refused at once, before we wait for it to look initialised. */
 	if ((err = check_regular(fd, name, &st)) < 0 ||
 	    (!created && (how & RING_TRUSTED) && (err = check_owner(&st, opts, name)) < 0) ||
-	    (err = read_identity(fd, name, &id, &st)) < 0 ||
+	    (err = read_identity(fd, name, &id, &st,
+				 how & RING_NOWAIT ? 0 : CREATE_WAIT_MS)) < 0 ||
 	    (!created && (how & RING_TRUSTED) && (err = check_trust(&st, opts, name)) < 0) ||
 	    (err = validate_identity(&id, (uint64_t)st.st_size, name)) < 0) {
 		close(fd);

@@ -412,7 +412,8 @@ int ring_name_valid(const char *name);
 void ring_shm_name(char *out, size_t cap, const char *name);
 /* How ring_attach() attaches. RING_TRUSTED: the caller will log to the ring or take its records,
  * so an existing ring must pass the trust rules of shmlog_options (owner, group/other write). */
-enum { RING_CREATE = 0x1, RING_WRITE = 0x2, RING_TRUSTED = 0x4 };
+/* RING_NOWAIT: a ring its creator has not initialised yet is -EAGAIN at once, not waited for. */
+enum { RING_CREATE = 0x1, RING_WRITE = 0x2, RING_TRUSTED = 0x4, RING_NOWAIT = 0x8 };
 int ring_attach(struct ring *r, const char *name, const struct shmlog_options *opts,
 		unsigned how);
 /* RING_CREATE unless OPTS ask for SHMLOG_OPEN_NOCREATE. */

@@ -52,6 +52,7 @@ int shmlog_py_ring_check(shmlog_py_ring *r)
 
 static int parse_size(PyObject *o, struct shmlog_options *opts)
 {
+	char why[160];
 	uint64_t v;
 
 	if (o == Py_None)
@@ -68,7 +69,8 @@ static int parse_size(PyObject *o, struct shmlog_options *opts)
 		if (!s)
 			return -1;
 		if (cli_parse_size(s, &v) < 0) {
-			PyErr_Format(PyExc_ValueError, "size %R: use bytes or a K, M, G suffix ('4M')", o);
+			PyErr_Format(PyExc_ValueError, "size %R: %s", o,
+				     cli_ring_size_hint(why, sizeof(why)));
 			return -1;
 		}
 	} else {
@@ -78,9 +80,8 @@ static int parse_size(PyObject *o, struct shmlog_options *opts)
 	}
 	/* Checked here rather than by the library, so that a bad size is the ValueError the other
 	 * bad arguments are, not an Error from opening the ring. */
-	if (v < SHMLOG_MIN_SIZE || v > SHMLOG_MAX_SIZE || (v & (v - 1))) {
-		PyErr_Format(PyExc_ValueError,
-			     "size %R: use a power of two from 64K to 16G, such as '4M'", o);
+	if (cli_ring_size_check(v, why, sizeof(why)) < 0) {
+		PyErr_Format(PyExc_ValueError, "size %R: %s", o, why);
 		return -1;
 	}
 	opts->size = v;

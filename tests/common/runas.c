@@ -56,7 +56,7 @@ int tu_run_as(const struct tu_user *u, gid_t group, const char *const *argv, cha
 	      size_t cap)
 {
 	char reuid[32], regid[32], groups[32];
-	const char *args[64];
+	const char *args[128];
 	int n = 0, p[2], st;
 
 	if (u) {
@@ -72,7 +72,7 @@ int tu_run_as(const struct tu_user *u, gid_t group, const char *const *argv, cha
 		args[n++] = groups;
 		args[n++] = "--";
 	}
-	while (*argv && n < 63)
+	while (*argv && n < 127)
 		args[n++] = *argv++;
 	args[n] = NULL;
 	if (pipe2(p, O_CLOEXEC) < 0)

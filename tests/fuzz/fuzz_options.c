@@ -62,8 +62,7 @@
 
 /* Both parsers report usage errors through cli/program.c, which asks who the program
  * is; the name is only printed, and printing goes to /dev/null. */
-static const struct tool_exit no_exceptions[] = {{0, 0}};
-const struct program this_program = {"fuzz_options", {no_exceptions, EX_USAGE}, 0};
+const struct program this_program = {"fuzz_options", CLI_EVERY_PROGRAM};
 
 static FILE *devnull;
 static bool verbose;
@@ -129,7 +128,7 @@ static int parse_shmlogd(struct shmlogd_options *o, int argc, char **argv)
 static int parse_shmlogcat(struct shmlogcat_options *o, int argc, char **argv)
 {
 	optind = 0;
-	opterr = 1; /* shmlogd's parser turns it off; shmlogcat's leaves it as a program starts */
+	opterr = 1; /* as a program starts: cli_getopt() must turn it off itself */
 	hush();
 	int r = shmlogcat_options_parse(o, argc, argv);
 	unhush();

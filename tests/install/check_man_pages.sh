@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# check_man_pages.sh MANDIR [HEADER] - renders every manual page under MANDIR (a share/man tree)
-# with man(1), all groff warnings on, and fails on any warning or error; alias pages (".so")
-# must resolve. With HEADER (shmlog.h), also fails unless every function it declares has a
+# check_man_pages.sh MANDIR [HEADER [BUILD_MANDIR]] - renders every manual page under MANDIR (a share/man tree)
+# with man(1), all groff warnings on, and fails on any warning or error; alias pages (links, or
+# ".so") must resolve, also with "man -l" from another directory. With BUILD_MANDIR (the build
+# tree's docs/man) as the third argument, "man -l" must render each page there too. With HEADER (shmlog.h), also fails unless every function it declares has a
 # section 3 page. Skips the shmlogd(8) page, with a note, when it is not installed yet.
 set -euo pipefail
 
 mandir=$1
 header=${2:-}
+build_mandir=${3:-}
 export LC_ALL=C.UTF-8 MANPAGER=cat PAGER=cat MANWIDTH=80
 failed=0
 pages=0
@@ -14,6 +16,16 @@ pages=0
 fail() {
 	printf 'FAIL: %s\n' "$*"
 	failed=1
+}
+
+# "man -l FILE" from / (not from the man tree): an alias that only resolves relative to a man3
+# directory's parent (".so man3/X.3") renders as an error or nothing there.
+render_file() {
+	local out err
+	err=$(cd / && man --warnings=w -l "$1" 2>&1 >/dev/null) || { fail "man -l $1: $err"; return; }
+	[[ -z $err ]] || { fail "man -l $1: $err"; return; }
+	out=$(cd / && man -l "$1" 2>/dev/null)
+	[[ $out == *NAME* ]] || fail "man -l $1 from /: no NAME section in what it rendered"
 }
 
 [[ -d $mandir ]] || { fail "no manual pages under $mandir"; exit 1; }
@@ -32,9 +44,20 @@ for page in "$mandir"/man[1-8]/*.[1-8]; do
 	if read -r first <"$page" && [[ $first == .so\ * ]]; then
 		[[ -f $mandir/${first#.so } ]] || fail "$file: .so target ${first#.so } is missing"
 	fi
+	render_file "$page"
 	pages=$((pages + 1))
 done
 echo "$pages manual pages render without warnings"
+
+if [[ -n $build_mandir ]]; then
+	n=0
+	for page in "$build_mandir"/*.3; do
+		[[ -e $page ]] || { fail "$page: a link to nothing"; continue; }
+		render_file "$page"
+		n=$((n + 1))
+	done
+	echo "$n pages of the build tree render with man -l from /"
+fi
 
 if [[ ! -f $mandir/man8/shmlogd.8 ]]; then
 	echo "note: shmlogd.8 is not installed (shmlogd not built yet): its page was not checked"
