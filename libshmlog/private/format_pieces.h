@@ -5,7 +5,7 @@
  *
  * Who uses it: the library's own formatter (format.h includes this header and adds what only
  * the text and JSON lines need) and shmlogd's RFC 5424 forwarder (shmlogd/forward/rfc5424.c).
- * A second formatter calls these rather than spelling a time, a float or the ill-formed-UTF-8
+ * A second formatter calls these rather than spelling a time, a number or the ill-formed-UTF-8
  * rule its own way, so that a record reads the same in shmlogd's files and at a syslog server.
  *
  * Every piece goes through the cursor below, which keeps counting past the caller's capacity
@@ -77,12 +77,12 @@ void put_str(struct out *o, const char *s);
 
 /* number.c */
 void put_u64(struct out *o, uint64_t v);
-void put_i64(struct out *o, int64_t v);
-/* The shortest decimal form of a finite V that reads back as V, always with a '.' or an
- * exponent (1.0, not 1), whatever LC_NUMERIC says. */
-void put_double(struct out *o, double v);
-/* "NaN", "Infinity" or "-Infinity", for the V put_double() does not take. */
-const char *nonfinite_name(double v);
+/* F's value when it is an int, a float or a bool, as shmlog_format() writes it: decimal; the
+ * shortest of 15, 16 or 17 significant digits that reads back, always with a '.' or an exponent
+ * (1.0, not 1), whatever LC_NUMERIC says, or NaN, Infinity, -Infinity; true or false. Writes
+ * nothing for a string, which each output escapes its own way. */
+struct shmlog_field;
+void put_scalar(struct out *o, const struct shmlog_field *f);
 
 /* timestamp.c: TIME_NS as RFC 3339 UTC with microseconds, "2026-11-21T10:15:03.123456Z",
  * truncated; any int64 of nanoseconds (1677 to 2262) has a four-digit year. */

@@ -26,6 +26,10 @@ static inline void put_hex2(struct out *o, unsigned char c)
 
 /* number.c: "00" "01" ... "99", also the timestamps' digits. */
 extern const char digit_pairs[201];
+void put_i64(struct out *o, int64_t v);
+/* The shortest of %.15g, %.16g and %.17g that reads back as a finite V, always with a '.' or an
+ * exponent. */
+void put_double(struct out *o, double v);
 
 /* escape.c */
 enum esc {

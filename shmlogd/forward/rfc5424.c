@@ -2,12 +2,11 @@
  *
  * What the record's facts look like in any output, libshmlog owns, and this file calls it
  * (libshmlog/private/format_pieces.h): the output cursor, which keeps counting past the
- * caller's capacity (the snprintf contract), the RFC 3339 time, integers, the shortest float
- * that reads back, and UTF-8 with its one rule for ill-formed bytes. So a record reads the same
- * at the syslog server as in shmlogd's own files. What is RFC 5424's alone is here: the
+ * caller's capacity (the snprintf contract), the RFC 3339 time, numbers and booleans as
+ * shmlog_format() spells them, and UTF-8 with its one rule for ill-formed bytes. So a record
+ * reads the same at the syslog server as in shmlogd's own files. What is RFC 5424's alone is here: the
  * header's character sets and limits, PARAM-NAMEs, PARAM-VALUE escaping, the MSG's BOM.
  */
-#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -117,23 +116,10 @@ static void put_field(struct out *o, const struct shmlog_field *f)
 	put_char(o, ' ');
 	put_param_name(o, f->key, f->key_len);
 	put_mem(o, "=\"", 2);
-	switch (f->type) {
-	case SHMLOG_FIELD_STRING:
+	if (f->type == SHMLOG_FIELD_STRING)
 		put_param_value(o, f->v.s.ptr, f->v.s.len);
-		break;
-	case SHMLOG_FIELD_INT:
-		put_i64(o, f->v.i);
-		break;
-	case SHMLOG_FIELD_FLOAT:
-		if (isfinite(f->v.f))
-			put_double(o, f->v.f);
-		else
-			put_str(o, nonfinite_name(f->v.f));
-		break;
-	default:
-		put_str(o, f->v.b ? "true" : "false");
-		break;
-	}
+	else
+		put_scalar(o, f);
 	put_char(o, '"');
 }
 

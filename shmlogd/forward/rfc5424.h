@@ -38,12 +38,12 @@
  *            reversible; the local file keeps it exactly.
  *            Values: strings as UTF-8 (each maximal ill-formed subsequence becomes one
  *            U+FFFD: libshmlog's UTF-8 reader, the JSON output's rule), with '"', '\'
- *            and ']' escaped by a '\' (RFC 5424 6.3.3); integers in decimal; floats as
- *            shmlogd's own files write them (libshmlog's put_double(): the shortest of 15, 16
- *            or 17 significant digits that reads back to the same double, always with a '.'
- *            or an exponent, so 1.0 stays "1.0"), NaN, Infinity, -Infinity; booleans true or
- *            false. A record whose field encoding is
- *            damaged keeps the fields before the damage and says damaged="fields".
+ *            and ']' escaped by a '\' (RFC 5424 6.3.3); integers, floats and booleans as
+ *            shmlogd's own files write them (libshmlog's put_scalar()): floats in the shortest
+ *            of 15, 16 or 17 significant digits that reads back to the same double, always
+ *            with a '.' or an exponent, so 1.0 stays "1.0", or NaN, Infinity, -Infinity;
+ *            booleans true or false. A record whose field encoding is damaged keeps the
+ *            fields before the damage and says damaged="fields".
  *            Control characters are legal in PARAM-VALUE and MSG and are sent as they are:
  *            both transports frame by length, never by newline, and a receiver escapes them
  *            on its side (rsyslog by default: #012).
