@@ -4,8 +4,8 @@
  * (libshmlog/private/format_pieces.h): the output cursor, which keeps counting past the
  * caller's capacity (the snprintf contract), the RFC 3339 time, numbers and booleans as
  * shmlog_format() spells them, and UTF-8 with its one rule for ill-formed bytes. So a record
- * reads the same at the syslog server as in shmlogd's own files. What is RFC 5424's alone is here: the
- * header's character sets and limits, PARAM-NAMEs, PARAM-VALUE escaping, the MSG's BOM.
+ * reads the same at the syslog server as in shmlogd's own files. What is RFC 5424's alone is
+ * here: the header's character sets and limits, PARAM-NAMEs, PARAM-VALUE escaping, the BOM.
  */
 #include <stdint.h>
 #include <string.h>
