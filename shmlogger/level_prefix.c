@@ -84,15 +84,17 @@ int level_of_word(const char *s, size_t n)
 	return level > 0 ? level : -1;
 }
 
+/* Derived from shmlog_level_syslog(), which owns each level's severity, rather than a second
+ * table: the worst level whose own severity is SEV or milder. So emerg and alert (0, 1), worse
+ * than any level, are critical, and notice (5), which no level has, is info: a normal event. */
 int level_of_syslog_severity(long long sev)
 {
-	static const int levels[8] = {
-		SHMLOG_CRITICAL, SHMLOG_CRITICAL, SHMLOG_CRITICAL, /* emerg, alert, crit */
-		SHMLOG_ERROR,	 SHMLOG_WARNING,		   /* err, warning */
-		SHMLOG_INFO,	 SHMLOG_INFO,	  SHMLOG_DEBUG,	   /* notice, info, debug */
-	};
-
-	return sev >= 0 && sev <= 7 ? levels[sev] : -1;
+	if (sev < 0 || sev > 7)
+		return -1;
+	for (int level = SHMLOG_CRITICAL; level > SHMLOG_DEBUG; level--)
+		if (shmlog_level_syslog(level) >= sev)
+			return level;
+	return SHMLOG_DEBUG;
 }
 
 /* "<PRI>" at the start of S (N bytes): the level of its severity, *END just past the '>'. */

@@ -162,17 +162,8 @@ static void put_text_value(struct out *o, const struct shmlog_field *f)
 			put_escaped(o, f->v.s.ptr, f->v.s.len, ESC_TEXT);
 		}
 		break;
-	case SHMLOG_FIELD_INT:
-		put_i64(o, f->v.i);
-		break;
-	case SHMLOG_FIELD_FLOAT:
-		if (isfinite(f->v.f))
-			put_double(o, f->v.f);
-		else
-			put_str(o, nonfinite_name(f->v.f));
-		break;
-	case SHMLOG_FIELD_BOOL:
-		put_str(o, f->v.b ? "true" : "false");
+	default:
+		put_scalar(o, f);
 		break;
 	}
 }

@@ -1,5 +1,5 @@
-/* number.c - integers and floats as a line shows them, for shmlog_format() and printf.c
- * (format.h, internal.h). */
+/* number.c - integers, floats and booleans as a line shows them, for shmlog_format(), printf.c
+ * and shmlogd's RFC 5424 forwarder (format.h, internal.h, format_pieces.h). */
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -9,6 +9,7 @@
 
 #include "format.h"
 #include "internal.h"
+#include "shmlog.h"
 
 /* "00" "01" ... "99": numbers are written two digits per division, which halves the divisions
  * the collector spends on pids, tids and sequence numbers. */
@@ -110,9 +111,31 @@ void put_double(struct out *o, double v)
 }
 
 /* JSON has no NaN or infinities; these are the spellings JavaScript and Python print. */
-const char *nonfinite_name(double v)
+static const char *nonfinite_name(double v)
 {
 	if (isnan(v))
 		return "NaN";
 	return v > 0 ? "Infinity" : "-Infinity";
+}
+
+/* Every output spells a number or a boolean the same way, so a value reads the same in a text
+ * line, a JSON line and a forwarded RFC 5424 message; only strings are escaped each its own way. */
+void put_scalar(struct out *o, const struct shmlog_field *f)
+{
+	switch (f->type) {
+	case SHMLOG_FIELD_INT:
+		put_i64(o, f->v.i);
+		break;
+	case SHMLOG_FIELD_FLOAT:
+		if (isfinite(f->v.f))
+			put_double(o, f->v.f);
+		else
+			put_str(o, nonfinite_name(f->v.f));
+		break;
+	case SHMLOG_FIELD_BOOL:
+		put_str(o, f->v.b ? "true" : "false");
+		break;
+	default:
+		break; /* a string: the caller's */
+	}
 }

@@ -1,101 +1,62 @@
 /* rfc5424.c - a record as an RFC 5424 message; rfc5424.h says what each part holds and why.
  *
- * Every piece goes through a cursor that keeps counting past the caller's capacity (the
- * snprintf contract), like the library's own formatter, whose helpers are private to it.
+ * What the record's facts look like in any output, libshmlog owns, and this file calls it
+ * (libshmlog/private/format_pieces.h): the output cursor, which keeps counting past the
+ * caller's capacity (the snprintf contract), the RFC 3339 time, numbers and booleans as
+ * shmlog_format() spells them, and UTF-8 with its one rule for ill-formed bytes. So a record
+ * reads the same at the syslog server as in shmlogd's own files. What is RFC 5424's alone is
+ * here: the header's character sets and limits, PARAM-NAMEs, PARAM-VALUE escaping, the BOM.
  */
-#include <inttypes.h>
-#include <math.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "format_pieces.h"
 #include "rfc5424.h"
 
-struct out {
-	char *buf;
-	size_t cap;
-	size_t len; /* what the whole message needs, which may exceed cap */
-};
+#define UTF8_REPLACEMENT "\xef\xbf\xbd" /* U+FFFD */
 
-static void put_mem(struct out *o, const void *p, size_t n)
+/* Whether a PARAM-VALUE takes B (ASCII) only after a '\' (RFC 5424 6.3.3). */
+static int param_value_escaped(unsigned char b)
 {
-	if (o->len < o->cap)
-		memcpy(o->buf + o->len, p, n < o->cap - o->len ? n : o->cap - o->len);
-	o->len += n;
+	return b == '"' || b == '\\' || b == ']';
 }
 
-static void put_char(struct out *o, char c)
-{
-	put_mem(o, &c, 1);
-}
-
-static void put_str(struct out *o, const char *s)
-{
-	put_mem(o, s, strlen(s));
-}
-
-static void put_u64(struct out *o, uint64_t v)
-{
-	char tmp[24];
-	put_mem(o, tmp, (size_t)snprintf(tmp, sizeof(tmp), "%" PRIu64, v));
-}
-
-/* The length of the well-formed UTF-8 sequence at P (N >= 1 bytes), or 0 when it is ill-formed
- * (RFC 3629: no overlong form, no surrogate, nothing above U+10FFFF). */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-	unsigned char c = p[0];
-	size_t len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3
-		     : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
-
-	if (len == 0 || len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] > 0x9f) || (c == 0xf0 && p[1] < 0x90) ||
-	    (c == 0xf4 && p[1] > 0x8f))
-		return 0;
-	return len;
-}
-
-/* The length of the ill-formed sequence at P (N >= 1 bytes, utf8_len() 0): its maximal subpart
- * (Unicode 3.9, D93b), the longest start of a well-formed sequence, or 1 byte. Each becomes one
- * U+FFFD, as in libshmlog's JSON output. */
-static size_t ill_formed_len(const unsigned char *p, size_t n)
-{
-	unsigned char c = p[0];
-	size_t want = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3
-		      : c >= 0xf0 && c <= 0xf4 ? 4 : 1;
-	unsigned char lo = c == 0xe0 ? 0xa0 : c == 0xf0 ? 0x90 : 0x80;
-	unsigned char hi = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
-	size_t i = 1;
-
-	if (want > 1 && i < n && p[i] >= lo && p[i] <= hi)
-		for (i++; i < want && i < n && (p[i] & 0xc0) == 0x80; i++)
-			;
-	return i;
-}
-
-/* A PARAM-VALUE: UTF-8 with '"', '\' and ']' escaped; ill-formed bytes become U+FFFD. */
+/* A PARAM-VALUE: UTF-8 with '"', '\' and ']' escaped; each ill-formed sequence (its maximal
+ * subpart: utf8_decode()) becomes one U+FFFD, as in the JSON output. Runs that need neither go
+ * out with one put_mem(). */
 static void put_param_value(struct out *o, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, start = 0, len = 1;
+	uint32_t cp;
 
-	for (size_t i = 0; i < n;) {
-		size_t len = utf8_len(p + i, n - i);
-		if (len == 0) {
-			put_mem(o, "\xef\xbf\xbd", 3);
-			i += ill_formed_len(p + i, n - i);
-			continue;
+	if (n == 0)
+		return; /* S may be NULL then */
+	while (i < n) {
+		if (p[i] < 0x80) {
+			len = 1;
+			if (!param_value_escaped(p[i])) {
+				i++;
+				continue;
+			}
+		} else {
+			len = utf8_decode(p + i, n - i, &cp);
+			if (cp != UTF8_BAD) {
+				i += len;
+				continue;
+			}
 		}
-		if (p[i] == '"' || p[i] == '\\' || p[i] == ']')
+		put_mem(o, p + start, i - start);
+		if (p[i] < 0x80) {
 			put_char(o, '\\');
-		put_mem(o, p + i, len);
+			put_char(o, (char)p[i]);
+		} else {
+			PUT_LIT(o, UTF8_REPLACEMENT);
+		}
 		i += len;
+		start = i;
 	}
+	put_mem(o, p + start, n - start);
 }
 
 /* A header field (HOSTNAME, APP-NAME): printable ASCII cut to MAX, '_' for anything else, "-"
@@ -117,20 +78,14 @@ static int put_header_field(struct out *o, const char *s, size_t n, size_t max)
 	return same;
 }
 
-static void put_timestamp(struct out *o, int64_t time_ns)
+/* TIMESTAMP: the library's RFC 3339 time (the same text as shmlogd's files), or the nil value
+ * "-" before 1970 (rfc5424.h). */
+static void put_rfc5424_time(struct out *o, int64_t time_ns)
 {
-	time_t secs = (time_t)(time_ns / 1000000000);
-	struct tm tm;
-	char tmp[40];
-
-	if (time_ns < 0 || !gmtime_r(&secs, &tm)) {
+	if (time_ns < 0)
 		put_char(o, '-');
-		return;
-	}
-	int n = snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
-			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-			 (int)(time_ns % 1000000000 / 1000));
-	put_mem(o, tmp, (size_t)n);
+	else
+		put_timestamp(o, time_ns);
 }
 
 /* shmlog's own parameter names, which a field's key may not take (rfc5424.h). */
@@ -156,44 +111,15 @@ static void put_param_name(struct out *o, const char *key, size_t n)
 	put_mem(o, name, len);
 }
 
-/* The shortest decimal form of V that reads back as V. */
-static void put_double(struct out *o, double v)
-{
-	char tmp[40];
-
-	if (isnan(v) || isinf(v)) {
-		put_str(o, isnan(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity");
-		return;
-	}
-	for (int prec = 1; prec <= 17; prec++) {
-		snprintf(tmp, sizeof(tmp), "%.*g", prec, v);
-		if (strtod(tmp, NULL) == v)
-			break;
-	}
-	put_str(o, tmp);
-}
-
 static void put_field(struct out *o, const struct shmlog_field *f)
 {
-	char tmp[24];
-
 	put_char(o, ' ');
 	put_param_name(o, f->key, f->key_len);
 	put_mem(o, "=\"", 2);
-	switch (f->type) {
-	case SHMLOG_FIELD_STRING:
+	if (f->type == SHMLOG_FIELD_STRING)
 		put_param_value(o, f->v.s.ptr, f->v.s.len);
-		break;
-	case SHMLOG_FIELD_INT:
-		put_mem(o, tmp, (size_t)snprintf(tmp, sizeof(tmp), "%" PRId64, f->v.i));
-		break;
-	case SHMLOG_FIELD_FLOAT:
-		put_double(o, f->v.f);
-		break;
-	default:
-		put_str(o, f->v.b ? "true" : "false");
-		break;
-	}
+	else
+		put_scalar(o, f);
 	put_char(o, '"');
 }
 
@@ -204,6 +130,19 @@ static void put_own_number(struct out *o, const char *name, uint64_t v)
 	put_str(o, name);
 	put_mem(o, "=\"", 2);
 	put_u64(o, v);
+	put_char(o, '"');
+}
+
+/* ringid=".." : the ring's id in 16 hex digits. */
+static void put_ring_id(struct out *o, uint64_t id)
+{
+	static const char hex[] = "0123456789abcdef";
+	char digits[16];
+
+	for (int i = 15; i >= 0; i--, id >>= 4)
+		digits[i] = hex[id & 15];
+	PUT_LIT(o, " ringid=\"");
+	put_mem(o, digits, sizeof(digits));
 	put_char(o, '"');
 }
 
@@ -219,11 +158,8 @@ static void put_structured_data(struct out *o, const struct shmlog_record *rec,
 	put_param_value(o, origin->ring, strlen(origin->ring));
 	put_char(o, '"');
 	put_own_number(o, "seq", rec->seq);
-	if (origin->ring_id) {
-		char hex[32];
-		put_mem(o, hex, (size_t)snprintf(hex, sizeof(hex), " ringid=\"%016" PRIx64 "\"",
-						 origin->ring_id));
-	}
+	if (origin->ring_id)
+		put_ring_id(o, origin->ring_id);
 	put_own_number(o, "tid", rec->tid);
 	if (tag_changed) {
 		put_str(o, " tag=\"");
@@ -244,16 +180,10 @@ static void put_structured_data(struct out *o, const struct shmlog_record *rec,
 /* Whether MSG goes as MSG-UTF8 (with a BOM): it holds a byte above 0x7f, all well-formed. */
 static int message_is_utf8(const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	int wide = 0;
-
-	for (size_t i = 0, len; i < n; i += len) {
-		len = utf8_len(p + i, n - i);
-		if (len == 0)
-			return 0;
-		wide |= len > 1;
-	}
-	return wide;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return utf8_well_formed(s + i, n - i);
+	return 0;
 }
 
 size_t rfc5424_format(const struct shmlog_record *rec, const struct rfc5424_origin *origin,
@@ -266,7 +196,7 @@ size_t rfc5424_format(const struct shmlog_record *rec, const struct rfc5424_orig
 	put_char(&o, '<');
 	put_u64(&o, (uint64_t)origin->facility * 8 + (uint64_t)(severity < 0 ? 5 : severity));
 	put_mem(&o, ">1 ", 3);
-	put_timestamp(&o, rec->time_ns);
+	put_rfc5424_time(&o, rec->time_ns);
 	put_char(&o, ' ');
 	put_header_field(&o, host, strlen(host), RFC5424_HOSTNAME_MAX);
 	put_char(&o, ' ');

@@ -10,9 +10,10 @@
  *            otherwise, so that such a record stands out.
  * VERSION    1
  * TIMESTAMP  the record's wall clock, UTC, microseconds: 2026-11-21T10:15:03.123456Z (the
- *            nanoseconds below are cut, as in shmlogd's own files). Before 1970 (a negative
- *            time: a clock set wrong, or damage): "-". (The last time an int64 of ns can hold
- *            is in 2262, so RFC 5424's four-digit year is never exceeded.)
+ *            nanoseconds below are cut): libshmlog's RFC 3339 time, as in shmlogd's own
+ *            files. Before 1970 (a negative time: a clock set wrong, or damage): "-". (The
+ *            last time an int64 of ns can hold is in 2262, so RFC 5424's four-digit year is
+ *            never exceeded.)
  * HOSTNAME   as given by the caller (gethostname()); bytes outside printable ASCII (33..126)
  *            become '_', cut to 255; empty: "-".
  * APP-NAME   the record's tag, the same way, cut to 48 (RFC 5424's limit). Whenever that changes
@@ -36,10 +37,13 @@
  *            "_seq"), so ring and seq are always shmlog's. A key changed this way is not
  *            reversible; the local file keeps it exactly.
  *            Values: strings as UTF-8 (each maximal ill-formed subsequence becomes one
- *            U+FFFD, as in the JSON output), with '"', '\' and ']' escaped by a '\' (RFC 5424 6.3.3); integers in
- *            decimal; floats in the shortest form that reads back to the same double, NaN,
- *            Infinity, -Infinity; booleans true or false. A record whose field encoding is
- *            damaged keeps the fields before the damage and says damaged="fields".
+ *            U+FFFD: libshmlog's UTF-8 reader, the JSON output's rule), with '"', '\'
+ *            and ']' escaped by a '\' (RFC 5424 6.3.3); integers, floats and booleans as
+ *            shmlogd's own files write them (libshmlog's put_scalar()): floats in the shortest
+ *            of 15, 16 or 17 significant digits that reads back to the same double, always
+ *            with a '.' or an exponent, so 1.0 stays "1.0", or NaN, Infinity, -Infinity;
+ *            booleans true or false. A record whose field encoding is damaged keeps the
+ *            fields before the damage and says damaged="fields".
  *            Control characters are legal in PARAM-VALUE and MSG and are sent as they are:
  *            both transports frame by length, never by newline, and a receiver escapes them
  *            on its side (rsyslog by default: #012).

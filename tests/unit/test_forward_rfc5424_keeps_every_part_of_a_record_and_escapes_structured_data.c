@@ -3,7 +3,8 @@
  * microsecond UTC time, APP-NAME from the tag (kept whole in the structured data when RFC 5424
  * would cut or change it), PROCID, ring, seq and the ring's id first in [shmlog@32473 ...], PARAM-VALUE
  * escaping of '"', '\' and ']', field keys made into SD-NAMEs, the BOM rule of section 6.4,
- * and the snprintf contract at every capacity. */
+ * the snprintf contract at every capacity, and times, floats and ill-formed UTF-8 spelt as in
+ * shmlogd's own JSON files (libshmlog writes both). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -146,12 +147,60 @@ static void test_floats_read_back_and_nonfinite_ones_have_names(void **state)
 	struct shmlog_record rec = example();
 	struct shmlog_field f[] = {SHMLOG_FLOAT("a", 0.1), SHMLOG_FLOAT("b", 1e300),
 				   SHMLOG_FLOAT("c", NAN), SHMLOG_FLOAT("d", -INFINITY),
-				   SHMLOG_FLOAT("e", 5e-324), SHMLOG_BOOL("f", 0)};
+				   SHMLOG_FLOAT("e", 5e-324), SHMLOG_BOOL("f", 0),
+				   SHMLOG_FLOAT("g", 1.0), SHMLOG_FLOAT("h", -250.0)};
 
 	(void)state;
-	attach(&rec, f, 6);
+	attach(&rec, f, 8);
+	/* libshmlog's floats: at most 17 digits, never fewer than 15 would need to read back, and
+	 * an integral value keeps its ".0". */
 	assert_non_null(strstr(fmt(&rec), " a=\"0.1\" b=\"1e+300\" c=\"NaN\" d=\"-Infinity\" "
-					  "e=\"5e-324\" f=\"false\"]"));
+					  "e=\"4.94065645841247e-324\" f=\"false\" g=\"1.0\" "
+					  "h=\"-250.0\"]"));
+}
+
+/* The text of the PARAM-VALUE KEY="..." in M (no '"' inside), copied to DST. */
+static const char *param(const char *m, const char *key, char *dst, size_t cap)
+{
+	char name[32];
+	const char *p, *end;
+
+	snprintf(name, sizeof(name), " %s=\"", key);
+	p = strstr(m, name);
+	assert_non_null(p);
+	p += strlen(name);
+	end = strchr(p, '"');
+	assert_non_null(end);
+	assert_true((size_t)(end - p) < cap);
+	memcpy(dst, p, (size_t)(end - p));
+	dst[end - p] = '\0';
+	return dst;
+}
+
+static void test_time_floats_and_ill_formed_utf8_read_as_in_shmlogds_json_files(void **state)
+{
+	static char json[1 << 12];
+	struct shmlog_record rec = example();
+	struct shmlog_field f[] = {SHMLOG_FLOAT("a", 1.0), SHMLOG_FLOAT("b", 1.0 / 3),
+				   SHMLOG_FLOAT("c", 5e-324), SHMLOG_FLOAT("d", 123456789.0),
+				   SHMLOG_STR("u", "x\xff\xc0\xaf\xed\xa0\x80y\xe2\x82\xf0\x9f\x98")};
+	const char *keys[] = {"a", "b", "c", "d"};
+	char value[256], want[300];
+
+	(void)state;
+	attach(&rec, f, 5);
+	assert_true(shmlog_format(&rec, SHMLOG_FORMAT_JSON, 0, json, sizeof(json)) <
+		    (ssize_t)sizeof(json));
+	const char *m = fmt(&rec);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		snprintf(want, sizeof(want), "\"%s\":%s", keys[i],
+			 param(m, keys[i], value, sizeof(value)));
+		assert_non_null(strstr(json, want));
+	}
+	snprintf(want, sizeof(want), "\"u\":\"%s\"", param(m, "u", value, sizeof(value)));
+	assert_non_null(strstr(json, want));
+	assert_non_null(strstr(json, "\"@timestamp\":\"2026-11-21T10:15:03.123456Z\""));
+	assert_non_null(strstr(m, "<14>1 2026-11-21T10:15:03.123456Z "));
 }
 
 static void test_a_tag_rfc5424_cannot_hold_is_cut_or_replaced_and_kept_whole_in_sd(void **state)
@@ -252,6 +301,7 @@ int main(void)
 		cmocka_unit_test(test_param_values_keep_utf8_and_replace_ill_formed_bytes),
 		cmocka_unit_test(test_keys_become_sd_names_and_never_take_shmlogs_own),
 		cmocka_unit_test(test_floats_read_back_and_nonfinite_ones_have_names),
+		cmocka_unit_test(test_time_floats_and_ill_formed_utf8_read_as_in_shmlogds_json_files),
 		cmocka_unit_test(test_a_tag_rfc5424_cannot_hold_is_cut_or_replaced_and_kept_whole_in_sd),
 		cmocka_unit_test(test_msg_gets_a_bom_only_when_it_is_utf8_beyond_ascii),
 		cmocka_unit_test(test_truncation_loss_reports_and_damaged_fields_are_said_in_sd),
