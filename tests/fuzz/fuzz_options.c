@@ -653,8 +653,11 @@ static void check_shmlogd_values(const char *s)
 	for (int i = 0; i < 2; i++) {
 		uint64_t want = 0;
 		rc = shmlogd_with(&o, sizes[i], s);
-		/* fuzz_parsers checks cli_parse_size against a reference; a ring of 0 is refused */
-		ok = cli_parse_size(s, &want) == 0 && (i == 1 || want != 0);
+		/* fuzz_parsers checks cli_parse_size against a reference; a ring's size must be a
+		 * power of two within the library's range, checked at once */
+		ok = cli_parse_size(s, &want) == 0 &&
+		     (i == 1 || (want >= SHMLOG_MIN_SIZE && want <= SHMLOG_MAX_SIZE &&
+				 (want & (want - 1)) == 0));
 		AGREE(ok, rc, sizes[i], s);
 		if (ok)
 			FZ_CHECK((i ? o.rotate_size : o.ring_size) == want && (i || o.size_given),
