@@ -116,30 +116,47 @@ static bool escape(struct json_reader *r, char *out, size_t cap, size_t *o)
 	return put(out, cap, o, u, utf8_put((uint32_t)v, u));
 }
 
-/* Past the bytes a string holds as they are: not '"', '\\' or a control character, and UTF-8
- * when R says so. */
-static void plain_run(struct json_reader *r)
-{
-	while (r->p < r->end) {
-		unsigned char ch = (unsigned char)*r->p;
-		uint32_t cp;
-		size_t n;
+/* What a byte is inside a string: 1 one held as it is; 2 one of 0x80 and above, held as it is or
+ * the first of a UTF-8 sequence to check; 0 '"', '\\' or a control character, which end a run. */
+static const unsigned char byte_class[256] = {
+	[0x20 ... 0x21] = 1, [0x23 ... 0x5b] = 1, [0x5d ... 0x7f] = 1, [0x80 ... 0xff] = 2,
+};
 
-		if (ch == '"' || ch == '\\' || ch < 0x20)
-			return;
-		if (ch < 0x80 || !r->utf8) {
-			r->p++;
-			continue;
-		}
-		n = utf8_decode((const unsigned char *)r->p, (size_t)(r->end - r->p), &cp);
+/* Past the bytes a string holds as they are (UTF-8 when R says so), up to STOP, copied to *DST
+ * unless it is NULL. Reading back a file is mostly this loop, hence the table and one pass. */
+static void plain_run(struct json_reader *r, const char *stop, char **dst)
+{
+	const unsigned char held = r->utf8 ? 1 : 3; /* the classes taken without a look */
+	const char *p = r->p;
+	char *d = *dst;
+	uint32_t cp;
+	size_t n;
+
+	for (;;) {
+		if (d)
+			while (p < stop && (byte_class[(unsigned char)*p] & held))
+				*d++ = *p++;
+		else
+			while (p < stop && (byte_class[(unsigned char)*p] & held))
+				p++;
+		if (p == stop || byte_class[(unsigned char)*p] != 2)
+			break;
+		n = utf8_decode((const unsigned char *)p, (size_t)(stop - p), &cp);
 		if (cp == UTF8_BAD)
-			return;
-		r->p += n;
+			break;
+		if (d) {
+			memcpy(d, p, n);
+			d += n;
+		}
+		p += n;
 	}
+	r->p = p;
+	*dst = d;
 }
 
 /* The string at its opening quote, decoded onto OUT (CAP bytes; NULL: checked only). Returns
- * its decoded length, or -1. */
+ * its decoded length, or -1. A run of plain bytes is read no further than OUT has room for: a
+ * string that does not fit stops there, at a byte that is neither a quote nor an escape. */
 static long string(struct json_reader *r, char *out, size_t cap)
 {
 	size_t o = 0;
@@ -147,17 +164,22 @@ static long string(struct json_reader *r, char *out, size_t cap)
 	if (!eat(r, '"'))
 		return -1;
 	for (;;) {
-		const char *run = r->p;
+		char *d = out ? out + o : NULL;
+		const char *stop = r->end;
 
-		plain_run(r);
-		if (!put(out, cap, &o, run, (size_t)(r->p - run)) || r->p == r->end)
+		if (out && cap - o < (size_t)(stop - r->p))
+			stop = r->p + (cap - o);
+		plain_run(r, stop, &d);
+		if (out)
+			o = (size_t)(d - out);
+		if (r->p == r->end)
 			return -1;
 		if (*r->p == '"') {
 			r->p++;
 			return (long)o;
 		}
 		if (*r->p != '\\' || !escape(r, out, cap, &o))
-			return -1; /* a raw control character, a byte that is not UTF-8, a bad escape */
+			return -1; /* a raw control character, a byte that is not UTF-8, a bad escape, no room */
 	}
 }
 
@@ -274,38 +296,33 @@ int json_value(struct json_reader *r, struct json_value *v, char *out, size_t ca
 	v->is_int = false;
 	if (r->p == r->end)
 		return -1;
-	switch (*r->p) {
-	case '"':
+	if (*r->p == '"') { /* the commonest first: a file's lines are mostly strings */
 		v->type = JSON_STRING;
 		if ((n = string(r, out, cap)) < 0)
 			return -1;
 		v->text = out;
 		v->len = (size_t)n;
 		return 0;
-	case '{':
-	case '[':
+	}
+	if (*r->p == '-' || (*r->p >= '0' && *r->p <= '9')) {
+		v->type = JSON_NUMBER;
+		if (!number(r, &v->is_int))
+			return -1;
+	} else if (*r->p == '{' || *r->p == '[') {
 		v->type = *r->p == '{' ? JSON_OBJECT : JSON_ARRAY;
 		if (!check_nested(r, levels))
 			return -1;
-		break;
-	case 't':
+	} else if (*r->p == 't') {
 		v->type = JSON_TRUE;
 		if (!literal(r, "true", 4))
 			return -1;
-		break;
-	case 'f':
+	} else if (*r->p == 'f') {
 		v->type = JSON_FALSE;
 		if (!literal(r, "false", 5))
 			return -1;
-		break;
-	case 'n':
+	} else {
 		v->type = JSON_NULL;
 		if (!literal(r, "null", 4))
-			return -1;
-		break;
-	default:
-		v->type = JSON_NUMBER;
-		if (!number(r, &v->is_int))
 			return -1;
 	}
 	v->len = (size_t)(r->p - v->text);
