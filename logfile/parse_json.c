@@ -4,9 +4,10 @@
  * One object; the keys the formatter writes itself become the record's header (the table
  * below, the one place that says which key means what), ECS keys the record has no room for are
  * ignored (json_ignored), and every other key is a field, typed as its JSON value: string,
- * integer (a number without '.' or exponent that fits int64), float, true/false. null, arrays and
- * other objects are ignored, except an object under JSON_FIELDS_OBJECT, whose members are fields
- * too (for shmlogd writing fields under a prefix object).
+ * integer (a number without '.' or exponent that fits int64), float (also an integer beyond
+ * int64, as shmlogger types one), true/false. null, arrays and other objects are ignored, except
+ * an object under JSON_FIELDS_OBJECT, whose members are fields too (for shmlogd writing fields
+ * under a prefix object).
  *
  * The JSON is read by the programs' one object reader (json/json_reader.c, shared with shmlogger
  * --parse-json); this file is the policy on top of it: strict JSON (RFC 8259, UTF-8 included:
@@ -16,6 +17,8 @@
  * belong.
  */
 #include <errno.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -88,6 +91,20 @@ struct value {
 	int b;
 };
 
+/* An integer beyond int64 (S, N digits; shmlogd writes none, another program may): its value as
+ * a float, as shmlogger types one. As long as a float's text may be (build_parse_float). */
+static int wide_int(const char *s, size_t n, double *f)
+{
+	char tmp[64];
+
+	if (n >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	*f = strtod(tmp, NULL); /* digits only: no locale's decimal point in the way */
+	return isfinite(*f) ? 0 : -1;
+}
+
 /* The value at the reader, which may hold LEVELS levels of arrays and objects. */
 static int json_value_of(struct cursor *c, struct value *v, int levels)
 {
@@ -112,7 +129,7 @@ static int json_value_of(struct cursor *c, struct value *v, int levels)
 			return 0;
 		}
 		v->type = V_FLOAT;
-		return build_parse_float(v->s, v->n, 0, &v->f) == 0 || jv.is_int ? 0 : -1;
+		return (jv.is_int ? wide_int(v->s, v->n, &v->f) : build_parse_float(v->s, v->n, 0, &v->f));
 	default:
 		v->type = V_OTHER;
 		return 0;
