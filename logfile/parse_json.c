@@ -24,7 +24,8 @@
 #include "internal.h"
 #include "json_reader.h"
 
-/* Levels of arrays and objects a member's value may hold (one fewer under JSON_FIELDS_OBJECT). */
+/* Levels of arrays and objects a member's value may hold (one fewer under JSON_FIELDS_OBJECT);
+ * a number, string or literal inside the deepest one is no level of its own. */
 #define JSON_MAX_LEVELS 17
 #define JSON_FIELDS_OBJECT "labels"
 
