@@ -14,8 +14,9 @@
  *              skipped) and, when following, waits on inotify for more and follows the name
  *              across shmlogd's rotation; rotated.c finds the rotated files it missed.
  *   parse*.c   records: turns one line back into a struct shmlog_record (parse.c picks the
- *              format, parse_text.c and parse_json.c read each, build.c holds the decoded bytes
- *              and encodes fields with libshmlog's own encoder).
+ *              format, parse_text.c and parse_json.c read each, parse_json.c with the programs'
+ *              one JSON object reader, json/json_reader.c; build.c holds the decoded bytes and
+ *              encodes fields with libshmlog's own encoder).
  *
  * File contents are untrusted (anyone who could write the file could have put anything in it):
  * every length is bounded (a line by LOGFILE_MAX_LINE, a tag by SHMLOG_MAX_TAG, a key by

@@ -215,6 +215,29 @@ static void test_lines_that_are_not_records_are_refused(void **state)
 	logfile_record_free(&back);
 }
 
+/* shmlogd writes no integer beyond int64, but a line from elsewhere may hold one: it is read as
+ * the float of its value (as shmlogger types it), which prints back the same way every time. */
+static void test_an_integer_beyond_int64_is_read_as_its_float(void **state)
+{
+	static const char line[] = "{\"@timestamp\":\"2026-11-21T10:15:03Z\",\"big\":"
+				   "12345678901234567890,\"small\":-98765432109876543210}";
+	struct logfile_record back = {0}, again = {0};
+	struct shmlog_field f;
+	size_t off = 0;
+
+	(void)state;
+	assert_int_equal(logfile_parse(line, sizeof(line) - 1, &back), 0);
+	assert_int_equal(shmlog_record_field(&back.rec, &off, &f), 1);
+	assert_int_equal(f.type, SHMLOG_FIELD_FLOAT);
+	assert_true(f.v.f == 12345678901234567890.0);
+	assert_int_equal(shmlog_record_field(&back.rec, &off, &f), 1);
+	assert_int_equal(f.type, SHMLOG_FIELD_FLOAT);
+	assert_true(f.v.f == -98765432109876543210.0);
+	assert_round_trip(&back.rec, SHMLOG_FORMAT_JSON, &again);
+	logfile_record_free(&again);
+	logfile_record_free(&back);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -222,6 +245,7 @@ int main(void)
 		cmocka_unit_test(test_truncated_synthetic_damaged_and_empty_records_come_back),
 		cmocka_unit_test(test_records_of_random_bytes_come_back_as_the_same_line),
 		cmocka_unit_test(test_lines_that_are_not_records_are_refused),
+		cmocka_unit_test(test_an_integer_beyond_int64_is_read_as_its_float),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
