@@ -19,14 +19,24 @@ fail() {
 }
 
 # "man -l FILE" from / (not from the man tree): an alias that only resolves relative to a man3
-# directory's parent (".so man3/X.3") renders as an error or nothing there.
+# directory's parent (".so man3/X.3") renders as an error or nothing there. One rendering gives
+# both the warnings and the text. A link renders what it points to: each file once.
+declare -A rendered
 render_file() {
-	local out err
-	err=$(cd / && man --warnings=w -l "$1" 2>&1 >/dev/null) || { fail "man -l $1: $err"; return; }
+	local out err real
+	real=$(readlink -f "$1")
+	[[ -z ${rendered[$real]:-} ]] || return 0
+	rendered[$real]=1
+	out=$(cd / && man --warnings=w -l "$1" 2>"$errfile") || {
+		fail "man -l $1: $(<"$errfile")"
+		return
+	}
+	err=$(<"$errfile")
 	[[ -z $err ]] || { fail "man -l $1: $err"; return; }
-	out=$(cd / && man -l "$1" 2>/dev/null)
 	[[ $out == *NAME* ]] || fail "man -l $1 from /: no NAME section in what it rendered"
 }
+errfile=$(mktemp)
+trap 'rm -f "$errfile"' EXIT
 
 [[ -d $mandir ]] || { fail "no manual pages under $mandir"; exit 1; }
 
@@ -51,6 +61,7 @@ echo "$pages manual pages render without warnings"
 
 if [[ -n $build_mandir ]]; then
 	n=0
+	rendered=()
 	for page in "$build_mandir"/*.3; do
 		[[ -e $page ]] || { fail "$page: a link to nothing"; continue; }
 		render_file "$page"
