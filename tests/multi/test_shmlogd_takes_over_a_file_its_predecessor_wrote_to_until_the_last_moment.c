@@ -67,5 +67,6 @@ int main(void)
 	printf("3 x %ld records exactly once, in order, across a takeover that overlapped the old "
 	       "collector's last writes and a crash of the new one\n",
 	       PER_WRITER);
+	h_cleanup();
 	return 0;
 }
