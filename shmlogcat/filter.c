@@ -230,6 +230,21 @@ static int to_ns(int64_t secs, int64_t frac, int64_t *out_ns)
 	return 0;
 }
 
+/* "HH:MM" or "HH:MM:SS[.fraction]" at *P, moving *P past it. Returns 0, or -1 when it is
+ * neither or out of range (a leap second, :60, is let through). */
+static int time_of_day(const char **p, int *h, int *mi, int *sec, int64_t *frac)
+{
+	if (digits(p, 2, h) < 0 || *(*p)++ != ':' || digits(p, 2, mi) < 0)
+		return -1;
+	if (**p == ':') {
+		(*p)++;
+		if (digits(p, 2, sec) < 0)
+			return -1;
+		*frac = fraction_ns(p);
+	}
+	return *h > 23 || *mi > 59 || *sec > 60 ? -1 : 0;
+}
+
 static int parse_absolute(const char *s, int64_t *out_ns)
 {
 	int y, mo, d, h = 0, mi = 0, sec = 0, local, offset;
@@ -241,15 +256,7 @@ static int parse_absolute(const char *s, int64_t *out_ns)
 		return -1;
 	if (*p == 'T' || *p == 't' || *p == ' ') {
 		p++;
-		if (digits(&p, 2, &h) < 0 || *p++ != ':' || digits(&p, 2, &mi) < 0)
-			return -1;
-		if (*p == ':') {
-			p++;
-			if (digits(&p, 2, &sec) < 0)
-				return -1;
-			frac = fraction_ns(&p);
-		}
-		if (h > 23 || mi > 59 || sec > 60)
+		if (time_of_day(&p, &h, &mi, &sec, &frac) < 0)
 			return -1;
 	}
 	if (zone_offset(&p, &local, &offset) < 0 || *p)
@@ -338,15 +345,7 @@ static int parse_clock(const char *s, int64_t now_ns, int64_t *out_ns)
 	int h, mi, sec = 0;
 	int64_t frac = 0;
 
-	if (digits(&p, 2, &h) < 0 || *p++ != ':' || digits(&p, 2, &mi) < 0)
-		return -1;
-	if (*p == ':') {
-		p++;
-		if (digits(&p, 2, &sec) < 0)
-			return -1;
-		frac = fraction_ns(&p);
-	}
-	if (*p || h > 23 || mi > 59 || sec > 60)
+	if (time_of_day(&p, &h, &mi, &sec, &frac) < 0 || *p)
 		return -1;
 	return local_time_of_day(now_ns, 0, h, mi, sec, frac, out_ns);
 }
