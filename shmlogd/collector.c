@@ -137,14 +137,14 @@ static int open_output(struct collector *c)
 		warnx("another shmlogd%s writes to %s: give each ring its own --output", who, path);
 		return EX_TEMPFAIL;
 	}
-	if (err == -EPERM && c->rec.refusal[0]) {
-		warnx("%s", c->rec.refusal);
+	if (err == -EPERM && c->rec.sf.refusal[0]) {
+		warnx("%s", c->rec.sf.refusal);
 		return EX_NOPERM;
 	}
 	if (err) {
 		warnx("cannot open the state file %s: %s; shmlogd needs to create and write it "
 		      "next to the output",
-		      c->rec.path ? c->rec.path : "next to the output", strerror(-err));
+		      c->rec.sf.path ? c->rec.sf.path : "next to the output", strerror(-err));
 		return EX_CANTCREAT;
 	}
 	if ((err = output_open(&c->out)) != 0)
@@ -232,7 +232,7 @@ static uint64_t left_in_ring(const struct collector *c)
 int collector_run(const struct options *opt)
 {
 	struct collector c = {.opt = opt,
-			      .rec = {.fd = -1},
+			      .rec = {.sf = {.fd = -1}},
 			      .out = {.fd = -1},
 			      .watch = {.inotify_fd = -1, .stop_fd = -1}};
 	int rc = setup(&c);

@@ -1,8 +1,8 @@
-/* recover.c - the state file and the restart rules (see recover.h and docs/COLLECTOR.md).
+/* recover.c - what the collector's state records mean, and the restart rules (see recover.h and
+ * docs/COLLECTOR.md).
  *
- * The file holds two 128-byte slots; record number gen goes to slot gen & 1, so a write torn by
- * a crash leaves the previous record intact in the other slot, and the reader takes the valid
- * (magic, version, CRC) record with the highest gen. Per batch:
+ * The records are kept by statefile.c's protocol (two slots, generations, CRC: a write torn by a
+ * crash leaves the previous record, and a reader takes the newest valid one). Per batch:
  *
  *   1. INTENT {ring id, file dev/ino, size before, size after, seq_first, seq_end}
  *   2. append the batch to the output (and fdatasync it if the policy says so)
@@ -30,142 +30,48 @@
  */
 #include <err.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "recover.h"
 
-#define STATE_MAGIC 0x53545344474f4c53ull /* "SLOGDSTS" */
-#define STATE_VERSION 1u
-#define STATE_SLOT 128
-
-enum { PHASE_INTENT = 1, PHASE_DONE = 2 };
+enum { PHASE_INTENT = 1, PHASE_DONE = 2 }; /* in the head's word */
 
 struct state_rec {
-	uint64_t magic;
-	uint32_t version;
-	uint32_t phase;
-	uint64_t gen;
+	struct statefile_head head;
 	uint64_t ring_id;
 	uint64_t dev, ino;
 	uint64_t size_before, size_after;
 	uint64_t seq_first, seq_end;
-	uint32_t crc; /* zlib crc32 of every byte before it */
-	uint32_t pad;
+	struct statefile_tail tail;
 };
 
-_Static_assert(sizeof(struct state_rec) <= STATE_SLOT, "state record fits its slot");
+STATEFILE_RECORD(struct state_rec);
 
-static uint32_t rec_crc(const struct state_rec *s)
-{
-	return (uint32_t)crc32(0, (const Bytef *)s, offsetof(struct state_rec, crc));
-}
-
-/* A POSIX record lock, whose holder F_GETLK can name. It goes away with the process, also on
- * SIGKILL, so a restarted collector is never locked out by its dead predecessor. It would also go
- * away if this process closed any other descriptor of the file: nothing else here opens it. */
-static int lock_state(int fd, pid_t *holder)
-{
-	struct flock l = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
-
-	*holder = 0;
-	if (fcntl(fd, F_SETLK, &l) == 0)
-		return 0;
-	if (errno != EACCES && errno != EAGAIN)
-		return -errno;
-	l = (struct flock){.l_type = F_WRLCK, .l_whence = SEEK_SET};
-	if (fcntl(fd, F_GETLK, &l) == 0 && l.l_type != F_UNLCK)
-		*holder = l.l_pid;
-	return -EBUSY;
-}
-
-/* Creates the state file at r->path, or opens the one there and checks whose it is. Returns the
- * descriptor or -errno (-EPERM: refused, the reason in r->refusal). */
-static int open_state(struct recovery *r, const struct trust *trust)
-{
-	const int flags = O_RDWR | O_CLOEXEC | O_NOFOLLOW;
-	int fd = open(r->path, flags | O_CREAT | O_EXCL, 0600);
-
-	if (fd >= 0 || errno != EEXIST)
-		return fd >= 0 ? fd : -errno;
-	if ((fd = open(r->path, flags)) < 0)
-		return -errno;
-	int e = trust_file(trust, fd, r->path, trust_private_bits(trust), r->refusal,
-			   sizeof(r->refusal));
-	if (e) {
-		close(fd);
-		return e;
-	}
-	return fd;
-}
+static const struct statefile_format state_format = {
+	.magic = 0x53545344474f4c53ull, /* "SLOGDSTS" */
+	.version = 1,
+	.size = sizeof(struct state_rec),
+};
 
 int recover_open(struct recovery *r, const char *output_path, const struct trust *trust,
 		 pid_t *holder)
 {
-	const char *slash = strrchr(output_path, '/');
-	int dirlen = slash ? (int)(slash - output_path + 1) : 0;
-	const char *base = output_path + dirlen;
-
-	*r = (struct recovery){.fd = -1};
-	size_t cap = strlen(output_path) + sizeof(".shmlogd-state") + 2;
-	if (!(r->path = malloc(cap)))
-		return -ENOMEM;
-	snprintf(r->path, cap, "%.*s.%s.shmlogd-state", dirlen, output_path, base);
-	int fd = open_state(r, trust);
-	int e = fd < 0 ? fd : lock_state(fd, holder);
-	if (e && fd >= 0)
-		close(fd);
-	r->fd = e ? -1 : fd;
-	return e; /* r->path stays for the caller's message; recover_close() frees it */
+	*r = (struct recovery){.sf = {.fd = -1}};
+	return statefile_open(&r->sf, output_path, "shmlogd-state", &state_format, trust, holder);
 }
 
 void recover_close(struct recovery *r)
 {
-	if (r->fd >= 0)
-		close(r->fd);
-	free(r->path);
-	r->fd = -1;
-	r->path = NULL;
-}
-
-/* The newest valid record, or 0 if there is none. */
-static int read_state(struct recovery *r, struct state_rec *out)
-{
-	struct state_rec s[2];
-	int best = -1;
-
-	for (int i = 0; i < 2; i++) {
-		if (pread(r->fd, &s[i], sizeof(s[i]), (off_t)i * STATE_SLOT) != sizeof(s[i]) ||
-		    s[i].magic != STATE_MAGIC || s[i].version != STATE_VERSION ||
-		    s[i].crc != rec_crc(&s[i]) || (s[i].gen & 1) != (uint64_t)i)
-			continue;
-		if (best < 0 || s[i].gen > s[best].gen)
-			best = i;
-	}
-	if (best < 0)
-		return 0;
-	*out = s[best];
-	return 1;
+	statefile_close(&r->sf);
 }
 
 static int write_state(struct recovery *r, struct state_rec *s)
 {
-	s->magic = STATE_MAGIC;
-	s->version = STATE_VERSION;
-	s->gen = r->gen;
 	s->ring_id = r->ring_id;
-	s->pad = 0;
-	s->crc = rec_crc(s);
-	ssize_t w = pwrite(r->fd, s, sizeof(*s), (off_t)(r->gen & 1) * STATE_SLOT);
-	if (w != (ssize_t)sizeof(*s))
-		return w < 0 ? -errno : -ENOSPC;
-	r->gen++;
-	return 0;
+	return statefile_write(&r->sf, s);
 }
 
 /* Nothing trusted about the output's end: if a crash tore its last line, end that line so the
@@ -187,17 +93,16 @@ uint64_t recover_resume(struct recovery *r, struct output *o)
 	struct stat st;
 
 	memset(&s, 0, sizeof(s));
-	if (!read_state(r, &s)) {
+	if (!statefile_read(&r->sf, &s)) {
 		end_torn_line(o);
 		resume = 0;
 	} else {
-		r->gen = s.gen + 1;
 		int same_file = s.dev == (uint64_t)o->dev && s.ino == (uint64_t)o->ino;
 		if (s.ring_id != r->ring_id) {
-			warnx("%s: written for another instance of the ring; starting afresh", r->path);
+			warnx("%s: written for another instance of the ring; starting afresh", r->sf.path);
 			end_torn_line(o);
 			resume = 0;
-		} else if (s.phase == PHASE_DONE ||
+		} else if (s.head.word == PHASE_DONE ||
 			   (same_file && o->size == s.size_after)) {
 			resume = s.seq_end;
 		} else if (same_file && o->size == s.size_before) {
@@ -232,7 +137,7 @@ int recover_intent(struct recovery *r, const struct output *o, size_t len, uint6
 		   uint64_t seq_end)
 {
 	struct state_rec s = {
-		.phase = PHASE_INTENT,
+		.head.word = PHASE_INTENT,
 		.dev = (uint64_t)o->dev,
 		.ino = (uint64_t)o->ino,
 		.size_before = o->size,
@@ -246,7 +151,7 @@ int recover_intent(struct recovery *r, const struct output *o, size_t len, uint6
 int recover_done(struct recovery *r, const struct output *o, uint64_t seq_end)
 {
 	struct state_rec s = {
-		.phase = PHASE_DONE,
+		.head.word = PHASE_DONE,
 		.dev = (uint64_t)o->dev,
 		.ino = (uint64_t)o->ino,
 		.size_before = o->size,

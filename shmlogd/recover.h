@@ -1,6 +1,7 @@
 /* recover.h - crash-safe restart: the state file that says which records the output file already
  * holds, written with an intent-then-done protocol around every batch. docs/COLLECTOR.md gives
- * the reasoning; the rules are in recover.c. */
+ * the reasoning; the rules are in recover.c, the state file's own protocol (slots, CRC,
+ * generations, trust, lock) in statefile.c. */
 #ifndef SHMLOGD_RECOVER_H
 #define SHMLOGD_RECOVER_H
 
@@ -9,14 +10,14 @@
 #include <sys/types.h>
 
 #include "output.h"
+#include "statefile.h"
 #include "trust.h"
 
 struct recovery {
-	int fd;
-	char *path;       /* <dir>/.<name>.shmlogd-state, next to the output */
-	uint64_t ring_id; /* the ring instance the records come from: set before recover_resume() */
-	uint64_t gen;     /* of the next state record written */
-	char refusal[TRUST_MSG_MAX]; /* why recover_open() returned -EPERM */
+	struct statefile sf; /* <dir>/.<name>.shmlogd-state, next to the output; sf.path, and
+			      * sf.refusal when recover_open() returned -EPERM */
+	uint64_t ring_id;    /* the ring instance the records come from: set before
+			      * recover_resume() */
 };
 
 /* Opens (creating) the state file that belongs to OUTPUT_PATH and locks it for the life of the
@@ -25,8 +26,8 @@ struct recovery {
  * exists already must pass trust_file() (ours, one link, no group/other write, not more readable
  * than --output-mode): one planted by another user would tell us what to skip, or cut. Returns
  * 0, -EBUSY when another process holds the lock (its pid in *HOLDER, or 0 if unknown), -EPERM
- * when the file is refused (the reason in r->refusal), or -errno; r->path names the file either
- * way (unless out of memory) until recover_close(). */
+ * when the file is refused (the reason in r->sf.refusal), or -errno; r->sf.path names the file
+ * either way (unless out of memory) until recover_close(). statefile_open() does the work. */
 int recover_open(struct recovery *r, const char *output_path, const struct trust *trust,
 		 pid_t *holder);
 void recover_close(struct recovery *r);
